@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+
+namespace Mirror.Cache;
+
+/// <summary>The cache's log lines. Event ids 1000-1999.</summary>
+internal static partial class CacheLog
+{
+    [LoggerMessage(1001, LogLevel.Warning, "The store could not write {Digest}; serving it from the upstream without keeping a copy")]
+    public static partial void StoreWriteFailed(ILogger logger, Digest digest, Exception exception);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Could not remove the temp file {Path}; it is removed at the next start")]
+    public static partial void TempFileNotRemoved(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1003, LogLevel.Error, "The upstream's {Length} bytes for {Repository}@{Digest} do not hash to that digest; nothing was stored and every reader was cut off")]
+    public static partial void DigestMismatch(ILogger logger, RepositoryName repository, Digest digest, long length);
+
+    [LoggerMessage(1004, LogLevel.Warning, "The upstream sent {Written} bytes for {Repository}@{Digest} where it announced {Length}; nothing was stored")]
+    public static partial void FillTruncated(ILogger logger, RepositoryName repository, Digest digest, long written, long? length);
+
+    [LoggerMessage(1005, LogLevel.Warning, "The upstream broke off {Repository}@{Digest} at byte {Written}; resuming, attempt {Attempt}: {Reason}")]
+    public static partial void FillResuming(ILogger logger, RepositoryName repository, Digest digest, long written, int attempt, string reason);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Gave up on {Repository}@{Digest} at byte {Written} after {Resumes} resumes")]
+    public static partial void FillGaveUp(ILogger logger, RepositoryName repository, Digest digest, long written, int resumes, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Error, "The fill of {Repository}@{Digest} failed unexpectedly")]
+    public static partial void FillCrashed(ILogger logger, RepositoryName repository, Digest digest, Exception exception);
+}

@@ -1,0 +1,263 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Storage;
+
+namespace Mirror.Cache.Fills;
+
+/// <summary>
+/// One upstream fetch of one blob into the store, shared by every client that asks for it meanwhile. The
+/// bytes go to a temp file that readers follow as it grows; the fill belongs to the mirror, so it runs on
+/// when the client that started it leaves. It resumes with a <c>Range</c> request when the upstream breaks
+/// off, and ends <see cref="FillState.Verified"/> only when the whole body hashed to its digest.
+/// </summary>
+internal sealed class BlobFill
+{
+    private readonly IBlobSource _source;
+    private readonly ContentStore _store;
+    private readonly FillOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private BlobWriter? _writer;
+    private long _written;
+    private int _state;
+    private int _references = 1;
+
+    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, ContentStore store, FillOptions options, TimeProvider time, ILogger logger)
+    {
+        Repository = repository;
+        Digest = digest;
+        _source = source;
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public RepositoryName Repository { get; }
+
+    public Digest Digest { get; }
+
+    /// <summary>Completes when the upstream has answered: found (with the length), or why not.</summary>
+    public Task<FillStart> Started => _started.Task;
+
+    public FillState State => (FillState)Volatile.Read(ref _state);
+
+    public FillFailure Failure { get; private set; }
+
+    /// <summary>The blob's length, once <see cref="Started"/> said it.</summary>
+    public long? Length { get; private set; }
+
+    /// <summary>How many bytes are in the temp file, readable but not yet verified unless the state says so.</summary>
+    public long Written => Volatile.Read(ref _written);
+
+    /// <summary>Completes at the next write or state change; take it before reading the state, then await it.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>The file readers read from: valid while they hold a reference.</summary>
+    internal BlobWriter? Writer => Volatile.Read(ref _writer);
+
+    internal IBlobSource Source => _source;
+
+    /// <summary>Adds a reader's reference; only called while the fill is registered, so the file is still open.</summary>
+    internal void AddReference() => Interlocked.Increment(ref _references);
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _writer?.Dispose();
+        }
+    }
+
+    /// <summary>Fetches, writes, verifies and commits. Never throws; the outcome is in <see cref="State"/>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        BlobSourceResponse? response = null;
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+        try
+        {
+            response = await _source.OpenAsync(Repository, Digest, 0, cancellationToken);
+            if (response.Status != SourceStatus.Found)
+            {
+                _started.TrySetResult(new FillStart(response.Status, null, response.Detail));
+                Finish(FillState.Failed, FillFailure.Upstream);
+                return;
+            }
+
+            Length = response.TotalLength;
+            var writer = _store.TryCreateBlobWriter(Digest);
+            _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
+            if (writer is null)
+            {
+                Finish(FillState.StoreFaulted, FillFailure.None);
+                return;
+            }
+
+            Volatile.Write(ref _writer, writer);
+            response = await CopyAsync(response, writer, buffer, cancellationToken);
+            if (response is null)
+            {
+                return;
+            }
+
+            var result = writer.Commit(Length);
+            switch (result)
+            {
+                case CommitResult.Committed:
+                case CommitResult.StoreFault:
+                    // Verified either way: readers finish from the open file even if the rename failed.
+                    Finish(FillState.Verified, FillFailure.None);
+                    break;
+                case CommitResult.DigestMismatch:
+                    CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
+                    Finish(FillState.Failed, FillFailure.DigestMismatch);
+                    break;
+                default:
+                    CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length, Length);
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, "the mirror is stopping"));
+            Finish(FillState.Failed, FillFailure.Cancelled);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not an upstream or store fault (those are handled above); readers must not wait forever.
+            CacheLog.FillCrashed(_logger, Repository, Digest, ex);
+            _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, "internal error"));
+            Finish(FillState.Failed, FillFailure.Upstream);
+        }
+        finally
+        {
+            response?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Copies the body into the writer, resuming after upstream faults. Returns the response that ended the
+    /// copy, or <c>null</c> when the fill already finished (failed or store fault).
+    /// </summary>
+    private async Task<BlobSourceResponse?> CopyAsync(BlobSourceResponse response, BlobWriter writer, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var resumes = 0;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await response.Body!.ReadAsync(buffer, cancellationToken);
+                if (read == 0 && Length is { } length && writer.Length < length)
+                {
+                    throw new IOException($"the upstream body ended at byte {writer.Length} of {length}");
+                }
+            }
+            catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
+            {
+                response.Dispose();
+                if (resumes == _options.MaxResumes)
+                {
+                    CacheLog.FillGaveUp(_logger, Repository, Digest, writer.Length, resumes, ex);
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    return null;
+                }
+
+                var delay = _options.ResumeBackoff * (1 << resumes);
+                resumes++;
+                CacheLog.FillResuming(_logger, Repository, Digest, writer.Length, resumes, ex.Message);
+                await Task.Delay(delay, _time, cancellationToken);
+                var resumed = await ResumeAsync(writer.Length, buffer, cancellationToken);
+                if (resumed is null)
+                {
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    return null;
+                }
+
+                response = resumed;
+                continue;
+            }
+
+            if (read == 0)
+            {
+                return response;
+            }
+
+            if (Length is { } expected && writer.Length + read > expected)
+            {
+                CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length + read, Length);
+                Finish(FillState.Failed, FillFailure.Truncated);
+                return response;
+            }
+
+            try
+            {
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                CacheLog.StoreWriteFailed(_logger, Digest, ex);
+                Finish(FillState.StoreFaulted, FillFailure.None);
+                return response;
+            }
+
+            Volatile.Write(ref _written, writer.Length);
+            Pulse();
+        }
+    }
+
+    /// <summary>Reopens the blob at <paramref name="offset"/>; an upstream that ignores the range is skipped ahead.</summary>
+    private async Task<BlobSourceResponse?> ResumeAsync(long offset, byte[] buffer, CancellationToken cancellationToken)
+    {
+        BlobSourceResponse? response = null;
+        try
+        {
+            response = await _source.OpenAsync(Repository, Digest, offset, cancellationToken);
+            if (response.Status != SourceStatus.Found || response.Offset > offset)
+            {
+                response.Dispose();
+                return null;
+            }
+
+            // These bytes are already in the file and in the hash; a 200 to a Range request sends them again.
+            var skip = offset - response.Offset;
+            while (skip > 0)
+            {
+                var read = await response.Body!.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)), cancellationToken);
+                if (read == 0)
+                {
+                    response.Dispose();
+                    return null;
+                }
+
+                skip -= read;
+            }
+
+            return response;
+        }
+        catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
+        {
+            response?.Dispose();
+            return null;
+        }
+    }
+
+    private static bool IsUpstreamFault(Exception ex, CancellationToken cancellationToken) =>
+        ex is IOException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private void Finish(FillState state, FillFailure failure)
+    {
+        Failure = failure;
+        Volatile.Write(ref _state, (int)state);
+        Pulse();
+    }
+
+    private void Pulse() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}

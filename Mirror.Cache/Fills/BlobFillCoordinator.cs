@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Storage;
+
+namespace Mirror.Cache.Fills;
+
+/// <summary>
+/// Single flight for blobs: at most one fill per digest at a time, joined by every request for that digest
+/// while it runs. Fills run on the coordinator's own lifetime, not on any request's.
+/// </summary>
+internal sealed class BlobFillCoordinator : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Digest, BlobFill> _fills = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IBlobSource _source;
+    private readonly ContentStore _store;
+    private readonly FillOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BlobFill> _logger;
+
+    public BlobFillCoordinator(IBlobSource source, ContentStore store, IOptions<FillOptions> options, TimeProvider time, ILogger<BlobFill> logger)
+    {
+        _source = source;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The number of fills running now.</summary>
+    public int Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _fills.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins the running fill for <paramref name="digest"/> or starts one. Returns <c>null</c> when the blob
+    /// is already in the store (a fill may have committed since the caller looked). <paramref name="joined"/>
+    /// says whether the reader joined a fill that another request started.
+    /// </summary>
+    public FillReader? Join(RepositoryName repository, Digest digest, out bool joined)
+    {
+        BlobFill? fill;
+        lock (_gate)
+        {
+            if (_fills.TryGetValue(digest, out fill))
+            {
+                fill.AddReference();
+                joined = true;
+                return new FillReader(fill);
+            }
+
+            joined = false;
+            if (_store.TryFindBlob(digest) is not null)
+            {
+                return null;
+            }
+
+            fill = new BlobFill(repository, digest, _source, _store, _options, _time, _logger);
+            _fills.Add(digest, fill);
+            fill.AddReference();
+        }
+
+        var stopping = _stopping.Token;
+        _ = Task.Run(() => RunAsync(fill, stopping));
+        return new FillReader(fill);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(BlobFill fill, CancellationToken stopping)
+    {
+        try
+        {
+            await fill.RunAsync(stopping);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _fills.Remove(fill.Digest);
+            }
+
+            fill.Release();
+        }
+    }
+}

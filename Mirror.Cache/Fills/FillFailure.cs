@@ -1,0 +1,19 @@
+namespace Mirror.Cache.Fills;
+
+/// <summary>Why a fill failed.</summary>
+internal enum FillFailure
+{
+    None,
+
+    /// <summary>The upstream would not serve the blob (see <see cref="FillStart.Status"/>).</summary>
+    Upstream,
+
+    /// <summary>The upstream's bytes do not hash to the digest they were asked for.</summary>
+    DigestMismatch,
+
+    /// <summary>The upstream sent fewer or more bytes than it announced, and resuming did not mend it.</summary>
+    Truncated,
+
+    /// <summary>The mirror is stopping.</summary>
+    Cancelled,
+}

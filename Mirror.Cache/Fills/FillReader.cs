@@ -1,0 +1,79 @@
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Fills;
+
+/// <summary>
+/// One client's view of a fill: reads any range of the blob as it arrives, waiting for bytes not yet there.
+/// The last byte of every response is held back until the whole blob has verified, so no client ever
+/// completes a response with wrong bytes; when the fill fails, reads throw <see cref="FillFailedException"/>.
+/// When the store faults, the reader streams its own verified copy from the upstream instead.
+/// </summary>
+internal sealed class FillReader : IDisposable
+{
+    private readonly BlobFill _fill;
+    private DirectBlobReader? _direct;
+    private bool _disposed;
+
+    internal FillReader(BlobFill fill) => _fill = fill;
+
+    public Digest Digest => _fill.Digest;
+
+    public Task<FillStart> Started => _fill.Started;
+
+    /// <summary>Reads bytes at <paramref name="position"/> of the response that ends (exclusive) at <paramref name="end"/>.</summary>
+    /// <returns>The count read, 0 once <paramref name="position"/> reached the end.</returns>
+    public async ValueTask<int> ReadAsync(Memory<byte> buffer, long position, long end, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_direct is not null)
+            {
+                return await _direct.ReadAsync(buffer, position, end, cancellationToken);
+            }
+
+            var changed = _fill.Changed;
+            var state = _fill.State;
+            var written = _fill.Written;
+            switch (state)
+            {
+                case FillState.Failed:
+                    throw new FillFailedException(_fill.Failure, $"the upstream fetch of {_fill.Digest} failed: {_fill.Failure}");
+                case FillState.StoreFaulted:
+                    _direct = new DirectBlobReader(_fill.Source, _fill.Repository, _fill.Digest);
+                    continue;
+            }
+
+            var verified = state == FillState.Verified;
+            if (verified)
+            {
+                end = Math.Min(end, written);
+            }
+
+            if (position >= end)
+            {
+                return 0;
+            }
+
+            // Unverified bytes may all go out except the response's last; of a blob of unknown length any
+            // written byte may be the last, so one is always held back.
+            var readable = verified ? end : Math.Min(end - 1, _fill.Length is null ? written - 1 : written);
+            if (position < readable)
+            {
+                var count = (int)Math.Min(buffer.Length, readable - position);
+                return await RandomAccess.ReadAsync(_fill.Writer!.Handle, buffer[..count], position, cancellationToken);
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _direct?.Dispose();
+            _fill.Release();
+        }
+    }
+}

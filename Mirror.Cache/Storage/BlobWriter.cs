@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Storage;
+
+/// <summary>
+/// Writes one blob into a temp file while hashing it; <see cref="Commit"/> verifies digest and length and
+/// renames the file into place, which is the only way content enters the store. Disposing without a commit
+/// deletes the temp file.
+/// </summary>
+internal sealed class BlobWriter : IDisposable
+{
+    private readonly Digest _digest;
+    private readonly string _finalPath;
+    private readonly ILogger _logger;
+    private readonly SafeFileHandle _handle;
+    private readonly IncrementalHash _hash;
+    private bool _committed;
+
+    public BlobWriter(Digest digest, string tempPath, string finalPath, ILogger logger)
+    {
+        _digest = digest;
+        _finalPath = finalPath;
+        _logger = logger;
+        TempPath = tempPath;
+        _handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        _hash = digest.CreateHash();
+    }
+
+    /// <summary>The temp file, readable by others while the blob is being written.</summary>
+    public string TempPath { get; }
+
+    /// <summary>The file under its digest once committed.</summary>
+    public string FinalPath => _finalPath;
+
+    public long Length { get; private set; }
+
+    /// <summary>The open temp file, for positional reads by readers that follow the write.</summary>
+    public SafeFileHandle Handle => _handle;
+
+    /// <summary>Hashes <paramref name="data"/> and appends it to the temp file.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _hash.AppendData(data.Span);
+        await RandomAccess.WriteAsync(_handle, data, Length, cancellationToken);
+        Length += data.Length;
+    }
+
+    /// <summary>Verifies length and digest and renames the temp file into place.</summary>
+    public CommitResult Commit(long? expectedLength)
+    {
+        if (expectedLength is { } expected && expected != Length)
+        {
+            return CommitResult.SizeMismatch;
+        }
+
+        if (Digest.FromHash(_digest.Algorithm, _hash.GetHashAndReset()) != _digest)
+        {
+            return CommitResult.DigestMismatch;
+        }
+
+        try
+        {
+            // Flushed before the rename, so a crash or power cut never leaves a short file under a digest name.
+            RandomAccess.FlushToDisk(_handle);
+            Directory.CreateDirectory(Path.GetDirectoryName(_finalPath)!);
+            File.Move(TempPath, _finalPath, overwrite: true);
+            _committed = true;
+            return CommitResult.Committed;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.StoreWriteFailed(_logger, _digest, ex);
+            return CommitResult.StoreFault;
+        }
+    }
+
+    public void Dispose()
+    {
+        _handle.Dispose();
+        _hash.Dispose();
+        if (!_committed)
+        {
+            try
+            {
+                File.Delete(TempPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left for the sweep at the next start; nothing refers to a temp file.
+                CacheLog.TempFileNotRemoved(_logger, TempPath, ex);
+            }
+        }
+    }
+}

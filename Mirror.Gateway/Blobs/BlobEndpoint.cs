@@ -1,0 +1,126 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Mirror.Cache.Content;
+using Mirror.Cache.Fills;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Storage;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Blobs;
+
+/// <summary>
+/// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>. A stored blob is served from its file with
+/// range support; a missing one joins (or starts) the single fill for its digest and streams from it as the
+/// bytes arrive. A HEAD for a missing blob stays a HEAD upstream and fills nothing.
+/// </summary>
+internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, ILogger<BlobEndpoint> logger)
+{
+    private const int CopyChunk = 256 * 1024;
+
+    public async Task ServeAsync(HttpContext context, RepositoryName clientName, Digest digest)
+    {
+        if (store.TryFindBlob(digest) is { } stored)
+        {
+            await ServeStoredAsync(context, digest, stored);
+            return;
+        }
+
+        var name = upstream.UpstreamName(clientName);
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
+            if (head.Status != SourceStatus.Found)
+            {
+                await OciError.FromUpstream(head.Status, OciErrorCode.BlobUnknown, head.Detail).WriteAsync(context);
+                return;
+            }
+
+            WriteHeaders(context, digest, new ByteRange(0, head.Length ?? 0, false), head.Length);
+            return;
+        }
+
+        using var reader = fills.Join(name, digest, out _);
+        if (reader is null)
+        {
+            // A fill committed between the look-up and the join.
+            await ServeStoredAsync(context, digest, store.TryFindBlob(digest)!);
+            return;
+        }
+
+        await ServeFillAsync(context, digest, reader);
+    }
+
+    private static Task ServeStoredAsync(HttpContext context, Digest digest, StoredBlob stored)
+    {
+        context.Response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+        return TypedResults.PhysicalFile(stored.Path, Cache.Registry.MediaTypes.OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""))
+            .ExecuteAsync(context);
+    }
+
+    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader)
+    {
+        var cancellationToken = context.RequestAborted;
+        var start = await reader.Started.WaitAsync(cancellationToken);
+        if (start.Status != SourceStatus.Found)
+        {
+            await OciError.FromUpstream(start.Status, OciErrorCode.BlobUnknown, start.Detail).WriteAsync(context);
+            return;
+        }
+
+        var range = start.Length is { } length
+            ? ByteRange.Resolve(context.Request.GetTypedHeaders().Range, length)
+            : new ByteRange(0, long.MaxValue, false);
+        if (range is null)
+        {
+            context.Response.Headers.ContentRange = $"bytes */{start.Length}";
+            await new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
+            return;
+        }
+
+        WriteHeaders(context, digest, range.Value, start.Length);
+        var body = context.Response.BodyWriter;
+        var position = range.Value.Start;
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(body.GetMemory(CopyChunk), position, range.Value.End, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                body.Advance(read);
+                position += read;
+                await body.FlushAsync(cancellationToken);
+            }
+        }
+        catch (FillFailedException ex)
+        {
+            // Headers and most of the body are out: the only honest end is a broken connection, which
+            // clients see as a failed download, never as a complete one.
+            GatewayLog.ResponseAborted(logger, digest, position, ex.Message);
+            context.Abort();
+        }
+    }
+
+    private static void WriteHeaders(HttpContext context, Digest digest, ByteRange range, long? length)
+    {
+        var response = context.Response;
+        response.StatusCode = range.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        response.ContentType = Cache.Registry.MediaTypes.OctetStream;
+        response.ContentLength = length is null ? null : range.Length;
+        if (range.Partial)
+        {
+            response.Headers.ContentRange = $"bytes {range.Start}-{range.End - 1}/{length}";
+        }
+
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+        response.Headers.ETag = $"\"{digest}\"";
+    }
+}

@@ -1,0 +1,28 @@
+namespace Mirror.Gateway.Configuration;
+
+/// <summary>
+/// The keys the mirror reads, in distribution's dotted spelling (the README lists each with its default).
+/// Any other key in the file or in <c>REGISTRY_*</c> is reported as unknown.
+/// </summary>
+internal static class ConfigurationKeys
+{
+    public const string Version = "version";
+    public const string HttpAddr = "http.addr";
+    public const string RootDirectory = "storage.filesystem.rootdirectory";
+    public const string RemoteUrl = "proxy.remoteurl";
+    public const string Username = "proxy.username";
+    public const string Password = "proxy.password";
+    public const string Ttl = "proxy.ttl";
+    public const string LogLevel = "log.level";
+
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        Version, HttpAddr, RootDirectory, RemoteUrl, Username, Password, Ttl, LogLevel,
+    };
+
+    /// <summary>The .NET configuration path of a dotted key: <c>proxy.remoteurl</c> is <c>proxy:remoteurl</c>.</summary>
+    public static string Path(string key) => key.Replace('.', ':');
+
+    /// <summary>The dotted key of a .NET configuration path.</summary>
+    public static string Dotted(string path) => path.Replace(':', '.');
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+
+namespace Mirror.Gateway.Diagnostics;
+
+/// <summary>The gateway's log lines. Event ids 2000-2999.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(2001, LogLevel.Warning, "The token realm {Realm} is not on the upstream's host {UpstreamHost} or its domain; asking it for a token without the configured credentials")]
+    public static partial void RealmRefusedCredentials(ILogger logger, string realm, string upstreamHost);
+
+    [LoggerMessage(2002, LogLevel.Warning, "The token realm {Realm} refused a token for {Scope} with status {Status}")]
+    public static partial void TokenRefused(ILogger logger, string realm, string? scope, int status);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Could not get a token for {Scope} from {Realm}: {Reason}")]
+    public static partial void TokenFetchFailed(ILogger logger, string realm, string? scope, string reason);
+
+    [LoggerMessage(2004, LogLevel.Error, "The upstream's manifest for {Repository}@{Expected} hashes to {Actual}; not stored, not served")]
+    public static partial void ManifestDigestMismatch(ILogger logger, RepositoryName repository, Digest expected, Digest actual);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Cut off the response for {Digest} at byte {Position}: {Reason}")]
+    public static partial void ResponseAborted(ILogger logger, Digest digest, long position, string reason);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Unknown configuration key {Key}: the mirror does not use it")]
+    public static partial void UnknownKey(ILogger logger, string key);
+
+    [LoggerMessage(2007, LogLevel.Information, "Store at {Root}; removed {Count} temp files left by an earlier run")]
+    public static partial void StoreOpened(ILogger logger, string root, int count);
+
+    [LoggerMessage(2008, LogLevel.Information, "Mirroring {Upstream} ({Credentials})")]
+    public static partial void Mirroring(ILogger logger, Uri upstream, string credentials);
+}

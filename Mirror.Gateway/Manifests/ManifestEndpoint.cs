@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Fills;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Manifests;
+
+/// <summary>
+/// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>. A digest is served from the store when it is
+/// there; a tag is first checked with a HEAD upstream (Docker Hub does not count HEADs against its pull
+/// limit) for its current digest. Manifests are kept byte for byte as the upstream sent them, so every
+/// digest stays the upstream's. Concurrent tag checks and fetches of one digest share one upstream request.
+/// </summary>
+internal sealed class ManifestEndpoint : IDisposable
+{
+    private readonly UpstreamClient _upstream;
+    private readonly ContentStore _store;
+    private readonly TagStore _tags;
+    private readonly ILogger<ManifestEndpoint> _logger;
+    private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
+    private readonly SingleFlight<Digest, UpstreamManifest> _fetches = new();
+
+    public ManifestEndpoint(UpstreamClient upstream, ContentStore store, TagStore tags, ILogger<ManifestEndpoint> logger)
+    {
+        _upstream = upstream;
+        _store = store;
+        _tags = tags;
+        _logger = logger;
+    }
+
+    public async Task ServeAsync(HttpContext context, RepositoryName clientName, Reference reference)
+    {
+        var cancellationToken = context.RequestAborted;
+        var name = _upstream.UpstreamName(clientName);
+        var accept = context.Request.Headers.Accept is { Count: > 0 } given ? string.Join(", ", given.ToArray()) : MediaTypes.AllManifests;
+        var head = HttpMethods.IsHead(context.Request.Method);
+
+        UpstreamManifest? tagCheck = null;
+        var digest = reference.Digest;
+        if (digest is null)
+        {
+            var tag = reference.Tag!;
+            tagCheck = await _tagChecks.RunAsync($"{name}:{tag}|{accept}", ct => CheckTagAsync(name, tag, accept, ct), out _).WaitAsync(cancellationToken);
+            if (tagCheck.Status != SourceStatus.Found)
+            {
+                await OciError.FromUpstream(tagCheck.Status, OciErrorCode.ManifestUnknown, tagCheck.Detail).WriteAsync(context);
+                return;
+            }
+
+            digest = tagCheck.Digest!;
+        }
+
+        if (await _store.TryFindManifestAsync(digest, cancellationToken) is { } stored)
+        {
+            await RememberAsync(name, reference, digest, stored.MediaType, stored.Content.Length);
+            await WriteAsync(context, digest, stored.MediaType, stored.Content);
+            return;
+        }
+
+        if (head)
+        {
+            var described = tagCheck ?? await _upstream.HeadManifestAsync(name, digest.ToString(), accept, cancellationToken);
+            if (described.Status != SourceStatus.Found)
+            {
+                await OciError.FromUpstream(described.Status, OciErrorCode.ManifestUnknown, described.Detail).WriteAsync(context);
+                return;
+            }
+
+            WriteHeaders(context, digest, described.MediaType ?? MediaTypes.Json, described.Length);
+            return;
+        }
+
+        var fetched = await _fetches.RunAsync(digest, ct => FetchAsync(name, digest, accept, ct), out _).WaitAsync(cancellationToken);
+        if (fetched.Status != SourceStatus.Found)
+        {
+            await OciError.FromUpstream(fetched.Status, OciErrorCode.ManifestUnknown, fetched.Detail).WriteAsync(context);
+            return;
+        }
+
+        await RememberAsync(name, reference, digest, fetched.MediaType!, fetched.Content.Length);
+        await WriteAsync(context, digest, fetched.MediaType!, fetched.Content);
+    }
+
+    public void Dispose()
+    {
+        _tagChecks.Dispose();
+        _fetches.Dispose();
+    }
+
+    /// <summary>
+    /// The tag's current digest from a HEAD; an upstream that sends no <c>Docker-Content-Digest</c> on HEAD
+    /// is asked with a GET instead, and what it sends is stored.
+    /// </summary>
+    private async Task<UpstreamManifest> CheckTagAsync(RepositoryName name, string tag, string accept, CancellationToken cancellationToken)
+    {
+        var head = await _upstream.HeadManifestAsync(name, tag, accept, cancellationToken);
+        if (head.Status != SourceStatus.Found || head.Digest is not null)
+        {
+            return head;
+        }
+
+        var got = await _upstream.GetManifestAsync(name, tag, accept, cancellationToken);
+        if (got.Status == SourceStatus.Found)
+        {
+            got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
+            await _store.StoreManifestAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
+        }
+
+        return got;
+    }
+
+    /// <summary>GETs a manifest by digest, checks it hashes to that digest, and stores it.</summary>
+    private async Task<UpstreamManifest> FetchAsync(RepositoryName name, Digest digest, string accept, CancellationToken cancellationToken)
+    {
+        // By digest the content is fixed; every type is acceptable, or a registry may refuse to send it
+        // (Docker Hub answers 404 for an OCI index to an Accept without the OCI index type).
+        var fetched = await _upstream.GetManifestAsync(name, digest.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+        if (fetched.Status != SourceStatus.Found)
+        {
+            return fetched;
+        }
+
+        if (!digest.Matches(fetched.Content.Span))
+        {
+            GatewayLog.ManifestDigestMismatch(_logger, name, digest, fetched.Digest!);
+            return UpstreamManifest.Failed(SourceStatus.Invalid, $"the upstream's manifest does not match {digest}");
+        }
+
+        fetched = fetched with { Digest = digest, MediaType = ManifestTypes.Resolve(fetched.MediaType, fetched.Content.Span) };
+        await _store.StoreManifestAsync(digest, fetched.MediaType, fetched.Content, cancellationToken);
+        return fetched;
+    }
+
+    private Task RememberAsync(RepositoryName name, Reference reference, Digest digest, string mediaType, long length) =>
+        reference.Tag is { } tag ? _tags.RememberAsync(name, tag, digest, mediaType, length, CancellationToken.None) : Task.CompletedTask;
+
+    private static Task WriteAsync(HttpContext context, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
+    {
+        WriteHeaders(context, digest, mediaType, content.Length);
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(content).AsTask();
+    }
+
+    private static void WriteHeaders(HttpContext context, Digest digest, string mediaType, long? length)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = mediaType;
+        response.ContentLength = length;
+        response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+        response.Headers.ETag = $"\"{digest}\"";
+    }
+}

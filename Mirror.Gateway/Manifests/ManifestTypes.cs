@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Mirror.Cache.Registry;
+
+namespace Mirror.Gateway.Manifests;
+
+/// <summary>Works out a manifest's media type when the upstream's Content-Type does not name one.</summary>
+internal static class ManifestTypes
+{
+    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
+    {
+        MediaTypes.DockerManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifestV1,
+        MediaTypes.DockerManifestV1Signed, MediaTypes.OciManifest, MediaTypes.OciIndex,
+    };
+
+    /// <summary>
+    /// The upstream's Content-Type when it is a manifest type; else the manifest's own <c>mediaType</c> field
+    /// (image-spec: manifests and indexes carry it); else what the upstream said, or JSON.
+    /// </summary>
+    public static string Resolve(string? contentType, ReadOnlySpan<byte> content)
+    {
+        if (contentType is not null && Known.Contains(contentType))
+        {
+            return contentType;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(content);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("mediaType", out var mediaType)
+                && mediaType.GetString() is { Length: > 0 } declared)
+            {
+                return declared;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: served with whatever type the upstream gave it.
+        }
+
+        return contentType ?? MediaTypes.Json;
+    }
+}

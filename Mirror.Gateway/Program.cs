@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Fills;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Gateway;
+using Mirror.Gateway.Blobs;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Manifests;
+using Mirror.Gateway.Proxy;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Tags;
+using Mirror.Gateway.Upstream;
+using Yarp.ReverseProxy.Forwarder;
+
+// Usage, as distribution's: Mirror.Gateway [serve] [config.yml]
+var arguments = args.SkipWhile(a => a == "serve").ToArray();
+if (arguments.Length > 1 || arguments.Any(a => a.StartsWith('-')))
+{
+    Console.Error.WriteLine("usage: Mirror.Gateway [serve] [config.yml]");
+    return 2;
+}
+
+try
+{
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.AddDistributionConfiguration(arguments.FirstOrDefault());
+
+    var services = builder.Services;
+    services.AddSingleton(TimeProvider.System);
+    services.AddSingleton<MirrorOptionsSetup>();
+    services.AddSingleton<IConfigureOptions<UpstreamOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<ServerOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<StoreOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<LogOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
+    services.AddSingleton<IValidateOptions<UpstreamOptions>, MirrorOptionsValidator>();
+    services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();
+    services.AddOptions<UpstreamOptions>().ValidateOnStart();
+    services.AddOptions<ServerOptions>().ValidateOnStart();
+    services.AddOptions<StoreOptions>().ValidateOnStart();
+    services.AddOptions<LogOptions>().ValidateOnStart();
+    services.AddOptions<FillOptions>();
+
+    services.AddSingleton<ContentStore>();
+    services.AddDistributedMemoryCache();
+    services.AddSingleton<TagStore>();
+    services.AddSingleton<UpstreamAuthenticator>();
+    services.AddTransient<UpstreamAuthHandler>();
+    services.AddSingleton<UpstreamClient>();
+    services.AddSingleton<IBlobSource>(sp => sp.GetRequiredService<UpstreamClient>());
+    services.AddSingleton<BlobFillCoordinator>();
+    services.AddSingleton<ManifestEndpoint>();
+    services.AddSingleton<BlobEndpoint>();
+    services.AddSingleton<TagListEndpoint>();
+    services.AddHostedService<MirrorStartup>();
+
+    services.AddHttpClient(UpstreamClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            // Docker Hub redirects blob GETs to its CDN; the handler drops Authorization on a redirect.
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 5,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        .AddHttpMessageHandler<UpstreamAuthHandler>()
+        .RemoveAllLoggers();
+    services.AddHttpClient(UpstreamAuthenticator.TokenClient, client => client.Timeout = TimeSpan.FromSeconds(30))
+        .RemoveAllLoggers();
+
+    // YARP registers data protection for session affinity, which the mirror does not use: keep its keys
+    // in memory rather than writing a key ring to disk.
+    services.AddDataProtection().UseEphemeralDataProtectionProvider();
+    services.AddReverseProxy()
+        .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+        .AddTransforms<RegistryTransformProvider>();
+    services.AddSingleton<IForwarderHttpClientFactory, UpstreamForwarderHttpClientFactory>();
+
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.AddServerHeader = false;
+        var address = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.Address;
+        switch (address.Host)
+        {
+            case null:
+                kestrel.ListenAnyIP(address.Port);
+                break;
+            case "localhost":
+                kestrel.ListenLocalhost(address.Port);
+                break;
+            default:
+                kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port);
+                break;
+        }
+    });
+
+    var app = builder.Build();
+    app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    foreach (var failure in ex.Failures)
+    {
+        Console.Error.WriteLine($"mirror: configuration: {failure}");
+    }
+
+    return 1;
+}
+catch (Exception ex) when (ex is FileNotFoundException or FormatException or InvalidDataException)
+{
+    Console.Error.WriteLine($"mirror: configuration: {ex.Message}");
+    return 1;
+}
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+internal sealed partial class Program;

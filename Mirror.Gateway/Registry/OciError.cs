@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Mirror.Cache.Fills;
+
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// An error answer in the OCI error format (distribution-spec "error codes"):
+/// <c>{"errors":[{"code":...,"message":...,"detail":...}]}</c>. Docker falls back to its next registry on any
+/// such answer, containerd on any status above 399, so a clear error never strands a client.
+/// </summary>
+internal sealed record OciError(int Status, string Code, string Message, string? Detail = null)
+{
+    public static OciError NameInvalid(string detail) => new(StatusCodes.Status400BadRequest, OciErrorCode.NameInvalid, "invalid repository name", detail);
+
+    public static OciError DigestInvalid(string detail) => new(StatusCodes.Status400BadRequest, OciErrorCode.DigestInvalid, "provided digest did not match uploaded content", detail);
+
+    public static OciError Unsupported(string method) =>
+        new(StatusCodes.Status405MethodNotAllowed, OciErrorCode.Unsupported, "the operation is unsupported", $"{method}: this mirror is a read-only pull-through cache");
+
+    /// <summary>The client's answer when the upstream would not give the mirror what it asked for.</summary>
+    public static OciError FromUpstream(SourceStatus status, string unknownCode, string? detail) => status switch
+    {
+        SourceStatus.NotFound => NotFound(detail == OciErrorCode.NameUnknown ? OciErrorCode.NameUnknown : unknownCode),
+        SourceStatus.Denied => new(StatusCodes.Status403Forbidden, OciErrorCode.Denied, "requested access to the resource is denied", "the upstream refused the mirror's credentials for this repository"),
+        SourceStatus.TooManyRequests => new(StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, "too many requests", "the upstream's rate limit was reached"),
+        SourceStatus.Invalid => new(StatusCodes.Status502BadGateway, OciErrorCode.ManifestInvalid, "the upstream sent content the mirror does not accept", detail),
+        _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", detail),
+    };
+
+    public static OciError NotFound(string code) => new(StatusCodes.Status404NotFound, code, code switch
+    {
+        OciErrorCode.BlobUnknown => "blob unknown to registry",
+        OciErrorCode.NameUnknown => "repository name not known to registry",
+        OciErrorCode.BlobUploadUnknown => "blob upload unknown to registry",
+        _ => "manifest unknown",
+    });
+
+    public Task WriteAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = Status;
+        response.ContentType = "application/json";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("errors");
+            json.WriteStartObject();
+            json.WriteString("code", Code);
+            json.WriteString("message", Message);
+            if (Detail is not null)
+            {
+                json.WriteString("detail", Detail);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.Length;
+        return response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).AsTask();
+    }
+}

@@ -1,0 +1,9 @@
+namespace Mirror.Gateway.Registry;
+
+/// <summary>Header names of the registry API.</summary>
+internal static class RegistryHeaders
+{
+    public const string ApiVersion = "Docker-Distribution-API-Version";
+    public const string ApiVersionValue = "registry/2.0";
+    public const string ContentDigest = "Docker-Content-Digest";
+}

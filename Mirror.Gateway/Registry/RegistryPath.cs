@@ -1,0 +1,44 @@
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// A <c>/v2/</c> path split into endpoint, repository name and reference, without judging them yet. A name may
+/// have any number of components, and a reference never contains <c>/</c>, so the endpoint is read from the end.
+/// </summary>
+internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, string Reference)
+{
+    private const string Root = "/v2/";
+
+    public static RegistryPath Parse(string path)
+    {
+        if (path is "/v2" or Root)
+        {
+            return new RegistryPath(RegistryEndpoint.Ping, string.Empty, string.Empty);
+        }
+
+        var segments = path[Root.Length..].Split('/');
+        var count = segments.Length;
+        if (count >= 3 && segments[^2] == "manifests")
+        {
+            return new RegistryPath(RegistryEndpoint.Manifest, Join(segments, count - 2), segments[^1]);
+        }
+
+        if (count >= 4 && segments[^2] == "uploads" && segments[^3] == "blobs")
+        {
+            return new RegistryPath(RegistryEndpoint.Upload, Join(segments, count - 3), segments[^1]);
+        }
+
+        if (count >= 3 && segments[^2] == "blobs")
+        {
+            return new RegistryPath(RegistryEndpoint.Blob, Join(segments, count - 2), segments[^1]);
+        }
+
+        if (count >= 3 && segments[^2] == "tags" && segments[^1] == "list")
+        {
+            return new RegistryPath(RegistryEndpoint.TagList, Join(segments, count - 2), string.Empty);
+        }
+
+        return new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty);
+    }
+
+    private static string Join(string[] segments, int count) => string.Join('/', segments, 0, count);
+}

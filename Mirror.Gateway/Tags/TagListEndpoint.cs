@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using Mirror.Cache.Fills;
+using Mirror.Cache.Registry;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Tags;
+
+/// <summary>
+/// <c>GET /v2/&lt;name&gt;/tags/list</c> with <c>n</c> and <c>last</c> ("distribution-spec: listing tags"): the
+/// upstream's whole list, sorted, then paged here, with a <c>Link</c> header to the next page.
+/// </summary>
+internal sealed class TagListEndpoint(UpstreamClient upstream)
+{
+    public async Task ServeAsync(HttpContext context, RepositoryName clientName)
+    {
+        var query = context.Request.Query;
+        int? pageSize = null;
+        if (query.TryGetValue("n", out var n))
+        {
+            if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                await new OciError(StatusCodes.Status400BadRequest, OciErrorCode.PaginationNumberInvalid, "invalid number of results requested", $"n={n}").WriteAsync(context);
+                return;
+            }
+
+            pageSize = parsed;
+        }
+
+        var list = await upstream.GetTagsAsync(upstream.UpstreamName(clientName), context.RequestAborted);
+        if (list.Status != SourceStatus.Found)
+        {
+            await OciError.FromUpstream(list.Status, OciErrorCode.NameUnknown, list.Detail).WriteAsync(context);
+            return;
+        }
+
+        string? last = query.TryGetValue("last", out var l) ? l.ToString() : null;
+        var sorted = list.Tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Where(tag => last is null || string.CompareOrdinal(tag, last) > 0)
+            .ToList();
+        var page = pageSize is { } size ? sorted.Take(size).ToList() : sorted;
+        if (page.Count > 0 && page.Count < sorted.Count)
+        {
+            context.Response.Headers.Link = $"</v2/{clientName}/tags/list?n={pageSize}&last={Uri.EscapeDataString(page[^1])}>; rel=\"next\"";
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TagListBody(clientName.Value, page), TagListJson.Default.TagListBody);
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Fills;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Registry;
+
+namespace Mirror.Gateway.Upstream;
+
+/// <summary>
+/// The mirror's side of the upstream's authentication ("Docker registry token authentication"): answers
+/// Bearer challenges with a token fetched from the realm for the request's scope, anonymously or with the
+/// configured credentials, and Basic challenges with the credentials. Tokens are cached per scope until
+/// shortly before they expire, and concurrent fetches for one scope share one request.
+/// </summary>
+internal sealed class UpstreamAuthenticator : IDisposable
+{
+    public const string TokenClient = "upstream-token";
+
+    /// <summary>Tokens are dropped this long before they expire, so none expires on its way to the upstream.</summary>
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary>The token lifetime when the realm does not say (the token spec's default).</summary>
+    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(60);
+
+    private readonly Dictionary<string, UpstreamToken> _tokens = [];
+    private readonly Lock _gate = new();
+    private readonly SingleFlight<string, UpstreamToken?> _fetches = new();
+    private readonly IHttpClientFactory _clients;
+    private readonly UpstreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UpstreamAuthenticator> _logger;
+    private volatile bool _basicChallenged;
+
+    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamAuthenticator> logger)
+    {
+        _clients = clients;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Counts token fetches from the realm, for tests and metrics.</summary>
+    public long TokenFetches => Interlocked.Read(ref _tokenFetches);
+
+    private long _tokenFetches;
+
+    /// <summary>Sets the credentials the mirror already knows for <paramref name="scope"/>, saving a challenge round trip.</summary>
+    public void AuthorizeFromCache(HttpRequestMessage request, string? scope)
+    {
+        if (scope is not null && TryGetToken(scope) is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value);
+        }
+        else if (_basicChallenged && _options.HasCredentials)
+        {
+            request.Headers.Authorization = BasicCredentials();
+        }
+    }
+
+    /// <summary>
+    /// Answers <paramref name="challenge"/>: the header to retry with, or <c>null</c> when the mirror cannot
+    /// (no credentials for Basic, or the realm gave no token).
+    /// </summary>
+    public async Task<AuthenticationHeaderValue?> AnswerAsync(AuthChallenge challenge, string? requestScope, CancellationToken cancellationToken)
+    {
+        if (!challenge.IsBearer)
+        {
+            _basicChallenged = true;
+            return _options.HasCredentials ? BasicCredentials() : null;
+        }
+
+        var scope = challenge.Scope ?? requestScope;
+        var cacheKey = scope ?? string.Empty;
+        var flightKey = $"{challenge.Realm}|{challenge.Service}|{scope}";
+        var token = await _fetches.RunAsync(flightKey, ct => FetchTokenAsync(challenge, scope, cacheKey, ct), out _).WaitAsync(cancellationToken);
+        return token is null ? null : new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value);
+    }
+
+    /// <summary>The scope a registry request needs: pull on its repository.</summary>
+    public static string? ScopeFor(Uri? requestUri)
+    {
+        var path = requestUri?.AbsolutePath;
+        var v2 = path?.IndexOf("/v2/", StringComparison.Ordinal) ?? -1;
+        if (v2 < 0)
+        {
+            return null;
+        }
+
+        var parsed = RegistryPath.Parse(path![v2..]);
+        return parsed.Name.Length == 0 ? null : $"repository:{parsed.Name}:pull";
+    }
+
+    public void Dispose() => _fetches.Dispose();
+
+    private UpstreamToken? TryGetToken(string scope)
+    {
+        lock (_gate)
+        {
+            return _tokens.TryGetValue(scope, out var token) && token.ExpiresAt > _time.GetUtcNow() ? token : null;
+        }
+    }
+
+    private async Task<UpstreamToken?> FetchTokenAsync(AuthChallenge challenge, string? scope, string cacheKey, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (challenge.Service is not null)
+        {
+            query.Add("service=" + Uri.EscapeDataString(challenge.Service));
+        }
+
+        if (scope is not null)
+        {
+            query.Add("scope=" + Uri.EscapeDataString(scope));
+        }
+
+        var realm = challenge.Realm!;
+        var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
+        using var request = new HttpRequestMessage(HttpMethod.Get, realm + (query.Count == 0 ? string.Empty : separator + string.Join('&', query)));
+        var withCredentials = _options.HasCredentials && CredentialPolicy.AllowsCredentials(realm, _options.RemoteUrl);
+        if (withCredentials)
+        {
+            request.Headers.Authorization = BasicCredentials();
+        }
+        else if (_options.HasCredentials)
+        {
+            GatewayLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
+        }
+
+        Interlocked.Increment(ref _tokenFetches);
+        try
+        {
+            using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
+                return null;
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            var root = json.RootElement;
+            var value = root.TryGetProperty("token", out var t) && t.GetString() is { Length: > 0 } tokenText ? tokenText
+                : root.TryGetProperty("access_token", out var a) ? a.GetString() : null;
+            if (string.IsNullOrEmpty(value))
+            {
+                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
+                return null;
+            }
+
+            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : DefaultLifetime;
+            var token = new UpstreamToken(value, _time.GetUtcNow() + lifetime - ExpiryMargin);
+            lock (_gate)
+            {
+                _tokens[cacheKey] = token;
+            }
+
+            return token;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException)
+        {
+            GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, ex.Message);
+            return null;
+        }
+    }
+
+    private AuthenticationHeaderValue BasicCredentials() =>
+        new(AuthChallenge.Basic, Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.Username}:{_options.Password}")));
+}

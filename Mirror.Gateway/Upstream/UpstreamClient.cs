@@ -1,0 +1,261 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Content;
+using Mirror.Cache.Fills;
+using Mirror.Cache.Registry;
+using Mirror.Gateway.Configuration;
+
+namespace Mirror.Gateway.Upstream;
+
+/// <summary>
+/// The mirror's own requests to the upstream registry (cache fills, tag checks, tag lists), through the
+/// authenticating handler. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
+/// </summary>
+internal sealed class UpstreamClient : IBlobSource
+{
+    public const string HttpClientName = "upstream";
+
+    /// <summary>Manifests larger than this are refused (distribution-spec: clients and registries handle at least 4 MiB).</summary>
+    public const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    private const string DigestHeader = "Docker-Content-Digest";
+    private const int MaxTagPages = 100;
+
+    private readonly IHttpClientFactory _clients;
+    private readonly UpstreamOptions _options;
+    private readonly Uri _base;
+
+    public UpstreamClient(IHttpClientFactory clients, IOptions<UpstreamOptions> options)
+    {
+        _clients = clients;
+        _options = options.Value;
+        var remote = _options.RemoteUrl.ToString();
+        _base = new Uri(remote.EndsWith('/') ? remote : remote + "/");
+    }
+
+    /// <summary>The repository's name at the upstream: Docker Hub's official images live under <c>library/</c>.</summary>
+    public RepositoryName UpstreamName(RepositoryName name) =>
+        _options.IsDockerHub && name.ComponentCount == 1 ? name.WithPrefix("library") : name;
+
+    public async Task<UpstreamManifest> HeadManifestAsync(RepositoryName name, string reference, string accept, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Head, Url(name, "manifests", reference), accept, null, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+            }
+
+            var digest = response.Headers.TryGetValues(DigestHeader, out var values) ? Digest.TryParse(values.First()) : null;
+            return new UpstreamManifest(SourceStatus.Found, digest, response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength, ReadOnlyMemory<byte>.Empty, null);
+        }
+        catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
+        {
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, ex.Message);
+        }
+    }
+
+    /// <summary>GETs a manifest, at most <see cref="MaxManifestBytes"/>, and computes its digest.</summary>
+    public async Task<UpstreamManifest> GetManifestAsync(RepositoryName name, string reference, string accept, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Get, Url(name, "manifests", reference), accept, null, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+            }
+
+            if (response.Content.Headers.ContentLength > MaxManifestBytes)
+            {
+                return UpstreamManifest.Failed(SourceStatus.Invalid, $"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit");
+            }
+
+            var content = await ReadAtMostAsync(response.Content, MaxManifestBytes, cancellationToken);
+            if (content is null)
+            {
+                return UpstreamManifest.Failed(SourceStatus.Invalid, "the manifest is over the 4 MiB limit");
+            }
+
+            var computed = Digest.Compute(content);
+            if (response.Content.Headers.ContentLength is { } announced && announced != content.Length)
+            {
+                return UpstreamManifest.Failed(SourceStatus.Unavailable, $"the upstream sent {content.Length} of {announced} bytes");
+            }
+
+            return new UpstreamManifest(SourceStatus.Found, computed, response.Content.Headers.ContentType?.MediaType, content.Length, content, null);
+        }
+        catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
+        {
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, ex.Message);
+        }
+    }
+
+    public async Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName name, Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Head, Url(name, "blobs", digest.ToString()), null, null, cancellationToken);
+            return response.StatusCode == HttpStatusCode.OK
+                ? new UpstreamBlobHead(SourceStatus.Found, response.Content.Headers.ContentLength, null)
+                : new UpstreamBlobHead(StatusOf(response.StatusCode), null, await ErrorCodeAsync(response, cancellationToken));
+        }
+        catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
+        {
+            return new UpstreamBlobHead(SourceStatus.Unavailable, null, ex.Message);
+        }
+    }
+
+    public async Task<BlobSourceResponse> OpenAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? response = null;
+        try
+        {
+            var range = offset > 0 ? new RangeHeaderValue(offset, null) : null;
+            response = await SendAsync(HttpMethod.Get, Url(repository, "blobs", digest.ToString()), null, range, cancellationToken);
+            var headers = response.Content.Headers;
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.OK:
+                    return BlobSourceResponse.Found(await response.Content.ReadAsStreamAsync(cancellationToken), 0, headers.ContentLength, response);
+                case HttpStatusCode.PartialContent when headers.ContentRange is { From: { } from, Length: var total }:
+                    return BlobSourceResponse.Found(await response.Content.ReadAsStreamAsync(cancellationToken), from, total, response);
+                default:
+                    var failed = BlobSourceResponse.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+                    response.Dispose();
+                    return failed;
+            }
+        }
+        catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
+        {
+            response?.Dispose();
+            return BlobSourceResponse.Failed(SourceStatus.Unavailable, ex.Message);
+        }
+    }
+
+    /// <summary>Lists every tag, following the upstream's own <c>Link</c> pagination.</summary>
+    public async Task<UpstreamTagList> GetTagsAsync(RepositoryName name, CancellationToken cancellationToken)
+    {
+        var tags = new List<string>();
+        var next = Url(name, "tags", "list");
+        try
+        {
+            for (var page = 0; next is not null && page < MaxTagPages; page++)
+            {
+                using var response = await SendAsync(HttpMethod.Get, next, null, null, cancellationToken);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    return new UpstreamTagList(StatusOf(response.StatusCode), [], await ErrorCodeAsync(response, cancellationToken));
+                }
+
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                if (json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    tags.AddRange(list.EnumerateArray().Select(t => t.GetString()).OfType<string>());
+                }
+
+                next = NextPage(response, next);
+            }
+
+            return new UpstreamTagList(SourceStatus.Found, tags, null);
+        }
+        catch (Exception ex) when (IsTransportFault(ex, cancellationToken) || ex is JsonException)
+        {
+            return new UpstreamTagList(SourceStatus.Unavailable, [], ex.Message);
+        }
+    }
+
+    internal static SourceStatus StatusOf(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.OK or HttpStatusCode.PartialContent => SourceStatus.Found,
+        HttpStatusCode.NotFound => SourceStatus.NotFound,
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => SourceStatus.Denied,
+        HttpStatusCode.TooManyRequests => SourceStatus.TooManyRequests,
+        HttpStatusCode.RequestedRangeNotSatisfiable => SourceStatus.Invalid,
+        _ => SourceStatus.Unavailable,
+    };
+
+    private static bool IsTransportFault(Exception ex, CancellationToken cancellationToken) =>
+        ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private Uri Url(RepositoryName name, string endpoint, string reference) => new(_base, $"v2/{name}/{endpoint}/{reference}");
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, string? accept, RangeHeaderValue? range, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        request.Headers.Range = range;
+        return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>The <c>code</c> of the first error in an OCI error body, if the upstream sent one.</summary>
+    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is null or 0 or > 64 * 1024)
+        {
+            return null;
+        }
+
+        try
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                && errors.GetArrayLength() > 0 && errors[0].TryGetProperty("code", out var code)
+                ? code.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<byte[]?> ReadAtMostAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The <c>rel="next"</c> target of a <c>Link</c> header (RFC 8288), resolved against the current page.</summary>
+    private static Uri? NextPage(HttpResponseMessage response, Uri current)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links))
+        {
+            return null;
+        }
+
+        foreach (var link in links.SelectMany(l => l.Split(',')))
+        {
+            var open = link.IndexOf('<', StringComparison.Ordinal);
+            var close = link.IndexOf('>', StringComparison.Ordinal);
+            if (open >= 0 && close > open && link[close..].Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase))
+            {
+                return new Uri(current, link[(open + 1)..close]);
+            }
+        }
+
+        return null;
+    }
+}
