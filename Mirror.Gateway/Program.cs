@@ -14,17 +14,19 @@ using Mirror.Gateway.Tags;
 using Mirror.Gateway.Upstream;
 using Yarp.ReverseProxy.Forwarder;
 
-// Usage, as distribution's: Mirror.Gateway [serve] [config.yml]
-var arguments = args.SkipWhile(a => a == "serve").ToArray();
-if (arguments.Length > 1 || arguments.Any(a => a.StartsWith('-')))
+// Usage, as distribution's: Mirror.Gateway [serve] [config.yml] [--Key=value ...]; the switches are
+// ordinary .NET configuration (and how WebApplicationFactory passes its settings).
+var switches = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+var arguments = args.Except(switches).SkipWhile(a => a == "serve").ToArray();
+if (arguments.Length > 1)
 {
-    Console.Error.WriteLine("usage: Mirror.Gateway [serve] [config.yml]");
+    Console.Error.WriteLine("usage: Mirror.Gateway [serve] [config.yml] [--Key=value ...]");
     return 2;
 }
 
 try
 {
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = switches, ContentRootPath = AppContext.BaseDirectory });
     builder.Configuration.AddDistributionConfiguration(arguments.FirstOrDefault());
 
     var services = builder.Services;
@@ -83,6 +85,10 @@ try
     builder.WebHost.ConfigureKestrel(kestrel =>
     {
         kestrel.AddServerHeader = false;
+
+        // Room above the registry API's own limits, so oversized requests get its OCI error answers.
+        kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+        kestrel.Limits.MaxRequestLineSize = 16 * 1024;
         var address = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.Address;
         switch (address.Host)
         {
@@ -99,7 +105,9 @@ try
     });
 
     var app = builder.Build();
+    app.UseMiddleware<RequestGuardMiddleware>();
     app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+    app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
     await app.RunAsync();
     return 0;
 }

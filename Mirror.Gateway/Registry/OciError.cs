@@ -27,13 +27,14 @@ internal sealed record OciError(int Status, string Code, string Message, string?
         _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", detail),
     };
 
-    public static OciError NotFound(string code) => new(StatusCodes.Status404NotFound, code, code switch
+    public static OciError NotFound(string code, string? detail = null) => new(StatusCodes.Status404NotFound, code, code switch
     {
         OciErrorCode.BlobUnknown => "blob unknown to registry",
         OciErrorCode.NameUnknown => "repository name not known to registry",
         OciErrorCode.BlobUploadUnknown => "blob upload unknown to registry",
-        _ => "manifest unknown",
-    });
+        OciErrorCode.ManifestUnknown => "manifest unknown",
+        _ => "not found",
+    }, detail);
 
     public Task WriteAsync(HttpContext context)
     {

@@ -22,6 +22,7 @@ internal sealed class UpstreamClient : IBlobSource
 
     private const string DigestHeader = "Docker-Content-Digest";
     private const int MaxTagPages = 100;
+    private const int MaxErrorBytes = 64 * 1024;
 
     private readonly IHttpClientFactory _clients;
     private readonly UpstreamOptions _options;
@@ -199,14 +200,19 @@ internal sealed class UpstreamClient : IBlobSource
     /// <summary>The <c>code</c> of the first error in an OCI error body, if the upstream sent one.</summary>
     private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is null or 0 or > 64 * 1024)
+        if (response.Content.Headers.ContentLength is 0 or > MaxErrorBytes)
         {
             return null;
         }
 
         try
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var body = await ReadAtMostAsync(response.Content, MaxErrorBytes, cancellationToken);
+            if (body is null || body.Length == 0)
+            {
+                return null;
+            }
+
             using var json = JsonDocument.Parse(body);
             return json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
                 && errors.GetArrayLength() > 0 && errors[0].TryGetProperty("code", out var code)

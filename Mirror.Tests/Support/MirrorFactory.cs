@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mirror.Tests.Support;
+
+/// <summary>
+/// The gateway in-process on Kestrel at a free loopback port (real HTTP, so raw request targets, limits and
+/// aborted connections behave as they do for clients), configured through the same configuration keys the YAML file
+/// sets (<c>proxy:remoteurl</c> and so on), with its store in a directory of the test's own.
+/// </summary>
+internal sealed class MirrorFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+
+    public MirrorFactory(string upstream, string store, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["proxy:remoteurl"] = upstream,
+            ["storage:filesystem:rootdirectory"] = store,
+            ["http:addr"] = "127.0.0.1:0",
+        };
+        _services = services;
+        Logs = new TestLoggerProvider();
+        UseKestrel();
+    }
+
+    /// <summary>The mirror's base address, once started.</summary>
+    public Uri Address
+    {
+        get
+        {
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+    }
+
+    public TestLoggerProvider Logs { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mirror.Tests.Support;
+
+/// <summary>
+/// Sends a request exactly as written, over a plain socket: HttpClient would normalise dot segments and
+/// escapes away before they reach the server, and those are what bad-input tests need to send.
+/// </summary>
+internal static class RawHttp
+{
+    public static async Task<(int Status, string Body)> GetAsync(Uri server, string target)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.Host, server.Port);
+        await using var stream = client.GetStream();
+        var request = $"GET {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+        var status = int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        return (status, body);
+    }
+}
