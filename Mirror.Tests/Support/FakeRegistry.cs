@@ -4,6 +4,7 @@ using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using WireMock.Settings;
 
 namespace Mirror.Tests.Support;
 
@@ -19,11 +20,16 @@ internal sealed class FakeRegistry : IDisposable
 
     private string? _requiredAuthorization;
 
-    public FakeRegistry() => Server = WireMockServer.Start();
+    public FakeRegistry()
+    {
+        // WireMock reports its address as "localhost"; tests speak to 127.0.0.1 only, by that name.
+        Url = $"http://127.0.0.1:{FreePort.Next()}";
+        Server = WireMockServer.Start(new WireMockServerSettings { Urls = [Url] });
+    }
 
     public WireMockServer Server { get; }
 
-    public string Url => Server.Url!;
+    public string Url { get; }
 
     public IReadOnlyList<ILogEntry> Log => Server.LogEntries.ToList();
 
@@ -84,6 +90,7 @@ internal sealed class FakeRegistry : IDisposable
 
         Server.Given(get).AtPriority(Served).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", mediaType)
+            .WithHeader("Content-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithHeader("Docker-Content-Digest", digest.ToString())
             .WithBody(content));
         Server.Given(head).AtPriority(Served).RespondWith(Response.Create().WithStatusCode(200)

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+using Mirror.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Mirror.Tests.Gateway;
+
+[TestFixture]
+internal sealed class UpstreamAuthTests
+{
+    private const string User = "mirror-user";
+    private const string Password = "s3cret-pa55word";
+    private const string Token = "the-upstream-token";
+
+    private static readonly byte[] Content = Manifests.Image(Digest.Compute("c"u8), Digest.Compute("l"u8));
+    private static readonly string Basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+
+    private TestDirectory _directory = null!;
+    private FakeRegistry _upstream = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = new TestDirectory();
+        _upstream = new FakeRegistry();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _upstream.Dispose();
+        _directory.Dispose();
+    }
+
+    [Test]
+    public async Task Get_BearerChallenge_FetchesTokenForTheRepositoryAndRetries()
+    {
+        ServeTokens(anonymous: true);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
+
+        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(Content));
+            Assert.That(tokenRequest.Query!["scope"].Single(), Is.EqualTo("repository:library/busybox:pull"));
+            Assert.That(tokenRequest.Query!["service"].Single(), Is.EqualTo("registry.test"));
+            Assert.That(tokenRequest.Headers!.ContainsKey("Authorization"), Is.False, "no credentials are configured");
+        });
+    }
+
+    [Test]
+    public async Task Get_SecondRequestSameRepository_ReusesTheTokenWithoutAChallenge()
+    {
+        ServeTokens(anonymous: true);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        _upstream.AddManifest("library/busybox", "1.36", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
+        _upstream.Server.ResetLogEntries();
+        using var response = await client.GetAsync("/v2/library/busybox/manifests/1.36");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.Zero);
+            Assert.That(_upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401));
+        });
+    }
+
+    [Test]
+    public async Task Get_TokenExpired_FetchesANewOne()
+    {
+        ServeTokens(anonymous: true, expiresIn: 60);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var mirror = Mirror(services: s => s.AddSingleton<TimeProvider>(time));
+        using var client = mirror.CreateClient();
+
+        (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
+        time.Advance(TimeSpan.FromSeconds(45));
+        (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
+        var fetchesBeforeExpiry = _upstream.Log.Count(e => e.RequestMessage.Path == "/token");
+        time.Advance(TimeSpan.FromSeconds(20));
+        (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fetchesBeforeExpiry, Is.EqualTo(1));
+            Assert.That(_upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Get_PrivateRepositoryWithCredentials_SendsThemToTheRealmOnTheUpstreamHost()
+    {
+        ServeTokens(anonymous: false);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror(credentials: true);
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync("/v2/org/private/manifests/latest");
+
+        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(tokenRequest.Headers!["Authorization"].Single(), Is.EqualTo(Basic));
+        });
+    }
+
+    [Test]
+    public async Task Get_PrivateRepositoryWithoutCredentials_IsDeniedWithOciError()
+    {
+        ServeTokens(anonymous: false);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync("/v2/org/private/manifests/latest");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("DENIED"));
+    }
+
+    [Test]
+    public async Task Get_RealmOnAnotherHost_GetsNoCredentials()
+    {
+        ServeTokens(anonymous: true);
+        // localhost is not 127.0.0.1 by name: to the policy it is another host the upstream pointed at.
+        _upstream.RequireBearer($"{_upstream.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/token", Token);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror(credentials: true);
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
+
+        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the anonymous token still works for a public image");
+            Assert.That(tokenRequest.Headers!.ContainsKey("Authorization"), Is.False);
+            Assert.That(mirror.Logs.Lines, Has.Some.Contains("[2001]"));
+        });
+    }
+
+    [Test]
+    public async Task Get_BasicChallenge_AnswersWithCredentials()
+    {
+        _upstream.RequireBasic(User, Password);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror(credentials: true);
+        using var client = mirror.CreateClient();
+
+        using var first = await client.GetAsync("/v2/library/busybox/manifests/latest");
+        _upstream.Server.ResetLogEntries();
+        using var second = await client.GetAsync("/v2/library/busybox/manifests/latest");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401), "Basic is sent up front once the upstream asked for it");
+        });
+    }
+
+    [Test]
+    public async Task Get_BasicChallengeWithoutCredentials_IsDenied()
+    {
+        _upstream.RequireBasic(User, Password);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Head_ThroughChallenge_StaysAHead()
+    {
+        ServeTokens(anonymous: true);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v2/library/busybox/manifests/latest"));
+
+        var registryRequests = _upstream.Log.Where(e => e.RequestMessage.Path.StartsWith("/v2/", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(registryRequests.Select(e => e.RequestMessage.Method), Is.EqualTo(new[] { "HEAD", "HEAD" }));
+        });
+    }
+
+    [Test]
+    public async Task Credentials_NeverReachClientsOrLogs()
+    {
+        ServeTokens(anonymous: false);
+        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
+        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        _upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet().WithHeader("Authorization", "Bearer " + Token)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"repositories\":[]}"));
+        using var mirror = Mirror(credentials: true, logLevel: "debug");
+        using var client = mirror.CreateClient();
+
+        var seen = new StringBuilder();
+        foreach (var path in new[] { "/v2/", "/v2/org/private/manifests/latest", "/v2/org/private/manifests/nope", "/v2/org/private/tags/list", "/v2/_catalog" })
+        {
+            using var response = await client.GetAsync(path);
+            seen.AppendLine(response.ToString()).AppendLine(response.Headers.ToString()).AppendLine(await response.Content.ReadAsStringAsync());
+        }
+
+        var logs = string.Join('\n', mirror.Logs.Lines);
+        Assert.Multiple(() =>
+        {
+            foreach (var secret in new[] { Password, Token, Basic[6..] })
+            {
+                Assert.That(seen.ToString(), Does.Not.Contain(secret));
+                Assert.That(logs, Does.Not.Contain(secret));
+            }
+        });
+    }
+
+    private MirrorFactory Mirror(bool credentials = false, string? logLevel = null, Action<IServiceCollection>? services = null)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (credentials)
+        {
+            settings["proxy:username"] = User;
+            settings["proxy:password"] = Password;
+        }
+
+        if (logLevel is not null)
+        {
+            settings["log:level"] = logLevel;
+        }
+
+        return new MirrorFactory(_upstream.Url, _directory.Combine("store"), settings, services);
+    }
+
+    /// <summary>A token endpoint at <c>/token</c>: anonymous, or only with the mirror's credentials.</summary>
+    private void ServeTokens(bool anonymous, int expiresIn = 300)
+    {
+        var body = $"{{\"token\":\"{Token}\",\"expires_in\":{expiresIn}}}";
+        _upstream.Server.Given(Request.Create().WithPath("/token").UsingGet().WithHeader("Authorization", Basic)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+        _upstream.Server.Given(Request.Create().WithPath("/token").UsingGet()).AtPriority(2)
+            .RespondWith(anonymous
+                ? Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body)
+                : Response.Create().WithStatusCode(401).WithBody("{\"details\":\"incorrect username or password\"}"));
+    }
+}
