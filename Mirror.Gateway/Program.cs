@@ -105,6 +105,10 @@ try
     });
 
     var app = builder.Build();
+
+    // Validated here, before the host starts, so that a bad value is reported as one line of ours
+    // rather than as the host's start-up failure with a stack trace.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
     app.UseMiddleware<RequestGuardMiddleware>();
     app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
     app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
@@ -122,7 +126,8 @@ catch (OptionsValidationException ex)
 }
 catch (Exception ex) when (ex is FileNotFoundException or FormatException or InvalidDataException)
 {
-    Console.Error.WriteLine($"mirror: configuration: {ex.Message}");
+    // A YAML error arrives wrapped ("Failed to load configuration from file"); its own message says where.
+    Console.Error.WriteLine($"mirror: configuration: {(ex is InvalidDataException { InnerException: { } inner } ? inner.Message : ex.Message)}");
     return 1;
 }
 

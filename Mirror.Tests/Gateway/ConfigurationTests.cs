@@ -1,0 +1,220 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Mirror.Gateway.Configuration;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.Gateway;
+
+[TestFixture]
+internal sealed class ConfigurationTests
+{
+    private TestDirectory _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = new TestDirectory();
+
+    [TearDown]
+    public void TearDown() => _directory.Dispose();
+
+    [Test]
+    public void Yaml_DistributionConfig_FlattensIntoConfigurationKeys()
+    {
+        var configuration = Load("""
+            version: 0.1
+            log:
+              level: debug
+              fields:
+                service: registry
+            storage:
+              filesystem:
+                rootdirectory: /var/lib/registry
+              delete: {enabled: true}
+            http:
+              addr: :5000
+              headers:
+                X-Content-Type-Options: [nosniff]
+            proxy:
+              remoteurl: https://registry-1.docker.io
+              username: ~
+              ttl: 168h
+            """);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(configuration["storage:filesystem:rootdirectory"], Is.EqualTo("/var/lib/registry"));
+            Assert.That(configuration["http:addr"], Is.EqualTo(":5000"));
+            Assert.That(configuration["proxy:remoteurl"], Is.EqualTo("https://registry-1.docker.io"));
+            Assert.That(configuration["proxy:ttl"], Is.EqualTo("168h"));
+            Assert.That(configuration["proxy:username"], Is.Null);
+            Assert.That(configuration["http:headers:X-Content-Type-Options:0"], Is.EqualTo("nosniff"));
+            Assert.That(configuration["storage:delete:enabled"], Is.EqualTo("true"));
+        });
+    }
+
+    [Test]
+    public void UnknownKeys_NamesWhatTheMirrorDoesNotRead()
+    {
+        var configuration = Load("""
+            version: 0.1
+            log: {level: info, fields: {service: registry}}
+            storage: {filesystem: {rootdirectory: /data}, cache: {blobdescriptor: inmemory}}
+            proxy: {remoteurl: https://registry-1.docker.io, remoteuri: typo}
+            """);
+
+        Assert.That(DistributionConfiguration.UnknownKeys(configuration), Is.EqualTo(new[] { "log.fields.service", "proxy.remoteuri", "storage.cache.blobdescriptor" }));
+    }
+
+    [Test]
+    public void DerivedKeys_LogLevelAndRemoteUrlReachLoggingAndYarp()
+    {
+        var file = _directory.Combine("config.yml");
+        File.WriteAllText(file, "log: {level: debug}\nproxy: {remoteurl: 'http://127.0.0.1:5999'}\n");
+        var configuration = new ConfigurationManager();
+
+        configuration.AddDistributionConfiguration(file);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(configuration["Logging:LogLevel:Default"], Is.EqualTo("Debug"));
+            Assert.That(configuration[DistributionConfiguration.UpstreamDestinationAddress], Is.EqualTo("http://127.0.0.1:5999/"));
+        });
+    }
+
+    [TestCase("30s", 30)]
+    [TestCase("168h", 168 * 3600)]
+    [TestCase("1h30m", 5400)]
+    [TestCase("1.5h", 5400)]
+    [TestCase("0", 0)]
+    [TestCase("2500ms", 2.5)]
+    public void GoDuration_Valid_Parses(string text, double seconds) =>
+        Assert.That(GoDuration.TryParse(text), Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+
+    [TestCase("5x")]
+    [TestCase("h")]
+    [TestCase("10")]
+    [TestCase("-1h")]
+    [TestCase("1h 30m")]
+    public void GoDuration_Invalid_IsNull(string text) => Assert.That(GoDuration.TryParse(text), Is.Null);
+
+    [TestCase(":5000", null, 5000)]
+    [TestCase("127.0.0.1:5001", "127.0.0.1", 5001)]
+    [TestCase("[::1]:5002", "::1", 5002)]
+    [TestCase("localhost:5003", "localhost", 5003)]
+    public void ListenAddress_Valid_Parses(string text, string? host, int port) =>
+        Assert.That(ListenAddress.TryParse(text), Is.EqualTo(new ListenAddress(host, port)));
+
+    [TestCase("5000")]
+    [TestCase(":99999")]
+    [TestCase("http://0.0.0.0:5000")]
+    [TestCase("bad host:5000")]
+    public void ListenAddress_Invalid_IsNull(string text) => Assert.That(ListenAddress.TryParse(text), Is.Null);
+
+    [TestCase("proxy: {remoteurl: not-a-url}", "proxy.remoteurl")]
+    [TestCase("proxy: {remoteurl: 'ftp://example.com'}", "proxy.remoteurl")]
+    [TestCase("proxy: {ttl: 5 days}", "proxy.ttl")]
+    [TestCase("http: {addr: 'nowhere'}", "http.addr")]
+    [TestCase("log: {level: loud}", "log.level")]
+    [TestCase("proxy: {username: someone}", "proxy.password")]
+    public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
+    {
+        var file = _directory.Combine("config.yml");
+        var section = yaml.Split(':')[0];
+        var defaults = new Dictionary<string, string>
+        {
+            ["http"] = "http: {addr: '127.0.0.1:0'}",
+            ["storage"] = $"storage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}",
+        };
+        defaults[section] = yaml;
+        await File.WriteAllLinesAsync(file, defaults.Values);
+
+        var (exitCode, errors) = await RunToExitAsync([file]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(errors, Has.Length.EqualTo(1), string.Join('\n', errors));
+            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(key));
+        });
+    }
+
+    [Test]
+    public async Task Start_UnwritableStore_ExitsNamingTheKey()
+    {
+        var blocker = _directory.Combine("a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, $"http: {{addr: '127.0.0.1:0'}}\nstorage: {{filesystem: {{rootdirectory: '{blocker}/store'}}}}\n");
+
+        var (exitCode, errors) = await RunToExitAsync([file]);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(errors, Has.Length.EqualTo(1).And.Some.Contain("storage.filesystem.rootdirectory"));
+    }
+
+    [Test]
+    public async Task Start_EnvironmentOverride_UsesDistributionNames()
+    {
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, $"http: {{addr: '127.0.0.1:0'}}\nstorage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}\nproxy: {{remoteurl: 'https://registry-1.docker.io'}}\n");
+
+        var (exitCode, errors) = await RunToExitAsync([file], new Dictionary<string, string?> { ["REGISTRY_PROXY_REMOTEURL"] = "::not a url::" });
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(errors, Has.Length.EqualTo(1).And.Some.Contain("proxy.remoteurl").And.Some.Contain("::not a url::"));
+    }
+
+    [Test]
+    public async Task Start_MissingFile_ExitsNamingIt()
+    {
+        var (exitCode, errors) = await RunToExitAsync([_directory.Combine("nope.yml")]);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(errors, Has.Length.EqualTo(1).And.Some.Contain("nope.yml"));
+    }
+
+    [Test]
+    public async Task Start_InvalidYaml_ExitsNamingFileAndLine()
+    {
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, "proxy:\n  remoteurl: [unclosed\n");
+
+        var (exitCode, errors) = await RunToExitAsync([file]);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(errors, Has.Length.EqualTo(1).And.Some.Contain("config.yml").And.Some.Contain("line"));
+    }
+
+    [Test]
+    public async Task Start_UnknownKeyAndEnvironmentAddress_WarnsAndListensThere()
+    {
+        var port = FreePort.Next();
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, $"http: {{addr: '127.0.0.1:1'}}\nstorage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}\nnotifications: {{events: {{includereferences: true}}}}\n");
+        using var mirror = GatewayProcess.Start(["serve", file], new Dictionary<string, string?> { ["REGISTRY_HTTP_ADDR"] = $"127.0.0.1:{port}" });
+
+        await mirror.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(30));
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/v2/"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(mirror.Output, Does.Contain("Unknown configuration key notifications.events.includereferences"));
+        });
+    }
+
+    private static async Task<(int ExitCode, string[] Errors)> RunToExitAsync(string[] arguments, IDictionary<string, string?>? environment = null)
+    {
+        using var process = GatewayProcess.Start(arguments, environment);
+        Assert.That(await process.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "the mirror should stop on a bad configuration:\n" + process.Output);
+        var errors = process.Output.Split('\n').Where(l => l.StartsWith("mirror:", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).ToArray();
+        return (process.ExitCode, errors);
+    }
+
+    private IConfigurationRoot Load(string yaml)
+    {
+        var file = _directory.Combine("config.yml");
+        File.WriteAllText(file, yaml);
+        return new ConfigurationBuilder().Add(new YamlConfigurationSource { Path = file, Optional = false }.Also(s => s.ResolveFileProvider())).Build();
+    }
+}
