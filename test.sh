@@ -11,6 +11,7 @@ need docker-registry docker-registry
 need dockerd docker.io
 need podman podman
 need skopeo skopeo
+[ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.EndToEnd;
+
+/// <summary>
+/// Debian's <c>docker-registry</c> (distribution 2.8.2) as the upstream, behind the suite's token service as
+/// Docker Hub is behind auth.docker.io. Its access log is the proof of what reached the upstream.
+/// </summary>
+internal sealed partial class UpstreamRegistry : IDisposable
+{
+    private readonly ManagedProcess _process;
+
+    private UpstreamRegistry(ManagedProcess process, Uri url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts a registry with its store under <paramref name="directory"/>; with token auth when <paramref name="tokens"/> is given.</summary>
+    public static async Task<UpstreamRegistry> StartAsync(string directory, TokenService? tokens, int? port = null)
+    {
+        Directory.CreateDirectory(directory);
+        var address = $"127.0.0.1:{port ?? FreePort.Next()}";
+        var config = new StringBuilder($"""
+            version: 0.1
+            log: {"{"}level: info{"}"}
+            storage:
+              filesystem: {"{"}rootdirectory: {Path.Combine(directory, "data")}{"}"}
+              delete: {"{"}enabled: true{"}"}
+            http: {"{"}addr: "{address}"{"}"}
+
+            """);
+        if (tokens is not null)
+        {
+            var bundle = Path.Combine(directory, "token.pem");
+            await File.WriteAllTextAsync(bundle, tokens.CertificatePem);
+            config.Append($"""
+                auth:
+                  token:
+                    realm: {tokens.Realm}
+                    service: {TokenService.Service}
+                    issuer: {TokenService.Issuer}
+                    rootcertbundle: {bundle}
+
+                """);
+        }
+
+        var file = Path.Combine(directory, "config.yml");
+        await File.WriteAllTextAsync(file, config.ToString());
+        var process = ManagedProcess.Start("docker-registry", ["serve", file]);
+        var registry = new UpstreamRegistry(process, new Uri($"http://{address}"));
+        await registry.WaitUntilServingAsync();
+        return registry;
+    }
+
+    /// <summary>Each request the registry served, as <c>METHOD /path</c>, in order.</summary>
+    public IReadOnlyList<string> Requests =>
+        AccessLog().Matches(_process.Output).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToList();
+
+    public int BlobGets(int since = 0) => Requests.Skip(since).Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/blobs/sha256:", StringComparison.Ordinal));
+
+    /// <summary>Pushes every blob and manifest of <paramref name="image"/> as the admin user.</summary>
+    public async Task PushAsync(TestImage image, TokenService? tokens)
+    {
+        using var client = new HttpClient { BaseAddress = Url };
+        if (tokens is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(tokens, image.Repository));
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            using var exists = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{image.Repository}/blobs/{blob.Digest}"));
+            if (exists.StatusCode == HttpStatusCode.OK)
+            {
+                continue;
+            }
+
+            using var start = await client.PostAsync($"/v2/{image.Repository}/blobs/uploads/", null);
+            Assert.That(start.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await start.Content.ReadAsStringAsync());
+            var location = start.Headers.Location!.ToString();
+            var separator = location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+            using var content = new ByteArrayContent(blob.Content);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using var put = await client.PutAsync($"{location}{separator}digest={blob.Digest}", content);
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
+        }
+
+        foreach (var (manifest, reference) in image.Children.Select(c => (c, c.Digest.ToString())).Append((image.Manifest, image.Tag)))
+        {
+            await PutManifestAsync(client, image.Repository, reference, manifest);
+        }
+    }
+
+    /// <summary>Points <paramref name="tag"/> of <paramref name="repository"/> at <paramref name="manifest"/>.</summary>
+    public static async Task PutManifestAsync(HttpClient client, string repository, string tag, ImageBlob manifest)
+    {
+        using var content = new ByteArrayContent(manifest.Content);
+        content.Headers.ContentType = new MediaTypeHeaderValue(manifest.MediaType);
+        using var put = await client.PutAsync($"/v2/{repository}/manifests/{tag}", content);
+        Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<string> AdminTokenAsync(TokenService tokens, string repository)
+    {
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{tokens.Realm}?service={TokenService.Service}&scope=repository:{repository}:pull,push");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TokenService.AdminUser}:{TokenService.AdminPassword}")));
+        using var response = await client.SendAsync(request);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    /// <summary>Stops the registry as an outage would (SIGKILL).</summary>
+    public void Kill() => _process.Kill();
+
+    private async Task WaitUntilServingAsync()
+    {
+        using var client = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri(Url, "/v2/"));
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    // distribution's access log: 127.0.0.1 - - [date] "GET /v2/... HTTP/1.1" 200 ...
+    [GeneratedRegex("\"(GET|HEAD|POST|PUT|PATCH|DELETE) (\\S+) HTTP/[0-9.]+\"")]
+    private static partial Regex AccessLog();
+}
