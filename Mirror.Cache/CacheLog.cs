@@ -25,6 +25,9 @@ internal static partial class CacheLog
     [LoggerMessage(1006, LogLevel.Warning, "Gave up on {Repository}@{Digest} at byte {Written} after {Resumes} resumes")]
     public static partial void FillGaveUp(ILogger logger, RepositoryName repository, Digest digest, long written, int resumes, Exception exception);
 
+    [LoggerMessage(1008, LogLevel.Warning, "The upstream could not send {Repository}@{Digest}; asking again, attempt {Attempt}: {Reason}")]
+    public static partial void FillRetrying(ILogger logger, RepositoryName repository, Digest digest, int attempt, string? reason);
+
     [LoggerMessage(1007, LogLevel.Error, "The fill of {Repository}@{Digest} failed unexpectedly")]
     public static partial void FillCrashed(ILogger logger, RepositoryName repository, Digest digest, Exception exception);
 }

@@ -80,7 +80,7 @@ internal sealed class BlobFill
         var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
         try
         {
-            response = await _source.OpenAsync(Repository, Digest, 0, cancellationToken);
+            response = await OpenAsync(cancellationToken);
             if (response.Status != SourceStatus.Found)
             {
                 _started.TrySetResult(new FillStart(response.Status, null, response.Detail));
@@ -98,8 +98,9 @@ internal sealed class BlobFill
             }
 
             Volatile.Write(ref _writer, writer);
-            response = await CopyAsync(response, writer, buffer, cancellationToken);
-            if (response is null)
+            var copying = response;
+            response = null;
+            if (!await CopyAsync(copying, writer, buffer, cancellationToken))
             {
                 return;
             }
@@ -142,110 +143,134 @@ internal sealed class BlobFill
     }
 
     /// <summary>
-    /// Copies the body into the writer, resuming after upstream faults. Returns the response that ended the
-    /// copy, or <c>null</c> when the fill already finished (failed or store fault).
+    /// Opens the blob from its start; an upstream that is unreachable or fails (5xx) is asked again, a
+    /// bounded number of times with backoff, as a resume would be. A clear answer (404, 401) is final.
     /// </summary>
-    private async Task<BlobSourceResponse?> CopyAsync(BlobSourceResponse response, BlobWriter writer, byte[] buffer, CancellationToken cancellationToken)
+    private async Task<BlobSourceResponse> OpenAsync(CancellationToken cancellationToken)
     {
-        var resumes = 0;
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
-            int read;
-            try
-            {
-                read = await response.Body!.ReadAsync(buffer, cancellationToken);
-                if (read == 0 && Length is { } length && writer.Length < length)
-                {
-                    throw new IOException($"the upstream body ended at byte {writer.Length} of {length}");
-                }
-            }
-            catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
-            {
-                response.Dispose();
-                if (resumes == _options.MaxResumes)
-                {
-                    CacheLog.FillGaveUp(_logger, Repository, Digest, writer.Length, resumes, ex);
-                    Finish(FillState.Failed, FillFailure.Truncated);
-                    return null;
-                }
-
-                var delay = _options.ResumeBackoff * (1 << resumes);
-                resumes++;
-                CacheLog.FillResuming(_logger, Repository, Digest, writer.Length, resumes, ex.Message);
-                await Task.Delay(delay, _time, cancellationToken);
-                var resumed = await ResumeAsync(writer.Length, buffer, cancellationToken);
-                if (resumed is null)
-                {
-                    Finish(FillState.Failed, FillFailure.Truncated);
-                    return null;
-                }
-
-                response = resumed;
-                continue;
-            }
-
-            if (read == 0)
+            var response = await _source.OpenAsync(Repository, Digest, 0, cancellationToken);
+            if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes)
             {
                 return response;
             }
 
-            if (Length is { } expected && writer.Length + read > expected)
-            {
-                CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length + read, Length);
-                Finish(FillState.Failed, FillFailure.Truncated);
-                return response;
-            }
-
-            try
-            {
-                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                CacheLog.StoreWriteFailed(_logger, Digest, ex);
-                Finish(FillState.StoreFaulted, FillFailure.None);
-                return response;
-            }
-
-            Volatile.Write(ref _written, writer.Length);
-            Pulse();
+            response.Dispose();
+            CacheLog.FillRetrying(_logger, Repository, Digest, attempt + 1, response.Detail);
+            await Task.Delay(_options.ResumeBackoff * (1 << attempt), _time, cancellationToken);
         }
     }
 
-    /// <summary>Reopens the blob at <paramref name="offset"/>; an upstream that ignores the range is skipped ahead.</summary>
-    private async Task<BlobSourceResponse?> ResumeAsync(long offset, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the body into the writer, resuming after upstream faults, and disposes every response it used.
+    /// Returns true when the whole body is in the file, ready to verify; false when the fill already finished
+    /// (given up on the upstream, or the store faulted).
+    /// </summary>
+    private async Task<bool> CopyAsync(BlobSourceResponse first, BlobWriter writer, byte[] buffer, CancellationToken cancellationToken)
     {
-        BlobSourceResponse? response = null;
+        var response = first;
+        var resumes = 0;
         try
         {
-            response = await _source.OpenAsync(Repository, Digest, offset, cancellationToken);
-            if (response.Status != SourceStatus.Found || response.Offset > offset)
+            while (true)
             {
-                response.Dispose();
-                return null;
-            }
-
-            // These bytes are already in the file and in the hash; a 200 to a Range request sends them again.
-            var skip = offset - response.Offset;
-            while (skip > 0)
-            {
-                var read = await response.Body!.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)), cancellationToken);
-                if (read == 0)
+                int read;
+                try
+                {
+                    read = await response.Body!.ReadAsync(buffer, cancellationToken);
+                    if (read == 0 && Length is { } length && writer.Length < length)
+                    {
+                        throw new IOException($"the upstream body ended at byte {writer.Length} of {length}");
+                    }
+                }
+                catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
                 {
                     response.Dispose();
-                    return null;
+                    var resumed = await ResumeAsync(writer.Length, buffer, ex.Message, resumes, cancellationToken);
+                    if (resumed.Response is null)
+                    {
+                        CacheLog.FillGaveUp(_logger, Repository, Digest, writer.Length, resumed.Attempts, ex);
+                        Finish(FillState.Failed, FillFailure.Truncated);
+                        return false;
+                    }
+
+                    (response, resumes) = (resumed.Response, resumed.Attempts);
+                    continue;
                 }
 
-                skip -= read;
-            }
+                if (read == 0)
+                {
+                    return true;
+                }
 
-            return response;
+                if (Length is { } expected && writer.Length + read > expected)
+                {
+                    CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length + read, Length);
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    return false;
+                }
+
+                try
+                {
+                    await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    CacheLog.StoreWriteFailed(_logger, Digest, ex);
+                    Finish(FillState.StoreFaulted, FillFailure.None);
+                    return false;
+                }
+
+                Volatile.Write(ref _written, writer.Length);
+                Pulse();
+            }
         }
-        catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
+        finally
         {
-            response?.Dispose();
-            return null;
+            response.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Reopens the blob at <paramref name="offset"/> with backoff until a response arrives or the attempts
+    /// (counted from <paramref name="attempts"/>) run out; an upstream that ignores the range is skipped ahead.
+    /// </summary>
+    private async Task<(BlobSourceResponse? Response, int Attempts)> ResumeAsync(long offset, byte[] buffer, string reason, int attempts, CancellationToken cancellationToken)
+    {
+        while (attempts < _options.MaxResumes)
+        {
+            await Task.Delay(_options.ResumeBackoff * (1 << attempts), _time, cancellationToken);
+            attempts++;
+            CacheLog.FillResuming(_logger, Repository, Digest, offset, attempts, reason);
+            BlobSourceResponse? response = null;
+            try
+            {
+                response = await _source.OpenAsync(Repository, Digest, offset, cancellationToken);
+                if (response.Status != SourceStatus.Found || response.Offset > offset)
+                {
+                    reason = $"the upstream answered {response.Status} from byte {response.Offset}";
+                    response.Dispose();
+                    continue;
+                }
+
+                // These bytes are already in the file and in the hash; a 200 to a Range request sends them again.
+                for (var skip = offset - response.Offset; skip > 0;)
+                {
+                    var read = await response.Body!.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)), cancellationToken);
+                    skip -= read > 0 ? read : throw new IOException("the upstream body ended before the resume point");
+                }
+
+                return (response, attempts);
+            }
+            catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
+            {
+                reason = ex.Message;
+                response?.Dispose();
+            }
+        }
+
+        return (null, attempts);
     }
 
     private static bool IsUpstreamFault(Exception ex, CancellationToken cancellationToken) =>
@@ -253,6 +278,11 @@ internal sealed class BlobFill
 
     private void Finish(FillState state, FillFailure failure)
     {
+        if (state != FillState.Verified)
+        {
+            Writer?.Abandon();
+        }
+
         Failure = failure;
         Volatile.Write(ref _state, (int)state);
         Pulse();

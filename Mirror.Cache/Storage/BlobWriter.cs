@@ -18,6 +18,7 @@ internal sealed class BlobWriter : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly IncrementalHash _hash;
     private bool _committed;
+    private bool _abandoned;
 
     public BlobWriter(Digest digest, string tempPath, string finalPath, ILogger logger)
     {
@@ -77,21 +78,33 @@ internal sealed class BlobWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes the temp file at once (a full disk gets its space back), while the open handle still serves
+    /// readers that have it; nothing is committed after this.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_committed || _abandoned)
+        {
+            return;
+        }
+
+        _abandoned = true;
+        try
+        {
+            File.Delete(TempPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the sweep at the next start; nothing refers to a temp file.
+            CacheLog.TempFileNotRemoved(_logger, TempPath, ex);
+        }
+    }
+
     public void Dispose()
     {
+        Abandon();
         _handle.Dispose();
         _hash.Dispose();
-        if (!_committed)
-        {
-            try
-            {
-                File.Delete(TempPath);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left for the sweep at the next start; nothing refers to a temp file.
-                CacheLog.TempFileNotRemoved(_logger, TempPath, ex);
-            }
-        }
     }
 }

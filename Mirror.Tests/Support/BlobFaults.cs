@@ -14,6 +14,9 @@ internal sealed class BlobFaults
     /// <summary>Sends the byte at this offset inverted.</summary>
     public long? FlipAt { get; set; }
 
+    /// <summary>Resets this many connections before sending any response.</summary>
+    public int ResetFirst { get; set; }
+
     /// <summary>Answers this many requests with 500 before answering properly.</summary>
     public int FailFirst { get; set; }
 

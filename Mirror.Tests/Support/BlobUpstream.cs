@@ -22,6 +22,7 @@ internal sealed class BlobUpstream : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly WebApplication _app;
     private int _cuts;
+    private int _completed;
 
     private BlobUpstream(WebApplication app) => _app = app;
 
@@ -50,6 +51,9 @@ internal sealed class BlobUpstream : IAsyncDisposable
         return digest;
     }
 
+    /// <summary>How many GET bodies were sent to their end.</summary>
+    public int CompletedBodies => Volatile.Read(ref _completed);
+
     public int Count(string method) => _log.Count(l => l.StartsWith(method + " ", StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
@@ -69,6 +73,13 @@ internal sealed class BlobUpstream : IAsyncDisposable
         }
 
         var (content, faults) = blob;
+        if (faults.ResetFirst > 0)
+        {
+            faults.ResetFirst--;
+            context.Abort();
+            return;
+        }
+
         if (faults.FailFirst > 0)
         {
             faults.FailFirst--;
@@ -117,10 +128,12 @@ internal sealed class BlobUpstream : IAsyncDisposable
             await context.Response.Body.WriteAsync(piece);
             await context.Response.Body.FlushAsync();
             position += count;
-            if (faults.BytesPerSecond is not null)
+            if (faults.BytesPerSecond is not null && position < end)
             {
                 await Task.Delay(100);
             }
         }
+
+        Interlocked.Increment(ref _completed);
     }
 }
