@@ -66,6 +66,9 @@ internal sealed partial class UpstreamRegistry : IDisposable
     public IReadOnlyList<string> Requests =>
         AccessLog().Matches(_process.Output).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToList();
 
+    /// <summary>How many GETs of this blob the registry has completed (it logs a request when its response ends).</summary>
+    public int Gets(Mirror.Cache.Content.Digest digest) => Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.EndsWith(digest.ToString(), StringComparison.Ordinal));
+
     public int BlobGets(int since = 0) => Requests.Skip(since).Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/blobs/sha256:", StringComparison.Ordinal));
 
     /// <summary>Pushes every blob and manifest of <paramref name="image"/> as the admin user.</summary>
@@ -79,26 +82,43 @@ internal sealed partial class UpstreamRegistry : IDisposable
 
         foreach (var blob in image.Blobs)
         {
-            using var exists = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{image.Repository}/blobs/{blob.Digest}"));
-            if (exists.StatusCode == HttpStatusCode.OK)
-            {
-                continue;
-            }
-
-            using var start = await client.PostAsync($"/v2/{image.Repository}/blobs/uploads/", null);
-            Assert.That(start.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await start.Content.ReadAsStringAsync());
-            var location = start.Headers.Location!.ToString();
-            var separator = location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
-            using var content = new ByteArrayContent(blob.Content);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var put = await client.PutAsync($"{location}{separator}digest={blob.Digest}", content);
-            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
+            await PushBlobAsync(client, image.Repository, blob);
         }
 
         foreach (var (manifest, reference) in image.Children.Select(c => (c, c.Digest.ToString())).Append((image.Manifest, image.Tag)))
         {
             await PutManifestAsync(client, image.Repository, reference, manifest);
         }
+    }
+
+    /// <summary>Pushes one blob (with the admin token when <paramref name="tokens"/> is given).</summary>
+    public async Task PushBlobAsync(string repository, ImageBlob blob, TokenService? tokens = null)
+    {
+        using var client = new HttpClient { BaseAddress = Url };
+        if (tokens is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(tokens, repository));
+        }
+
+        await PushBlobAsync(client, repository, blob);
+    }
+
+    private static async Task PushBlobAsync(HttpClient client, string repository, ImageBlob blob)
+    {
+        using var exists = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/blobs/{blob.Digest}"));
+        if (exists.StatusCode == HttpStatusCode.OK)
+        {
+            return;
+        }
+
+        using var start = await client.PostAsync($"/v2/{repository}/blobs/uploads/", null);
+        Assert.That(start.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await start.Content.ReadAsStringAsync());
+        var location = start.Headers.Location!.ToString();
+        var separator = location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        using var content = new ByteArrayContent(blob.Content);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var put = await client.PutAsync($"{location}{separator}digest={blob.Digest}", content);
+        Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created), await put.Content.ReadAsStringAsync());
     }
 
     /// <summary>Points <paramref name="tag"/> of <paramref name="repository"/> at <paramref name="manifest"/>.</summary>
