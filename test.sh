@@ -11,6 +11,7 @@ need docker-registry docker-registry
 need dockerd docker.io
 need podman podman
 need skopeo skopeo
+need prometheus prometheus
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -1,17 +1,22 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway;
 using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Health;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Proxy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Tags;
 using Mirror.Gateway.Upstream;
+using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Forwarder;
 
 // Usage, as distribution's: Mirror.Gateway [serve] [config.yml] [--Key=value ...]; the switches are
@@ -45,6 +50,17 @@ try
     services.AddOptions<LogOptions>().ValidateOnStart();
     services.AddOptions<FillOptions>();
 
+    services.AddSingleton<MirrorMetrics>();
+    services.AddSingleton<CacheOutcomes>();
+    services.AddSingleton<UpstreamHealth>();
+    services.AddTransient<UpstreamMetricsHandler>();
+    services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        .AddMeter(MirrorMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+        .AddPrometheusExporter());
+    services.AddHealthChecks()
+        .AddCheck<StoreHealthCheck>("store")
+        .AddCheck<UpstreamHealthCheck>("upstream");
+
     services.AddSingleton<ContentStore>();
     services.AddDistributedMemoryCache();
     services.AddSingleton<TagStore>();
@@ -70,6 +86,7 @@ try
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         })
         .AddHttpMessageHandler<UpstreamAuthHandler>()
+        .AddHttpMessageHandler<UpstreamMetricsHandler>()
         .RemoveAllLoggers();
     services.AddHttpClient(UpstreamAuthenticator.TokenClient, client => client.Timeout = TimeSpan.FromSeconds(30))
         .RemoveAllLoggers();
@@ -89,18 +106,21 @@ try
         // Room above the registry API's own limits, so oversized requests get its OCI error answers.
         kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
         kestrel.Limits.MaxRequestLineSize = 16 * 1024;
-        var address = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value.Address;
-        switch (address.Host)
+        var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
+        foreach (var address in new[] { server.Address, server.DebugAddress }.OfType<ListenAddress>())
         {
-            case null:
-                kestrel.ListenAnyIP(address.Port);
-                break;
-            case "localhost":
-                kestrel.ListenLocalhost(address.Port);
-                break;
-            default:
-                kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port);
-                break;
+            switch (address.Host)
+            {
+                case null:
+                    kestrel.ListenAnyIP(address.Port);
+                    break;
+                case "localhost":
+                    kestrel.ListenLocalhost(address.Port);
+                    break;
+                default:
+                    kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port);
+                    break;
+            }
         }
     });
 
@@ -109,7 +129,17 @@ try
     // Validated here, before the host starts, so that a bad value is reported as one line of ours
     // rather than as the host's start-up failure with a stack trace.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
+    var serverOptions = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+    app.UseMiddleware<RequestLogMiddleware>();
+    if (serverOptions.DebugAddress is not null)
+    {
+        app.UseMiddleware<DebugListenerMiddleware>();
+    }
+
     app.UseMiddleware<RequestGuardMiddleware>();
+    app.MapPrometheusScrapingEndpoint(serverOptions.MetricsPath);
+    app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+    app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
     app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
     app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
     await app.RunAsync();

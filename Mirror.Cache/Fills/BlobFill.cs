@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
 
@@ -19,6 +20,7 @@ internal sealed class BlobFill
     private readonly FillOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly MirrorMetrics _metrics;
     private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BlobWriter? _writer;
@@ -26,8 +28,9 @@ internal sealed class BlobFill
     private int _state;
     private int _references = 1;
 
-    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, ContentStore store, FillOptions options, TimeProvider time, ILogger logger)
+    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, ContentStore store, FillOptions options, TimeProvider time, MirrorMetrics metrics, ILogger logger)
     {
+        _metrics = metrics;
         Repository = repository;
         Digest = digest;
         _source = source;
@@ -61,6 +64,8 @@ internal sealed class BlobFill
     internal BlobWriter? Writer => Volatile.Read(ref _writer);
 
     internal IBlobSource Source => _source;
+
+    internal MirrorMetrics Metrics => _metrics;
 
     /// <summary>Adds a reader's reference; only called while the fill is registered, so the file is still open.</summary>
     internal void AddReference() => Interlocked.Increment(ref _references);
@@ -109,12 +114,16 @@ internal sealed class BlobFill
             switch (result)
             {
                 case CommitResult.Committed:
+                    _store.BlobCommitted(Digest, writer.Length);
+                    Finish(FillState.Verified, FillFailure.None);
+                    break;
                 case CommitResult.StoreFault:
                     // Verified either way: readers finish from the open file even if the rename failed.
                     Finish(FillState.Verified, FillFailure.None);
                     break;
                 case CommitResult.DigestMismatch:
                     CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
+                    _metrics.DigestMismatch(MirrorMetrics.Blob);
                     Finish(FillState.Failed, FillFailure.DigestMismatch);
                     break;
                 default:
@@ -179,6 +188,7 @@ internal sealed class BlobFill
                 try
                 {
                     read = await response.Body!.ReadAsync(buffer, cancellationToken);
+                    _metrics.Pulled(MirrorMetrics.Blob, read);
                     if (read == 0 && Length is { } length && writer.Length < length)
                     {
                         throw new IOException($"the upstream body ended at byte {writer.Length} of {length}");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
 
@@ -19,10 +20,12 @@ internal sealed class BlobFillCoordinator : IDisposable
     private readonly ContentStore _store;
     private readonly FillOptions _options;
     private readonly TimeProvider _time;
+    private readonly MirrorMetrics _metrics;
     private readonly ILogger<BlobFill> _logger;
 
-    public BlobFillCoordinator(IBlobSource source, ContentStore store, IOptions<FillOptions> options, TimeProvider time, ILogger<BlobFill> logger)
+    public BlobFillCoordinator(IBlobSource source, ContentStore store, IOptions<FillOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<BlobFill> logger)
     {
+        _metrics = metrics;
         _source = source;
         _store = store;
         _options = options.Value;
@@ -65,7 +68,7 @@ internal sealed class BlobFillCoordinator : IDisposable
                 return null;
             }
 
-            fill = new BlobFill(repository, digest, _source, _store, _options, _time, _logger);
+            fill = new BlobFill(repository, digest, _source, _store, _options, _time, _metrics, _logger);
             _fills.Add(digest, fill);
             fill.AddReference();
         }
@@ -83,12 +86,14 @@ internal sealed class BlobFillCoordinator : IDisposable
 
     private async Task RunAsync(BlobFill fill, CancellationToken stopping)
     {
+        _metrics.FillStarted();
         try
         {
             await fill.RunAsync(stopping);
         }
         finally
         {
+            _metrics.FillEnded();
             lock (_gate)
             {
                 _fills.Remove(fill.Digest);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 
 namespace Mirror.Cache.Fills;
@@ -10,7 +11,7 @@ namespace Mirror.Cache.Fills;
 /// blob's start so it can hash every byte, skips what the client already has, and releases the last byte of
 /// the response only after the whole blob verified, as a fill would.
 /// </summary>
-internal sealed class DirectBlobReader(IBlobSource source, RepositoryName repository, Digest digest) : IDisposable
+internal sealed class DirectBlobReader(IBlobSource source, RepositoryName repository, Digest digest, MirrorMetrics metrics) : IDisposable
 {
     private readonly IncrementalHash _hash = digest.CreateHash();
     private BlobSourceResponse? _response;
@@ -53,6 +54,7 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryName reposi
         await ConsumeAsync(_length - _consumed, cancellationToken);
         if (Digest.FromHash(digest.Algorithm, _hash.GetHashAndReset()) != digest)
         {
+            metrics.DigestMismatch(MirrorMetrics.Blob);
             throw new FillFailedException(FillFailure.DigestMismatch, $"the upstream's bytes for {digest} do not match it");
         }
 
@@ -103,6 +105,7 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryName reposi
             throw new FillFailedException(FillFailure.Truncated, $"the upstream body of {digest} ended at byte {_consumed} of {_length}");
         }
 
+        metrics.Pulled(MirrorMetrics.Blob, read);
         _hash.AppendData(buffer.Span[..read]);
         _consumed += read;
         return read;

@@ -39,7 +39,7 @@ internal sealed class FillReader : IDisposable
                 case FillState.Failed:
                     throw new FillFailedException(_fill.Failure, $"the upstream fetch of {_fill.Digest} failed: {_fill.Failure}");
                 case FillState.StoreFaulted:
-                    _direct = new DirectBlobReader(_fill.Source, _fill.Repository, _fill.Digest);
+                    _direct = new DirectBlobReader(_fill.Source, _fill.Repository, _fill.Digest, _fill.Metrics);
                     continue;
             }
 

@@ -15,13 +15,15 @@ internal sealed class ContentStore
     private const string TypeSuffix = ".type";
 
     private readonly ILogger<ContentStore> _logger;
+    private readonly TimeProvider _time;
     private readonly string _blobs;
     private readonly string _manifests;
     private readonly string _temp;
 
-    public ContentStore(IOptions<StoreOptions> options, ILogger<ContentStore> logger)
+    public ContentStore(IOptions<StoreOptions> options, TimeProvider time, ILogger<ContentStore> logger)
     {
         _logger = logger;
+        _time = time;
         Root = Path.GetFullPath(options.Value.RootDirectory);
         _blobs = Path.Combine(Root, "blobs");
         _manifests = Path.Combine(Root, "manifests");
@@ -33,13 +35,21 @@ internal sealed class ContentStore
 
     public string Root { get; }
 
+    /// <summary>What the store holds, with sizes and last accesses.</summary>
+    public StoreIndex Index { get; } = new();
+
+    /// <summary>Finds a committed blob and records the access.</summary>
     public StoredBlob? TryFindBlob(Digest digest)
     {
         var file = new FileInfo(BlobPath(digest));
-        return file.Exists ? new StoredBlob(file.FullName, file.Length) : null;
-    }
+        if (!file.Exists)
+        {
+            return null;
+        }
 
-    public bool ContainsManifest(Digest digest) => File.Exists(ManifestPath(digest));
+        Touch(ContentKind.Blob, digest, file.Length);
+        return new StoredBlob(file.FullName, file.Length);
+    }
 
     public async Task<StoredManifest?> TryFindManifestAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -49,6 +59,7 @@ internal sealed class ContentStore
             // The type file is committed before the content, so a content file always has one beside it.
             var mediaType = await File.ReadAllTextAsync(path + TypeSuffix, cancellationToken);
             var content = await File.ReadAllBytesAsync(path, cancellationToken);
+            Touch(ContentKind.Manifest, digest, content.Length);
             return new StoredManifest(digest, mediaType, content);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -87,12 +98,34 @@ internal sealed class ContentStore
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await WriteAtomicallyAsync(path + TypeSuffix, System.Text.Encoding.UTF8.GetBytes(mediaType), cancellationToken);
             await WriteAtomicallyAsync(path, content, cancellationToken);
+            Index.Add(ContentKind.Manifest, digest, content.Length, _time.GetUtcNow());
             return CommitResult.Committed;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             CacheLog.StoreWriteFailed(_logger, digest, ex);
             return CommitResult.StoreFault;
+        }
+    }
+
+    /// <summary>Records a blob a fill committed.</summary>
+    public void BlobCommitted(Digest digest, long length) => Index.Add(ContentKind.Blob, digest, length, _time.GetUtcNow());
+
+    /// <summary>
+    /// Reads what is on disk into the index: one walk at start. A file's last access starts as its last
+    /// write, the best the disk says without a persisted record.
+    /// </summary>
+    public void LoadIndex()
+    {
+        foreach (var (kind, directory) in new[] { (ContentKind.Blob, _blobs), (ContentKind.Manifest, _manifests) })
+        {
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                if (Digest.TryParse($"{file.Directory!.Parent!.Name}:{file.Name}") is { } digest)
+                {
+                    Index.Add(kind, digest, file.Length, file.LastWriteTimeUtc);
+                }
+            }
         }
     }
 
@@ -110,6 +143,20 @@ internal sealed class ContentStore
         }
 
         return removed;
+    }
+
+    private void Touch(ContentKind kind, Digest digest, long length)
+    {
+        var now = _time.GetUtcNow();
+        if (Index.TryFind(kind, digest) is { } entry)
+        {
+            entry.Touch(now);
+        }
+        else
+        {
+            // Found on disk before the start-up scan reached it.
+            Index.Add(kind, digest, length, now);
+        }
     }
 
     internal string BlobPath(Digest digest) => Path.Combine(_blobs, digest.Algorithm, digest.Hex[..2], digest.Hex);

@@ -1,8 +1,7 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
@@ -17,7 +16,7 @@ namespace Mirror.Gateway.Blobs;
 /// range support; a missing one joins (or starts) the single fill for its digest and streams from it as the
 /// bytes arrive. A HEAD for a missing blob stays a HEAD upstream and fills nothing.
 /// </summary>
-internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
@@ -39,11 +38,12 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
                 return;
             }
 
+            outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Miss);
             WriteHeaders(context, digest, new ByteRange(0, head.Length ?? 0, false), head.Length);
             return;
         }
 
-        using var reader = fills.Join(name, digest, out _);
+        using var reader = fills.Join(name, digest, out var joined);
         if (reader is null)
         {
             // A fill committed between the look-up and the join.
@@ -51,17 +51,55 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        await ServeFillAsync(context, digest, reader);
+        await ServeFillAsync(context, digest, reader, joined);
     }
 
-    private static Task ServeStoredAsync(HttpContext context, Digest digest, StoredBlob stored)
+    /// <summary>Serves a committed blob from its file, one range at most, counting the bytes sent.</summary>
+    private async Task ServeStoredAsync(HttpContext context, Digest digest, StoredBlob stored)
     {
-        context.Response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
-        return TypedResults.PhysicalFile(stored.Path, Cache.Registry.MediaTypes.OctetStream, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{digest}\""))
-            .ExecuteAsync(context);
+        outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Hit);
+        var range = ByteRange.Resolve(context.Request.GetTypedHeaders().Range, stored.Length);
+        if (range is null)
+        {
+            await NotSatisfiableAsync(context, stored.Length);
+            return;
+        }
+
+        WriteHeaders(context, digest, range.Value, stored.Length);
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        // The handle keeps the file readable even if eviction unlinks it meanwhile.
+        using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+        var body = context.Response.BodyWriter;
+        var position = range.Value.Start;
+        var cancellationToken = context.RequestAborted;
+        while (position < range.Value.End)
+        {
+            var memory = body.GetMemory(CopyChunk);
+            var read = await RandomAccess.ReadAsync(file, memory[..(int)Math.Min(memory.Length, range.Value.End - position)], position, cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            // Counted as handed to the server, before the flush that lets the client see them.
+            body.Advance(read);
+            position += read;
+            outcomes.Sent(context, MirrorMetrics.Blob, read);
+            await body.FlushAsync(cancellationToken);
+        }
     }
 
-    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader)
+    private static Task NotSatisfiableAsync(HttpContext context, long? length)
+    {
+        context.Response.Headers.ContentRange = $"bytes */{length}";
+        return new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
+    }
+
+    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader, bool joined)
     {
         var cancellationToken = context.RequestAborted;
         var start = await reader.Started.WaitAsync(cancellationToken);
@@ -76,11 +114,11 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             : new ByteRange(0, long.MaxValue, false);
         if (range is null)
         {
-            context.Response.Headers.ContentRange = $"bytes */{start.Length}";
-            await new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
+            await NotSatisfiableAsync(context, start.Length);
             return;
         }
 
+        outcomes.Record(context, MirrorMetrics.Blob, joined ? CacheResult.Coalesced : CacheResult.Miss);
         WriteHeaders(context, digest, range.Value, start.Length);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
@@ -96,6 +134,7 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
 
                 body.Advance(read);
                 position += read;
+                outcomes.Sent(context, MirrorMetrics.Blob, read);
                 await body.FlushAsync(cancellationToken);
             }
         }

@@ -8,6 +8,8 @@ internal static class ConfigurationKeys
 {
     public const string Version = "version";
     public const string HttpAddr = "http.addr";
+    public const string DebugAddr = "http.debug.addr";
+    public const string MetricsPath = "http.debug.prometheus.path";
     public const string RootDirectory = "storage.filesystem.rootdirectory";
     public const string RemoteUrl = "proxy.remoteurl";
     public const string Username = "proxy.username";
@@ -17,7 +19,7 @@ internal static class ConfigurationKeys
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        Version, HttpAddr, RootDirectory, RemoteUrl, Username, Password, Ttl, LogLevel,
+        Version, HttpAddr, DebugAddr, MetricsPath, RootDirectory, RemoteUrl, Username, Password, Ttl, LogLevel,
     };
 
     /// <summary>The .NET configuration path of a dotted key: <c>proxy.remoteurl</c> is <c>proxy:remoteurl</c>.</summary>

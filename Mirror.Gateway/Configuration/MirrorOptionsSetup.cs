@@ -38,6 +38,19 @@ internal sealed class MirrorOptionsSetup(IConfiguration configuration) :
             options.Address = ListenAddress.TryParse(addr)
                 ?? throw Invalid<ServerOptions>(ConfigurationKeys.HttpAddr, addr, "is not a listen address such as :5000 or 127.0.0.1:5000");
         }
+
+        if (Value(ConfigurationKeys.DebugAddr) is { } debug)
+        {
+            options.DebugAddress = ListenAddress.TryParse(debug)
+                ?? throw Invalid<ServerOptions>(ConfigurationKeys.DebugAddr, debug, "is not a listen address such as :5001 or 127.0.0.1:5001");
+        }
+
+        if (Value(ConfigurationKeys.MetricsPath) is { } path)
+        {
+            options.MetricsPath = path.StartsWith('/') && !path.StartsWith("/v2", StringComparison.Ordinal)
+                ? path
+                : throw Invalid<ServerOptions>(ConfigurationKeys.MetricsPath, path, "is not an absolute path outside /v2");
+        }
     }
 
     public void Configure(StoreOptions options) =>

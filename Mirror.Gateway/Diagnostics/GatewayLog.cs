@@ -30,4 +30,13 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2008, LogLevel.Information, "Mirroring {Upstream} ({Credentials})")]
     public static partial void Mirroring(ILogger logger, Uri upstream, string credentials);
+
+    [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult}")]
+    public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult);
+
+    [LoggerMessage(2010, LogLevel.Debug, "{Method} {Path} {Status} {DurationMs:0.0}ms")]
+    public static partial void OtherRequest(ILogger logger, string method, string path, int status, double durationMs);
+
+    [LoggerMessage(2011, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes")]
+    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes);
 }

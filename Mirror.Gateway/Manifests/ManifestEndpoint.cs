@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
@@ -21,12 +22,16 @@ internal sealed class ManifestEndpoint : IDisposable
     private readonly UpstreamClient _upstream;
     private readonly ContentStore _store;
     private readonly TagStore _tags;
+    private readonly CacheOutcomes _outcomes;
+    private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestEndpoint> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
     private readonly SingleFlight<Digest, UpstreamManifest> _fetches = new();
 
-    public ManifestEndpoint(UpstreamClient upstream, ContentStore store, TagStore tags, ILogger<ManifestEndpoint> logger)
+    public ManifestEndpoint(UpstreamClient upstream, ContentStore store, TagStore tags, CacheOutcomes outcomes, MirrorMetrics metrics, ILogger<ManifestEndpoint> logger)
     {
+        _outcomes = outcomes;
+        _metrics = metrics;
         _upstream = upstream;
         _store = store;
         _tags = tags;
@@ -37,15 +42,16 @@ internal sealed class ManifestEndpoint : IDisposable
     {
         var cancellationToken = context.RequestAborted;
         var name = _upstream.UpstreamName(clientName);
-        var accept = context.Request.Headers.Accept is { Count: > 0 } given ? string.Join(", ", given.ToArray()) : MediaTypes.AllManifests;
+        var accept = ManifestTypes.AcceptFor(context.Request.Headers.Accept);
         var head = HttpMethods.IsHead(context.Request.Method);
 
         UpstreamManifest? tagCheck = null;
+        var tagJoined = false;
         var digest = reference.Digest;
         if (digest is null)
         {
             var tag = reference.Tag!;
-            tagCheck = await _tagChecks.RunAsync($"{name}:{tag}|{accept}", ct => CheckTagAsync(name, tag, accept, ct), out _).WaitAsync(cancellationToken);
+            tagCheck = await _tagChecks.RunAsync($"{name}:{tag}|{accept}", ct => CheckTagAsync(name, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
             if (tagCheck.Status != SourceStatus.Found)
             {
                 await OciError.FromUpstream(tagCheck.Status, OciErrorCode.ManifestUnknown, tagCheck.Detail).WriteAsync(context);
@@ -58,6 +64,7 @@ internal sealed class ManifestEndpoint : IDisposable
         if (await _store.TryFindManifestAsync(digest, cancellationToken) is { } stored)
         {
             await RememberAsync(name, reference, digest, stored.MediaType, stored.Content.Length);
+            _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Hit);
             await WriteAsync(context, digest, stored.MediaType, stored.Content);
             return;
         }
@@ -71,11 +78,12 @@ internal sealed class ManifestEndpoint : IDisposable
                 return;
             }
 
+            _outcomes.Record(context, MirrorMetrics.Manifest, tagJoined ? CacheResult.Coalesced : CacheResult.Miss);
             WriteHeaders(context, digest, described.MediaType ?? MediaTypes.Json, described.Length);
             return;
         }
 
-        var fetched = await _fetches.RunAsync(digest, ct => FetchAsync(name, digest, accept, ct), out _).WaitAsync(cancellationToken);
+        var fetched = await _fetches.RunAsync(digest, ct => FetchAsync(name, digest, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
             await OciError.FromUpstream(fetched.Status, OciErrorCode.ManifestUnknown, fetched.Detail).WriteAsync(context);
@@ -83,6 +91,7 @@ internal sealed class ManifestEndpoint : IDisposable
         }
 
         await RememberAsync(name, reference, digest, fetched.MediaType!, fetched.Content.Length);
+        _outcomes.Record(context, MirrorMetrics.Manifest, fetchJoined ? CacheResult.Coalesced : CacheResult.Miss);
         await WriteAsync(context, digest, fetched.MediaType!, fetched.Content);
     }
 
@@ -107,6 +116,7 @@ internal sealed class ManifestEndpoint : IDisposable
         var got = await _upstream.GetManifestAsync(name, tag, accept, cancellationToken);
         if (got.Status == SourceStatus.Found)
         {
+            _metrics.Pulled(MirrorMetrics.Manifest, got.Content.Length);
             got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
             await _store.StoreManifestAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
         }
@@ -125,9 +135,11 @@ internal sealed class ManifestEndpoint : IDisposable
             return fetched;
         }
 
+        _metrics.Pulled(MirrorMetrics.Manifest, fetched.Content.Length);
         if (!digest.Matches(fetched.Content.Span))
         {
             GatewayLog.ManifestDigestMismatch(_logger, name, digest, fetched.Digest!);
+            _metrics.DigestMismatch(MirrorMetrics.Manifest);
             return UpstreamManifest.Failed(SourceStatus.Invalid, $"the upstream's manifest does not match {digest}");
         }
 
@@ -139,10 +151,14 @@ internal sealed class ManifestEndpoint : IDisposable
     private Task RememberAsync(RepositoryName name, Reference reference, Digest digest, string mediaType, long length) =>
         reference.Tag is { } tag ? _tags.RememberAsync(name, tag, digest, mediaType, length, CancellationToken.None) : Task.CompletedTask;
 
-    private static Task WriteAsync(HttpContext context, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
+    private async Task WriteAsync(HttpContext context, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
     {
         WriteHeaders(context, digest, mediaType, content.Length);
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(content).AsTask();
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            _outcomes.Sent(context, MirrorMetrics.Manifest, content.Length);
+            await context.Response.Body.WriteAsync(content, context.RequestAborted);
+        }
     }
 
     private static void WriteHeaders(HttpContext context, Digest digest, string mediaType, long? length)

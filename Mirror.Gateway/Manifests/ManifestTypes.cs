@@ -13,6 +13,17 @@ internal static class ManifestTypes
     };
 
     /// <summary>
+    /// What to send upstream as <c>Accept</c>: the client's own, when it names a manifest type; otherwise
+    /// (none, or <c>*/*</c> from a plain HTTP client) every type, since registries answer a bare or wildcard
+    /// Accept with a conversion to schema 1, or an error.
+    /// </summary>
+    public static string AcceptFor(Microsoft.Extensions.Primitives.StringValues accept)
+    {
+        var given = string.Join(", ", accept.ToArray());
+        return Known.Any(type => given.Contains(type, StringComparison.OrdinalIgnoreCase)) ? given : MediaTypes.AllManifests;
+    }
+
+    /// <summary>
     /// The upstream's Content-Type when it is a manifest type; else the manifest's own <c>mediaType</c> field
     /// (image-spec: manifests and indexes carry it); else what the upstream said, or JSON.
     /// </summary>

@@ -1,6 +1,8 @@
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 using Mirror.Gateway.Blobs;
+using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Tags;
 
@@ -12,7 +14,7 @@ namespace Mirror.Gateway.Registry;
 /// away by <see cref="RequestGuardMiddleware"/>), and hands manifests, blobs and tag lists
 /// to their endpoints. Whatever else is under <c>/v2/</c> goes on to YARP and the upstream.
 /// </summary>
-internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoint manifests, BlobEndpoint blobs, TagListEndpoint tagLists)
+internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoint manifests, BlobEndpoint blobs, TagListEndpoint tagLists, MirrorMetrics metrics)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -28,7 +30,7 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
         return path.Endpoint switch
         {
             RegistryEndpoint.Ping => PingAsync(context),
-            RegistryEndpoint.Other => next(context),
+            RegistryEndpoint.Other => ForwardAsync(context),
             _ => ServeAsync(context, path),
         };
     }
@@ -38,6 +40,12 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
         if (RepositoryName.TryParse(path.Name) is not { } name)
         {
             return OciError.NameInvalid($"'{Printable(path.Name)}' is not a repository name").WriteAsync(context);
+        }
+
+        if (context.Features.Get<RegistryRequestFeature>() is { } feature)
+        {
+            feature.Repository = name.Value;
+            feature.Reference = path.Reference.Length > 0 ? path.Reference : "-";
         }
 
         switch (path.Endpoint)
@@ -51,16 +59,28 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
                         .WriteAsync(context);
                 }
 
+                metrics.Request(MirrorMetrics.Manifest);
                 return manifests.ServeAsync(context, name, reference);
             case RegistryEndpoint.Blob:
-                return Digest.TryParse(path.Reference) is { } digest
-                    ? blobs.ServeAsync(context, name, digest)
-                    : OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
+                if (Digest.TryParse(path.Reference) is not { } digest)
+                {
+                    return OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
+                }
+
+                metrics.Request(MirrorMetrics.Blob);
+                return blobs.ServeAsync(context, name, digest);
             case RegistryEndpoint.TagList:
+                CacheOutcomes.Mark(context, CacheResult.Bypass);
                 return tagLists.ServeAsync(context, name);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }
+    }
+
+    private Task ForwardAsync(HttpContext context)
+    {
+        CacheOutcomes.Mark(context, CacheResult.Bypass);
+        return next(context);
     }
 
     private static Task PingAsync(HttpContext context)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
@@ -32,21 +33,18 @@ internal sealed class UpstreamAuthenticator : IDisposable
     private readonly IHttpClientFactory _clients;
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
+    private readonly MirrorMetrics _metrics;
     private readonly ILogger<UpstreamAuthenticator> _logger;
     private volatile bool _basicChallenged;
 
-    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamAuthenticator> logger)
+    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<UpstreamAuthenticator> logger)
     {
+        _metrics = metrics;
         _clients = clients;
         _options = options.Value;
         _time = time;
         _logger = logger;
     }
-
-    /// <summary>Counts token fetches from the realm, for tests and metrics.</summary>
-    public long TokenFetches => Interlocked.Read(ref _tokenFetches);
-
-    private long _tokenFetches;
 
     /// <summary>Sets the credentials the mirror already knows for <paramref name="scope"/>, saving a challenge round trip.</summary>
     public void AuthorizeFromCache(HttpRequestMessage request, string? scope)
@@ -130,12 +128,12 @@ internal sealed class UpstreamAuthenticator : IDisposable
             GatewayLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
         }
 
-        Interlocked.Increment(ref _tokenFetches);
         try
         {
             using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
+                _metrics.TokenFetch(succeeded: false);
                 GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
                 return null;
             }
@@ -147,6 +145,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 : root.TryGetProperty("access_token", out var a) ? a.GetString() : null;
             if (string.IsNullOrEmpty(value))
             {
+                _metrics.TokenFetch(succeeded: false);
                 GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
                 return null;
             }
@@ -160,10 +159,12 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 _tokens[cacheKey] = token;
             }
 
+            _metrics.TokenFetch(succeeded: true);
             return token;
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException)
         {
+            _metrics.TokenFetch(succeeded: false);
             GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, ex.Message);
             return null;
         }

@@ -176,8 +176,8 @@ internal sealed class UpstreamClient : IBlobSource
         HttpStatusCode.NotFound => SourceStatus.NotFound,
         HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => SourceStatus.Denied,
         HttpStatusCode.TooManyRequests => SourceStatus.TooManyRequests,
-        HttpStatusCode.RequestedRangeNotSatisfiable => SourceStatus.Invalid,
-        _ => SourceStatus.Unavailable,
+        >= HttpStatusCode.InternalServerError => SourceStatus.Unavailable,
+        _ => SourceStatus.Invalid,
     };
 
     private static bool IsTransportFault(Exception ex, CancellationToken cancellationToken) =>

@@ -22,7 +22,7 @@ internal sealed class BlobFillTests
     public void SetUp()
     {
         _directory = new TestDirectory();
-        _store = new ContentStore(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), NullLogger<ContentStore>.Instance);
+        _store = new ContentStore(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), TimeProvider.System, NullLogger<ContentStore>.Instance);
     }
 
     [TearDown]
@@ -150,7 +150,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(source, _store, Options.Create(new FillOptions()), TimeProvider.System, NullLogger<BlobFill>.Instance);
+        new(source, _store, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource

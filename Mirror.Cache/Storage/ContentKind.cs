@@ -1,0 +1,8 @@
+namespace Mirror.Cache.Storage;
+
+/// <summary>The two kinds of content the store keeps, in directories of their own.</summary>
+internal enum ContentKind
+{
+    Blob,
+    Manifest,
+}

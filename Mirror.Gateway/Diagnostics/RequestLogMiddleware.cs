@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Mirror.Gateway.Registry;
+
+namespace Mirror.Gateway.Diagnostics;
+
+/// <summary>
+/// One structured log line per registry request, when it ends: method, repository, endpoint, reference,
+/// status, body bytes, duration and cache result. Requests outside <c>/v2</c> (scrapes, health probes) are
+/// logged at Debug only.
+/// </summary>
+internal sealed class RequestLogMiddleware(RequestDelegate next, ILogger<RequestLogMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = new RegistryRequestFeature();
+        context.Features.Set(feature);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var path = context.Request.Path;
+            var registry = path.StartsWithSegments("/v2");
+            if (logger.IsEnabled(registry ? LogLevel.Information : LogLevel.Debug))
+            {
+                var endpoint = registry ? RegistryPath.Parse(path.Value!).Endpoint.ToString().ToLowerInvariant() : path.Value!;
+                var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
+                var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var result = feature.Result.ToString().ToLowerInvariant();
+                if (registry)
+                {
+                    GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result);
+                }
+                else
+                {
+                    GatewayLog.OtherRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode, milliseconds);
+                }
+            }
+        }
+    }
+}

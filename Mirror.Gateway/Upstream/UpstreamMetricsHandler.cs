@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mirror.Cache.Diagnostics;
+
+namespace Mirror.Gateway.Upstream;
+
+/// <summary>
+/// Counts and times every request that reaches the upstream (challenges and retries included: it sits
+/// below the authentication handler), and keeps <see cref="UpstreamHealth"/> current.
+/// </summary>
+internal sealed class UpstreamMetricsHandler(MirrorMetrics metrics, UpstreamHealth health) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            var status = (int)response.StatusCode;
+            metrics.UpstreamRequest(request.Method.Method, status.ToString(CultureInfo.InvariantCulture), Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (status >= 500)
+            {
+                health.Failed($"{request.Method} {request.RequestUri?.AbsolutePath}: {status}");
+            }
+            else
+            {
+                health.Succeeded();
+            }
+
+            return response;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            metrics.UpstreamRequest(request.Method.Method, "error", Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                health.Failed($"{request.Method} {request.RequestUri?.AbsolutePath}: {ex.Message}");
+            }
+
+            throw;
+        }
+    }
+}
