@@ -30,4 +30,19 @@ internal static partial class CacheLog
 
     [LoggerMessage(1007, LogLevel.Error, "The fill of {Repository}@{Digest} failed unexpectedly")]
     public static partial void FillCrashed(ILogger logger, RepositoryName repository, Digest digest, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Could not save {Path}; it is saved again at the next sweep")]
+    public static partial void MetadataNotSaved(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Only {Available} bytes free under {Root}, below mirror.minfreespace ({Minimum}): new content is served without being stored")]
+    public static partial void LowDiskSpace(ILogger logger, string root, long available, long minimum);
+
+    [LoggerMessage(1011, LogLevel.Information, "{Available} bytes free under {Root} again: storing new content")]
+    public static partial void DiskSpaceRecovered(ILogger logger, string root, long available);
+
+    [LoggerMessage(1012, LogLevel.Information, "Sweep: removed {Expired} files ({ExpiredBytes} bytes) unused for over {Ttl} and {Evicted} files ({EvictedBytes} bytes) for the size budget; kept {Busy} in use; the store holds {Bytes} bytes in {Files} files")]
+    public static partial void Swept(ILogger logger, int expired, long expiredBytes, TimeSpan ttl, int evicted, long evictedBytes, int busy, long bytes, long files);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Could not remove {Digest} from the store")]
+    public static partial void RemoveFailed(ILogger logger, Digest digest, Exception exception);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
 
@@ -8,11 +9,12 @@ namespace Mirror.Gateway;
 
 /// <summary>
 /// What runs once before the first request: temp files a killed process left are removed (nothing refers
-/// to them), the store is indexed, and the configuration the mirror ignores is named.
+/// to them), the store is indexed, the tags known from earlier runs are loaded, and the configuration the
+/// mirror ignores is named.
 /// </summary>
-internal sealed class MirrorStartup(ContentStore store, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, ILogger<MirrorStartup> logger) : IHostedService
+internal sealed class MirrorStartup(ContentStore store, TagStore tags, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, ILogger<MirrorStartup> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         metrics.ObserveStore(() => (store.Index.Bytes, store.Index.Blobs, store.Index.Manifests));
         foreach (var key in DistributionConfiguration.UnknownKeys((IConfigurationRoot)configuration))
@@ -29,8 +31,8 @@ internal sealed class MirrorStartup(ContentStore store, MirrorMetrics metrics, I
             store.LoadIndex();
             GatewayLog.StoreIndexed(logger, store.Index.Blobs, store.Index.Manifests, store.Index.Bytes);
         }, cancellationToken);
+        GatewayLog.TagsLoaded(logger, await tags.LoadAsync(cancellationToken));
         GatewayLog.Mirroring(logger, upstream.Value.RemoteUrl, upstream.Value.HasCredentials ? $"as {upstream.Value.Username}" : "anonymously");
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

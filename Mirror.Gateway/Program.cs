@@ -41,6 +41,10 @@ try
     services.AddSingleton<IConfigureOptions<ServerOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
     services.AddSingleton<IConfigureOptions<StoreOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
     services.AddSingleton<IConfigureOptions<LogOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<EvictionOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<TagOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<TimeoutOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
+    services.AddSingleton<IConfigureOptions<FillOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
     services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
     services.AddSingleton<IValidateOptions<UpstreamOptions>, MirrorOptionsValidator>();
     services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();
@@ -48,7 +52,10 @@ try
     services.AddOptions<ServerOptions>().ValidateOnStart();
     services.AddOptions<StoreOptions>().ValidateOnStart();
     services.AddOptions<LogOptions>().ValidateOnStart();
-    services.AddOptions<FillOptions>();
+    services.AddOptions<EvictionOptions>().ValidateOnStart();
+    services.AddOptions<TagOptions>().ValidateOnStart();
+    services.AddOptions<TimeoutOptions>().ValidateOnStart();
+    services.AddOptions<FillOptions>().ValidateOnStart();
 
     services.AddSingleton<MirrorMetrics>();
     services.AddSingleton<CacheOutcomes>();
@@ -62,6 +69,8 @@ try
         .AddCheck<UpstreamHealthCheck>("upstream");
 
     services.AddSingleton<ContentStore>();
+    services.AddSingleton<StoreEvictor>();
+    services.AddHostedService<StoreSweeper>();
     services.AddDistributedMemoryCache();
     services.AddSingleton<TagStore>();
     services.AddSingleton<UpstreamAuthenticator>();
@@ -75,20 +84,24 @@ try
     services.AddHostedService<MirrorStartup>();
 
     services.AddHttpClient(UpstreamClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
         {
             // Docker Hub redirects blob GETs to its CDN; the handler drops Authorization on a redirect.
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = 5,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = provider.GetRequiredService<IOptions<TimeoutOptions>>().Value.Connect,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         })
         .AddHttpMessageHandler<UpstreamAuthHandler>()
         .AddHttpMessageHandler<UpstreamMetricsHandler>()
         .RemoveAllLoggers();
-    services.AddHttpClient(UpstreamAuthenticator.TokenClient, client => client.Timeout = TimeSpan.FromSeconds(30))
+    services.AddHttpClient(UpstreamAuthenticator.TokenClient, (provider, client) =>
+        {
+            var timeouts = provider.GetRequiredService<IOptions<TimeoutOptions>>().Value;
+            client.Timeout = timeouts.Connect + timeouts.FirstByte;
+        })
         .RemoveAllLoggers();
 
     // YARP registers data protection for session affinity, which the mirror does not use: keep its keys

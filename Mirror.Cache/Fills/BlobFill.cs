@@ -110,11 +110,10 @@ internal sealed class BlobFill
                 return;
             }
 
-            var result = writer.Commit(Length);
+            var result = _store.CommitBlob(writer, Length);
             switch (result)
             {
                 case CommitResult.Committed:
-                    _store.BlobCommitted(Digest, writer.Length);
                     Finish(FillState.Verified, FillFailure.None);
                     break;
                 case CommitResult.StoreFault:
@@ -157,17 +156,20 @@ internal sealed class BlobFill
     /// </summary>
     private async Task<BlobSourceResponse> OpenAsync(CancellationToken cancellationToken)
     {
+        // Asking again is worth it only within the first-byte bound: a client waits for this answer.
+        var deadline = _time.GetUtcNow() + _options.FirstByteTimeout;
         for (var attempt = 0; ; attempt++)
         {
             var response = await _source.OpenAsync(Repository, Digest, 0, cancellationToken);
-            if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes)
+            var backoff = _options.ResumeBackoff * (1 << attempt);
+            if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes || _time.GetUtcNow() + backoff > deadline)
             {
                 return response;
             }
 
             response.Dispose();
             CacheLog.FillRetrying(_logger, Repository, Digest, attempt + 1, response.Detail);
-            await Task.Delay(_options.ResumeBackoff * (1 << attempt), _time, cancellationToken);
+            await Task.Delay(backoff, _time, cancellationToken);
         }
     }
 
@@ -187,7 +189,7 @@ internal sealed class BlobFill
                 int read;
                 try
                 {
-                    read = await response.Body!.ReadAsync(buffer, cancellationToken);
+                    read = await ReadWithinIdleTimeoutAsync(response.Body!, buffer, cancellationToken);
                     _metrics.Pulled(MirrorMetrics.Blob, read);
                     if (read == 0 && Length is { } length && writer.Length < length)
                     {
@@ -243,6 +245,24 @@ internal sealed class BlobFill
     }
 
     /// <summary>
+    /// One read of the upstream body; a body silent for the idle timeout throws <see cref="TimeoutException"/>
+    /// and is treated as broken off (resumed).
+    /// </summary>
+    private async Task<int> ReadWithinIdleTimeoutAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var idle = new CancellationTokenSource(_options.IdleTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+        try
+        {
+            return await body.ReadAsync(buffer, linked.Token);
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the upstream sent nothing for {_options.IdleTimeout.TotalSeconds:0.#} s");
+        }
+    }
+
+    /// <summary>
     /// Reopens the blob at <paramref name="offset"/> with backoff until a response arrives or the attempts
     /// (counted from <paramref name="attempts"/>) run out; an upstream that ignores the range is skipped ahead.
     /// </summary>
@@ -284,7 +304,7 @@ internal sealed class BlobFill
     }
 
     private static bool IsUpstreamFault(Exception ex, CancellationToken cancellationToken) =>
-        ex is IOException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+        ex is IOException or HttpRequestException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private void Finish(FillState state, FillFailure failure)
     {

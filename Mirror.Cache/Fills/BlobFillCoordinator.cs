@@ -63,7 +63,7 @@ internal sealed class BlobFillCoordinator : IDisposable
             }
 
             joined = false;
-            if (_store.TryFindBlob(digest) is not null)
+            if (_store.ContainsBlob(digest))
             {
                 return null;
             }

@@ -6,8 +6,9 @@ using Mirror.Cache.Content;
 namespace Mirror.Cache.Storage;
 
 /// <summary>
-/// Writes one blob into a temp file while hashing it; <see cref="Commit"/> verifies digest and length and
-/// renames the file into place, which is the only way content enters the store. Disposing without a commit
+/// Writes one blob into a temp file while hashing it; <see cref="Verify"/> checks digest and length and
+/// <see cref="MoveIntoPlace"/> renames the file under its digest, which is the only way content enters the
+/// store (through <see cref="ContentStore.CommitBlob"/>). Disposing without a commit
 /// deletes the temp file.
 /// </summary>
 internal sealed class BlobWriter : IDisposable
@@ -49,19 +50,22 @@ internal sealed class BlobWriter : IDisposable
         Length += data.Length;
     }
 
-    /// <summary>Verifies length and digest and renames the temp file into place.</summary>
-    public CommitResult Commit(long? expectedLength)
+    public Digest Digest => _digest;
+
+    /// <summary>Checks the length and the digest of what was written; <see cref="CommitResult.Committed"/> when both match.</summary>
+    public CommitResult Verify(long? expectedLength)
     {
         if (expectedLength is { } expected && expected != Length)
         {
             return CommitResult.SizeMismatch;
         }
 
-        if (Digest.FromHash(_digest.Algorithm, _hash.GetHashAndReset()) != _digest)
-        {
-            return CommitResult.DigestMismatch;
-        }
+        return Digest.FromHash(_digest.Algorithm, _hash.GetHashAndReset()) == _digest ? CommitResult.Committed : CommitResult.DigestMismatch;
+    }
 
+    /// <summary>Renames the verified temp file into place: from here on it is in the store.</summary>
+    public CommitResult MoveIntoPlace()
+    {
         try
         {
             // Flushed before the rename, so a crash or power cut never leaves a short file under a digest name.

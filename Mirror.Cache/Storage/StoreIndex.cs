@@ -15,6 +15,9 @@ internal sealed class StoreIndex
     private long _blobs;
     private long _manifests;
 
+    /// <summary>Raised after content was added, so a size budget can be enforced promptly.</summary>
+    public event Action? Grown;
+
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public long Blobs => Interlocked.Read(ref _blobs);
@@ -24,13 +27,18 @@ internal sealed class StoreIndex
     public IEnumerable<StoreEntry> Entries => _entries.Values;
 
     /// <summary>Adds a committed file; a file already known (committed twice, or found by the scan) counts once.</summary>
-    public void Add(ContentKind kind, Digest digest, long length, DateTimeOffset lastAccess)
+    public StoreEntry Add(ContentKind kind, Digest digest, long length, DateTimeOffset lastAccess, IReadOnlyList<Digest>? references = null)
     {
-        if (_entries.TryAdd((kind, digest), new StoreEntry(kind, digest, length, lastAccess)))
+        var entry = new StoreEntry(kind, digest, length, lastAccess, references ?? []);
+        var stored = _entries.GetOrAdd((kind, digest), entry);
+        if (ReferenceEquals(stored, entry))
         {
             Interlocked.Add(ref _bytes, length);
             Interlocked.Increment(ref kind == ContentKind.Blob ? ref _blobs : ref _manifests);
+            Grown?.Invoke();
         }
+
+        return stored;
     }
 
     public void Remove(StoreEntry entry)

@@ -22,9 +22,13 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
 
     public async Task ServeAsync(HttpContext context, RepositoryName clientName, Digest digest)
     {
-        if (store.TryFindBlob(digest) is { } stored)
+        if (store.TryOpenBlob(digest) is { } stored)
         {
-            await ServeStoredAsync(context, digest, stored);
+            using (stored)
+            {
+                await ServeStoredAsync(context, digest, stored);
+            }
+
             return;
         }
 
@@ -44,18 +48,21 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         }
 
         using var reader = fills.Join(name, digest, out var joined);
-        if (reader is null)
+        if (reader is not null)
         {
-            // A fill committed between the look-up and the join.
-            await ServeStoredAsync(context, digest, store.TryFindBlob(digest)!);
+            await ServeFillAsync(context, digest, reader, joined);
             return;
         }
 
-        await ServeFillAsync(context, digest, reader, joined);
+        // A fill committed between the look-up and the join.
+        using var committed = store.TryOpenBlob(digest);
+        await (committed is null
+            ? new OciError(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the blob is being replaced in the store; try again").WriteAsync(context)
+            : ServeStoredAsync(context, digest, committed));
     }
 
     /// <summary>Serves a committed blob from its file, one range at most, counting the bytes sent.</summary>
-    private async Task ServeStoredAsync(HttpContext context, Digest digest, StoredBlob stored)
+    private async Task ServeStoredAsync(HttpContext context, Digest digest, StoreLease stored)
     {
         outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Hit);
         var range = ByteRange.Resolve(context.Request.GetTypedHeaders().Range, stored.Length);
@@ -71,7 +78,6 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        // The handle keeps the file readable even if eviction unlinks it meanwhile.
         using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;

@@ -16,10 +16,19 @@ internal static class ConfigurationKeys
     public const string Password = "proxy.password";
     public const string Ttl = "proxy.ttl";
     public const string LogLevel = "log.level";
+    public const string TagTtl = "mirror.tagttl";
+    public const string MaxSize = "mirror.maxsize";
+    public const string LowWatermark = "mirror.lowwatermark";
+    public const string MinFreeSpace = "mirror.minfreespace";
+    public const string SweepInterval = "mirror.sweepinterval";
+    public const string ConnectTimeout = "mirror.timeouts.connect";
+    public const string FirstByteTimeout = "mirror.timeouts.firstbyte";
+    public const string IdleTimeout = "mirror.timeouts.idle";
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         Version, HttpAddr, DebugAddr, MetricsPath, RootDirectory, RemoteUrl, Username, Password, Ttl, LogLevel,
+        TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval, ConnectTimeout, FirstByteTimeout, IdleTimeout,
     };
 
     /// <summary>The .NET configuration path of a dotted key: <c>proxy.remoteurl</c> is <c>proxy:remoteurl</c>.</summary>

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Fills;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
 
 namespace Mirror.Gateway.Configuration;
 
@@ -12,7 +14,11 @@ internal sealed class MirrorOptionsSetup(IConfiguration configuration) :
     IConfigureOptions<UpstreamOptions>,
     IConfigureOptions<ServerOptions>,
     IConfigureOptions<StoreOptions>,
-    IConfigureOptions<LogOptions>
+    IConfigureOptions<LogOptions>,
+    IConfigureOptions<EvictionOptions>,
+    IConfigureOptions<TagOptions>,
+    IConfigureOptions<TimeoutOptions>,
+    IConfigureOptions<FillOptions>
 {
     public void Configure(UpstreamOptions options)
     {
@@ -24,11 +30,37 @@ internal sealed class MirrorOptionsSetup(IConfiguration configuration) :
 
         options.Username = Value(ConfigurationKeys.Username) ?? options.Username;
         options.Password = Value(ConfigurationKeys.Password) ?? options.Password;
-        if (Value(ConfigurationKeys.Ttl) is { } ttl)
+    }
+
+    public void Configure(EvictionOptions options)
+    {
+        options.Ttl = Duration<EvictionOptions>(ConfigurationKeys.Ttl) ?? options.Ttl;
+        options.MaxSize = Size<EvictionOptions>(ConfigurationKeys.MaxSize) ?? options.MaxSize;
+        options.MinFreeSpace = Size<EvictionOptions>(ConfigurationKeys.MinFreeSpace) ?? options.MinFreeSpace;
+        options.SweepInterval = Duration<EvictionOptions>(ConfigurationKeys.SweepInterval, allowZero: false) ?? options.SweepInterval;
+        if (Value(ConfigurationKeys.LowWatermark) is { } watermark)
         {
-            options.Ttl = GoDuration.TryParse(ttl)
-                ?? throw Invalid<UpstreamOptions>(ConfigurationKeys.Ttl, ttl, "is not a duration such as 30m, 168h or 0");
+            options.LowWatermark = watermark.EndsWith('%')
+                && double.TryParse(watermark[..^1], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+                && percent is > 0 and <= 100
+                    ? percent / 100
+                    : throw Invalid<EvictionOptions>(ConfigurationKeys.LowWatermark, watermark, "is not a percentage such as 90%");
         }
+    }
+
+    public void Configure(TagOptions options) => options.Ttl = Duration<TagOptions>(ConfigurationKeys.TagTtl) ?? options.Ttl;
+
+    public void Configure(TimeoutOptions options)
+    {
+        options.Connect = Duration<TimeoutOptions>(ConfigurationKeys.ConnectTimeout, allowZero: false) ?? options.Connect;
+        options.FirstByte = Duration<TimeoutOptions>(ConfigurationKeys.FirstByteTimeout, allowZero: false) ?? options.FirstByte;
+        options.Idle = Duration<TimeoutOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.Idle;
+    }
+
+    public void Configure(FillOptions options)
+    {
+        options.FirstByteTimeout = Duration<FillOptions>(ConfigurationKeys.FirstByteTimeout, allowZero: false) ?? options.FirstByteTimeout;
+        options.IdleTimeout = Duration<FillOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.IdleTimeout;
     }
 
     public void Configure(ServerOptions options)
@@ -62,6 +94,23 @@ internal sealed class MirrorOptionsSetup(IConfiguration configuration) :
     /// <summary>Fails the start with one line naming <paramref name="key"/>, its value and what is wrong with it.</summary>
     internal static OptionsValidationException Invalid<T>(string key, string value, string problem) =>
         new(Options.DefaultName, typeof(T), [$"{key}: '{value}' {problem}"]);
+
+    private TimeSpan? Duration<T>(string key, bool allowZero = true)
+    {
+        if (Value(key) is not { } text)
+        {
+            return null;
+        }
+
+        return GoDuration.TryParse(text) is { } value && (allowZero || value > TimeSpan.Zero)
+            ? value
+            : throw Invalid<T>(key, text, allowZero ? "is not a duration such as 30s, 10m or 168h" : "is not a positive duration such as 30s or 10m");
+    }
+
+    private long? Size<T>(string key) =>
+        Value(key) is { } text
+            ? ByteSize.TryParse(text) ?? throw Invalid<T>(key, text, "is not a size such as 50GB, 512MiB or 1073741824")
+            : null;
 
     private string? Value(string key) => configuration[ConfigurationKeys.Path(key)] is { Length: > 0 } value ? value : null;
 }

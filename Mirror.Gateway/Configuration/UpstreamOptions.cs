@@ -19,9 +19,6 @@ internal sealed class UpstreamOptions
     /// <summary>That user's password or access token (<c>proxy.password</c>).</summary>
     public string? Password { get; set; }
 
-    /// <summary>How long unused content stays in the store (<c>proxy.ttl</c>); default 168 hours, 0 keeps it forever.</summary>
-    public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(168);
-
     public bool HasCredentials => !string.IsNullOrEmpty(Username);
 
     /// <summary>Docker Hub keeps official images under <c>library/</c>; clients may ask for them without it.</summary>

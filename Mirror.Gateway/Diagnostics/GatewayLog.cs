@@ -39,4 +39,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2011, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes")]
     public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Serving {Repository}:{Tag} as {Digest}, its last known digest: the upstream is {Reason}")]
+    public static partial void ServedStale(ILogger logger, RepositoryName repository, string tag, Digest digest, string reason);
+
+    [LoggerMessage(2013, LogLevel.Information, "Tags known from earlier runs: {Count}")]
+    public static partial void TagsLoaded(ILogger logger, int count);
 }

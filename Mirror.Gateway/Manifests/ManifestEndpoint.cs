@@ -48,10 +48,35 @@ internal sealed class ManifestEndpoint : IDisposable
         UpstreamManifest? tagCheck = null;
         var tagJoined = false;
         var digest = reference.Digest;
-        if (digest is null)
+        if (reference.Tag is { } tag)
         {
-            var tag = reference.Tag!;
+            var known = await _tags.TryFindAsync(name, tag, cancellationToken);
+            if (known is not null && _tags.IsFresh(known) && ManifestTypes.Accepts(accept, known.MediaType)
+                && await _store.TryFindManifestAsync(Digest.Parse(known.Digest), cancellationToken) is { } fresh)
+            {
+                // Checked upstream within mirror.tagttl: served as known, without asking again.
+                _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Hit);
+                await WriteAsync(context, fresh.Digest, fresh.MediaType, fresh.Content);
+                return;
+            }
+
             tagCheck = await _tagChecks.RunAsync($"{name}:{tag}|{accept}", ct => CheckTagAsync(name, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
+            PassRateLimit(context, tagCheck);
+            if (tagCheck.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests)
+            {
+                if (known is not null && ManifestTypes.Accepts(accept, known.MediaType)
+                    && await _store.TryFindManifestAsync(Digest.Parse(known.Digest), cancellationToken) is { } stale)
+                {
+                    // The upstream cannot be asked (down, or rate-limiting): the last known digest is
+                    // better than an error, and the response says it may be out of date (RFC 7234 5.5.1).
+                    GatewayLog.ServedStale(_logger, name, tag, stale.Digest, tagCheck.Status.ToString());
+                    context.Response.Headers.Warning = "110 - \"Response is Stale\"";
+                    _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Stale);
+                    await WriteAsync(context, stale.Digest, stale.MediaType, stale.Content);
+                    return;
+                }
+            }
+
             if (tagCheck.Status != SourceStatus.Found)
             {
                 await OciError.FromUpstream(tagCheck.Status, OciErrorCode.ManifestUnknown, tagCheck.Detail).WriteAsync(context);
@@ -59,11 +84,12 @@ internal sealed class ManifestEndpoint : IDisposable
             }
 
             digest = tagCheck.Digest!;
+            await _tags.RememberAsync(name, tag, digest, ManifestTypes.Resolve(tagCheck.MediaType, tagCheck.Content.Span), tagCheck.Length ?? 0, CancellationToken.None);
         }
 
+        digest ??= reference.Digest!;
         if (await _store.TryFindManifestAsync(digest, cancellationToken) is { } stored)
         {
-            await RememberAsync(name, reference, digest, stored.MediaType, stored.Content.Length);
             _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Hit);
             await WriteAsync(context, digest, stored.MediaType, stored.Content);
             return;
@@ -84,13 +110,13 @@ internal sealed class ManifestEndpoint : IDisposable
         }
 
         var fetched = await _fetches.RunAsync(digest, ct => FetchAsync(name, digest, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
+        PassRateLimit(context, fetched);
         if (fetched.Status != SourceStatus.Found)
         {
             await OciError.FromUpstream(fetched.Status, OciErrorCode.ManifestUnknown, fetched.Detail).WriteAsync(context);
             return;
         }
 
-        await RememberAsync(name, reference, digest, fetched.MediaType!, fetched.Content.Length);
         _outcomes.Record(context, MirrorMetrics.Manifest, fetchJoined ? CacheResult.Coalesced : CacheResult.Miss);
         await WriteAsync(context, digest, fetched.MediaType!, fetched.Content);
     }
@@ -148,8 +174,13 @@ internal sealed class ManifestEndpoint : IDisposable
         return fetched;
     }
 
-    private Task RememberAsync(RepositoryName name, Reference reference, Digest digest, string mediaType, long length) =>
-        reference.Tag is { } tag ? _tags.RememberAsync(name, tag, digest, mediaType, length, CancellationToken.None) : Task.CompletedTask;
+    private static void PassRateLimit(HttpContext context, UpstreamManifest answer)
+    {
+        foreach (var (header, value) in answer.RateLimit)
+        {
+            context.Response.Headers[header] = value;
+        }
+    }
 
     private async Task WriteAsync(HttpContext context, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
     {

@@ -23,6 +23,10 @@ internal static class ManifestTypes
         return Known.Any(type => given.Contains(type, StringComparison.OrdinalIgnoreCase)) ? given : MediaTypes.AllManifests;
     }
 
+    /// <summary>Whether a client that sent <paramref name="accept"/> (as passed upstream) can take <paramref name="mediaType"/>.</summary>
+    public static bool Accepts(string accept, string mediaType) =>
+        accept.Contains(mediaType, StringComparison.OrdinalIgnoreCase) || !Known.Contains(mediaType);
+
     /// <summary>
     /// The upstream's Content-Type when it is a manifest type; else the manifest's own <c>mediaType</c> field
     /// (image-spec: manifests and indexes carry it); else what the upstream said, or JSON.

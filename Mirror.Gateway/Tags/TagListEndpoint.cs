@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Tags;
+using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 
@@ -9,9 +12,10 @@ namespace Mirror.Gateway.Tags;
 
 /// <summary>
 /// <c>GET /v2/&lt;name&gt;/tags/list</c> with <c>n</c> and <c>last</c> ("distribution-spec: listing tags"): the
-/// upstream's whole list, sorted, then paged here, with a <c>Link</c> header to the next page.
+/// upstream's whole list, sorted, then paged here, with a <c>Link</c> header to the next page. The last list
+/// is kept, and served (marked stale) while the upstream cannot be asked.
 /// </summary>
-internal sealed class TagListEndpoint(UpstreamClient upstream)
+internal sealed class TagListEndpoint(UpstreamClient upstream, TagStore tagStore, MirrorMetrics metrics)
 {
     public async Task ServeAsync(HttpContext context, RepositoryName clientName)
     {
@@ -28,15 +32,30 @@ internal sealed class TagListEndpoint(UpstreamClient upstream)
             pageSize = parsed;
         }
 
-        var list = await upstream.GetTagsAsync(upstream.UpstreamName(clientName), context.RequestAborted);
-        if (list.Status != SourceStatus.Found)
+        var name = upstream.UpstreamName(clientName);
+        var list = await upstream.GetTagsAsync(name, context.RequestAborted);
+        IReadOnlyList<string> tags;
+        if (list.Status == SourceStatus.Found)
+        {
+            tags = list.Tags;
+            await tagStore.RememberListAsync(name, tags, CancellationToken.None);
+        }
+        else if (list.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
+            && await tagStore.TryFindListAsync(name, context.RequestAborted) is { } known)
+        {
+            tags = known;
+            context.Response.Headers.Warning = "110 - \"Response is Stale\"";
+            CacheOutcomes.Mark(context, CacheResult.Stale);
+            metrics.Stale("taglist");
+        }
+        else
         {
             await OciError.FromUpstream(list.Status, OciErrorCode.NameUnknown, list.Detail).WriteAsync(context);
             return;
         }
 
         string? last = query.TryGetValue("last", out var l) ? l.ToString() : null;
-        var sorted = list.Tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+        var sorted = tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(tag => last is null || string.CompareOrdinal(tag, last) > 0)
             .ToList();
         var page = pageSize is { } size ? sorted.Take(size).ToList() : sorted;

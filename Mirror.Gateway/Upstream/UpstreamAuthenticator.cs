@@ -61,7 +61,8 @@ internal sealed class UpstreamAuthenticator : IDisposable
 
     /// <summary>
     /// Answers <paramref name="challenge"/>: the header to retry with, or <c>null</c> when the mirror cannot
-    /// (no credentials for Basic, or the realm gave no token).
+    /// (no credentials for Basic, or the realm refused a token). A realm that cannot be reached throws
+    /// <see cref="HttpRequestException"/>, as an unreachable upstream does.
     /// </summary>
     public async Task<AuthenticationHeaderValue?> AnswerAsync(AuthChallenge challenge, string? requestScope, CancellationToken cancellationToken)
     {
@@ -131,6 +132,11 @@ internal sealed class UpstreamAuthenticator : IDisposable
         try
         {
             using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
+            if ((int)response.StatusCode >= 500)
+            {
+                throw new HttpRequestException($"the token realm answered {(int)response.StatusCode}", null, response.StatusCode);
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 _metrics.TokenFetch(succeeded: false);
@@ -164,9 +170,10 @@ internal sealed class UpstreamAuthenticator : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException)
         {
+            // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
             _metrics.TokenFetch(succeeded: false);
             GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, ex.Message);
-            return null;
+            throw new HttpRequestException($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {ex.Message}", ex);
         }
     }
 

@@ -21,17 +21,24 @@ internal sealed class UpstreamClient : IBlobSource
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
     private const string DigestHeader = "Docker-Content-Digest";
+
+    /// <summary>Docker Hub's pull-limit headers, which clients show their users.</summary>
+    private static readonly string[] RateLimitHeaders = ["ratelimit-limit", "ratelimit-remaining", "docker-ratelimit-source"];
     private const int MaxTagPages = 100;
     private const int MaxErrorBytes = 64 * 1024;
 
     private readonly IHttpClientFactory _clients;
     private readonly UpstreamOptions _options;
+    private readonly TimeoutOptions _timeouts;
+    private readonly TimeProvider _time;
     private readonly Uri _base;
 
-    public UpstreamClient(IHttpClientFactory clients, IOptions<UpstreamOptions> options)
+    public UpstreamClient(IHttpClientFactory clients, IOptions<UpstreamOptions> options, IOptions<TimeoutOptions> timeouts, TimeProvider time)
     {
         _clients = clients;
         _options = options.Value;
+        _timeouts = timeouts.Value;
+        _time = time;
         var remote = _options.RemoteUrl.ToString();
         _base = new Uri(remote.EndsWith('/') ? remote : remote + "/");
     }
@@ -47,11 +54,14 @@ internal sealed class UpstreamClient : IBlobSource
             using var response = await SendAsync(HttpMethod.Head, Url(name, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             var digest = response.Headers.TryGetValues(DigestHeader, out var values) ? Digest.TryParse(values.First()) : null;
-            return new UpstreamManifest(SourceStatus.Found, digest, response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength, ReadOnlyMemory<byte>.Empty, null);
+            return new UpstreamManifest(SourceStatus.Found, digest, response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength, ReadOnlyMemory<byte>.Empty, null)
+            {
+                RateLimit = RateLimitOf(response),
+            };
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
@@ -67,7 +77,7 @@ internal sealed class UpstreamClient : IBlobSource
             using var response = await SendAsync(HttpMethod.Get, Url(name, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             if (response.Content.Headers.ContentLength > MaxManifestBytes)
@@ -75,7 +85,9 @@ internal sealed class UpstreamClient : IBlobSource
                 return UpstreamManifest.Failed(SourceStatus.Invalid, $"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit");
             }
 
-            var content = await ReadAtMostAsync(response.Content, MaxManifestBytes, cancellationToken);
+            using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+            var content = await ReadAtMostAsync(response.Content, MaxManifestBytes, reading.Token);
             if (content is null)
             {
                 return UpstreamManifest.Failed(SourceStatus.Invalid, "the manifest is over the 4 MiB limit");
@@ -87,7 +99,10 @@ internal sealed class UpstreamClient : IBlobSource
                 return UpstreamManifest.Failed(SourceStatus.Unavailable, $"the upstream sent {content.Length} of {announced} bytes");
             }
 
-            return new UpstreamManifest(SourceStatus.Found, computed, response.Content.Headers.ContentType?.MediaType, content.Length, content, null);
+            return new UpstreamManifest(SourceStatus.Found, computed, response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
+            {
+                RateLimit = RateLimitOf(response),
+            };
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
@@ -180,11 +195,21 @@ internal sealed class UpstreamClient : IBlobSource
         _ => SourceStatus.Invalid,
     };
 
+    private static KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response) =>
+        RateLimitHeaders
+            .Where(name => response.Headers.Contains(name))
+            .Select(name => KeyValuePair.Create(name, string.Join(", ", response.Headers.GetValues(name))))
+            .ToArray();
+
     private static bool IsTransportFault(Exception ex, CancellationToken cancellationToken) =>
-        ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+        ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private Uri Url(RepositoryName name, string endpoint, string reference) => new(_base, $"v2/{name}/{endpoint}/{reference}");
 
+    /// <summary>
+    /// Sends a request and returns once the response headers are in, within <c>mirror.timeouts.firstbyte</c>;
+    /// a timeout surfaces as <see cref="TimeoutException"/>, a transport fault like any other.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, string? accept, RangeHeaderValue? range, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, url);
@@ -194,7 +219,16 @@ internal sealed class UpstreamClient : IBlobSource
         }
 
         request.Headers.Range = range;
-        return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var timeout = new CancellationTokenSource(_timeouts.FirstByte, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the upstream sent no response headers within {_timeouts.FirstByte.TotalSeconds:0.#} s");
+        }
     }
 
     /// <summary>The <c>code</c> of the first error in an OCI error body, if the upstream sent one.</summary>

@@ -9,5 +9,8 @@ namespace Mirror.Gateway.Upstream;
 /// </summary>
 internal sealed record UpstreamManifest(SourceStatus Status, Digest? Digest, string? MediaType, long? Length, ReadOnlyMemory<byte> Content, string? Detail)
 {
+    /// <summary>Docker Hub's rate-limit headers on the upstream's answer, passed on to the client.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RateLimit { get; init; } = [];
+
     public static UpstreamManifest Failed(SourceStatus status, string? detail) => new(status, null, null, null, ReadOnlyMemory<byte>.Empty, detail);
 }

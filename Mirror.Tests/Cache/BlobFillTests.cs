@@ -22,7 +22,7 @@ internal sealed class BlobFillTests
     public void SetUp()
     {
         _directory = new TestDirectory();
-        _store = new ContentStore(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), TimeProvider.System, NullLogger<ContentStore>.Instance);
+        _store = new ContentStore(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), Options.Create(new EvictionOptions()), TimeProvider.System, NullLogger<ContentStore>.Instance);
     }
 
     [TearDown]
@@ -68,7 +68,7 @@ internal sealed class BlobFillTests
         Assert.Multiple(() =>
         {
             Assert.That(failure!.Failure, Is.EqualTo(FillFailure.DigestMismatch));
-            Assert.That(_store.TryFindBlob(Digest.Compute(content)), Is.Null);
+            Assert.That(_store.ContainsBlob(Digest.Compute(content)), Is.False);
         });
     }
 
@@ -109,10 +109,11 @@ internal sealed class BlobFillTests
             await ReadAsync(reader, content.Length);
         }
 
-        await WaitUntilAsync(() => _store.TryFindBlob(digest) is not null);
+        await WaitUntilAsync(() => _store.ContainsBlob(digest));
 
         Assert.That(coordinator.Join(Repository, digest, out _), Is.Null);
-        Assert.That(File.ReadAllBytes(_store.TryFindBlob(digest)!.Path), Is.EqualTo(content));
+        using var lease = _store.TryOpenBlob(digest);
+        Assert.That(File.ReadAllBytes(lease!.Path), Is.EqualTo(content));
     }
 
     [Test]

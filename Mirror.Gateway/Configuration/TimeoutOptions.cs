@@ -1,0 +1,14 @@
+namespace Mirror.Gateway.Configuration;
+
+/// <summary>Bounds on waiting for the upstream (<c>mirror.timeouts</c>), so a dead upstream never holds a client longer.</summary>
+internal sealed class TimeoutOptions
+{
+    /// <summary>Establishing a connection (<c>mirror.timeouts.connect</c>); default 10 s.</summary>
+    public TimeSpan Connect { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>From a request to its response headers (<c>mirror.timeouts.firstbyte</c>); default 30 s.</summary>
+    public TimeSpan FirstByte { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Between two reads of a body (<c>mirror.timeouts.idle</c>); default 30 s.</summary>
+    public TimeSpan Idle { get; set; } = TimeSpan.FromSeconds(30);
+}
