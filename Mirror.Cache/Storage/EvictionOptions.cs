@@ -17,7 +17,4 @@ internal sealed class EvictionOptions
 
     /// <summary>How often expiry runs (<c>mirror.sweepinterval</c>); default 10 minutes. The budget is also enforced after each commit that passes it.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Content used this recently is never removed, whatever the budget: it is being served.</summary>
-    public TimeSpan InUseGrace { get; set; } = TimeSpan.FromMinutes(1);
 }

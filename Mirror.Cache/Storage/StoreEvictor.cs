@@ -9,8 +9,8 @@ namespace Mirror.Cache.Storage;
 /// Keeps the store bounded. Expiry removes content not pulled within <c>proxy.ttl</c>; the size budget
 /// removes the least recently pulled content until the store is under its low watermark. "Pulled" is
 /// effective use: a blob or platform manifest counts as used whenever a manifest or list that names it
-/// is, so content shared between images goes only when none of them has been used. Content being read,
-/// or pulled within the last minute, is never removed.
+/// is, so content shared between images goes only when none of them has been used. Content being read is
+/// never removed (its lease keeps it), and a fill's temp file is not in the store until it commits.
 /// </summary>
 internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
 {
@@ -56,7 +56,7 @@ internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions>
                         break;
                     }
 
-                    if (used[entry] > now - _options.InUseGrace || !TryRemove(entry))
+                    if (!TryRemove(entry))
                     {
                         busy++;
                         continue;

@@ -11,6 +11,11 @@ internal sealed class BlobFaults
 
     public int CutTimes { get; set; } = int.MaxValue;
 
+    /// <summary>Stops sending for <see cref="StallFor"/> once this many body bytes are out, on the first response only.</summary>
+    public long? StallAt { get; set; }
+
+    public TimeSpan StallFor { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Sends the byte at this offset inverted.</summary>
     public long? FlipAt { get; set; }
 

@@ -106,6 +106,8 @@ internal sealed class BlobUpstream : IAsyncDisposable
             return;
         }
 
+        var stall = faults.StallAt;
+        faults.StallAt = null;
         var cut = faults.CutAfter is { } cutAfter && Interlocked.Increment(ref _cuts) <= faults.CutTimes ? cutAfter : (long?)null;
         var chunk = faults.BytesPerSecond is { } rate ? Math.Max(1, rate / 10) : 64 * 1024;
         for (var position = start; position < end;)
@@ -117,6 +119,17 @@ internal sealed class BlobUpstream : IAsyncDisposable
                 await context.Response.Body.FlushAsync();
                 context.Abort();
                 return;
+            }
+
+            if (stall is { } stallAt && position + count > stallAt)
+            {
+                count = (int)Math.Max(1, stallAt - position);
+                stall = null;
+                await context.Response.Body.WriteAsync(content.AsMemory((int)position, count));
+                await context.Response.Body.FlushAsync();
+                position += count;
+                await Task.Delay(faults.StallFor, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                continue;
             }
 
             var piece = content.AsSpan((int)position, count).ToArray();

@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Content;
+using Mirror.Cache.Storage;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.Cache;
+
+[TestFixture]
+internal sealed class StoreEvictorTests
+{
+    private TestDirectory _directory = null!;
+    private FakeTimeProvider _time = null!;
+    private EvictionOptions _options = null!;
+    private ContentStore _store = null!;
+    private StoreEvictor _evictor = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = new TestDirectory();
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        _options = new EvictionOptions { Ttl = TimeSpan.FromHours(168) };
+        _store = NewStore();
+        _evictor = new StoreEvictor(_store, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
+    }
+
+    [TearDown]
+    public void TearDown() => _directory.Dispose();
+
+    [Test]
+    public void Sweep_ContentNotPulledWithinTheTtl_IsRemoved()
+    {
+        var old = AddBlob(1000);
+        _time.Advance(TimeSpan.FromHours(100));
+        var recent = AddBlob(1000);
+        _time.Advance(TimeSpan.FromHours(100));
+
+        var result = _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Expired, Is.EqualTo(1));
+            Assert.That(_store.ContainsBlob(old), Is.False);
+            Assert.That(File.Exists(_store.BlobPath(old)), Is.False);
+            Assert.That(_store.ContainsBlob(recent), Is.True);
+            Assert.That(_store.Index.Bytes, Is.EqualTo(1000));
+        });
+    }
+
+    [Test]
+    public void Sweep_PulledAgain_TheClockRestarts()
+    {
+        var blob = AddBlob(1000);
+        _time.Advance(TimeSpan.FromHours(160));
+        _store.TryOpenBlob(blob)!.Dispose();
+        _time.Advance(TimeSpan.FromHours(160));
+
+        _evictor.Sweep();
+
+        Assert.That(_store.ContainsBlob(blob), Is.True, "320 hours after the first fetch, but 160 after the last pull");
+    }
+
+    [Test]
+    public async Task Sweep_BlobOfARecentlyPulledManifest_IsKeptThoughNotPulledItself()
+    {
+        var layer = AddBlob(1000);
+        var config = AddBlob(100);
+        _time.Advance(TimeSpan.FromHours(200));
+        var manifest = await AddManifestAsync(config, layer);
+        var index = await AddIndexAsync(manifest);
+        _time.Advance(TimeSpan.FromHours(100));
+        await _store.TryFindManifestAsync(index, CancellationToken.None);
+
+        var result = _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Expired, Is.Zero);
+            Assert.That(_store.ContainsBlob(layer), Is.True, "its image's list was pulled within the ttl");
+            Assert.That(_store.ContainsBlob(config), Is.True);
+        });
+    }
+
+    [Test]
+    public void Sweep_OverTheBudget_RemovesTheLeastRecentlyPulledDownToTheWatermark()
+    {
+        _options.MaxSize = 1000;
+        var blobs = Enumerable.Range(0, 15).Select(_ =>
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            return AddBlob(100);
+        }).ToList();
+
+        var result = _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.Index.Bytes, Is.LessThanOrEqualTo(900), "down to 90% of the budget");
+            Assert.That(result.Evicted, Is.EqualTo(6));
+            Assert.That(blobs.Take(6).Select(_store.ContainsBlob), Is.All.False, "the oldest go first");
+            Assert.That(blobs.Skip(6).Select(_store.ContainsBlob), Is.All.True);
+        });
+    }
+
+    [Test]
+    public void Sweep_ContentBeingRead_IsNotRemovedUntilTheReadEnds()
+    {
+        _options.MaxSize = 150;
+        var oldest = AddBlob(100);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var newer = AddBlob(100);
+        var lease = _store.TryOpenBlob(oldest)!;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _store.TryOpenBlob(newer)!.Dispose();
+
+        var whileRead = _evictor.Sweep();
+        var stillThere = File.Exists(lease.Path);
+        lease.Dispose();
+        _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRead.Busy, Is.EqualTo(1));
+            Assert.That(stillThere, Is.True);
+            Assert.That(_store.ContainsBlob(newer), Is.False, "with the oldest in use, the next one went");
+            Assert.That(_store.ContainsBlob(oldest), Is.True, "and the store is under its budget again, so the released one stays");
+        });
+    }
+
+    [Test]
+    public void AccessTimes_SurviveARestart()
+    {
+        var blob = AddBlob(1000);
+        _time.Advance(TimeSpan.FromHours(150));
+        _store.TryOpenBlob(blob)!.Dispose();
+        _store.SaveAccessTimes();
+
+        var restarted = NewStore();
+        restarted.LoadIndex();
+        _time.Advance(TimeSpan.FromHours(100));
+        new StoreEvictor(restarted, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blob)?.LastAccess, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(100)));
+            Assert.That(restarted.ContainsBlob(blob), Is.True, "pulled 100 hours ago, not 250");
+        });
+    }
+
+    [Test]
+    public void MinFreeSpace_BelowIt_NothingNewIsStored()
+    {
+        _options.MinFreeSpace = long.MaxValue;
+        var store = NewStore();
+
+        Assert.That(store.TryCreateBlobWriter(Digest.Compute("x"u8)), Is.Null);
+    }
+
+    private ContentStore NewStore() =>
+        new(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), Options.Create(_options), _time, NullLogger<ContentStore>.Instance);
+
+    private Digest AddBlob(int size)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var digest = Digest.Compute(content);
+        using var writer = _store.TryCreateBlobWriter(digest)!;
+        writer.WriteAsync(content, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        Assert.That(_store.CommitBlob(writer, size), Is.EqualTo(CommitResult.Committed));
+        return digest;
+    }
+
+    private async Task<Digest> AddManifestAsync(Digest config, params Digest[] layers)
+    {
+        var content = Manifests.Image(config, layers);
+        var digest = Digest.Compute(content);
+        await _store.StoreManifestAsync(digest, Mirror.Cache.Registry.MediaTypes.DockerManifest, content, CancellationToken.None);
+        return digest;
+    }
+
+    private async Task<Digest> AddIndexAsync(Digest manifest)
+    {
+        var content = Manifests.List(Mirror.Cache.Registry.MediaTypes.OciIndex, (manifest, Mirror.Cache.Registry.MediaTypes.OciManifest, "amd64"));
+        var digest = Digest.Compute(content);
+        await _store.StoreManifestAsync(digest, Mirror.Cache.Registry.MediaTypes.OciIndex, content, CancellationToken.None);
+        return digest;
+    }
+}

@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Registry;
+using Mirror.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Mirror.Tests.Gateway;
+
+/// <summary>Tag freshness, serving through upstream outages, and bounded waits on a dead upstream.</summary>
+[TestFixture]
+internal sealed class FreshnessTests
+{
+    private const string Repository = "library/busybox";
+
+    private static readonly byte[] Content = Manifests.Image(Digest.Compute("config"u8), Digest.Compute("layer"u8));
+
+    private TestDirectory _directory = null!;
+    private FakeRegistry _upstream = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = new TestDirectory();
+        _upstream = new FakeRegistry();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _upstream.Dispose();
+        _directory.Dispose();
+    }
+
+    [Test]
+    public async Task TagTtl_WithinIt_NoUpstreamRequestAfterIt_AHeadAgain()
+    {
+        _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var mirror = Mirror(new() { ["mirror:tagttl"] = "5m" }, time);
+        using var client = mirror.CreateClient();
+        (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
+        _upstream.Server.ResetLogEntries();
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        using var within = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+        var requestsWithin = _upstream.Log.Count;
+        time.Advance(TimeSpan.FromMinutes(2));
+        using var after = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await within.Content.ReadAsByteArrayAsync(), Is.EqualTo(Content));
+            Assert.That(within.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
+            Assert.That(requestsWithin, Is.Zero);
+            Assert.That(_upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task TagTtl_Default_EveryRequestAsksWithAHead()
+    {
+        _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
+        }
+
+        Assert.That(_upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Tag_RepointedUpstream_IsSeenAtOnce()
+    {
+        var first = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
+        var moved = Manifests.Image(Digest.Compute("new config"u8), Digest.Compute("new layer"u8));
+        var second = _upstream.AddManifest(Repository, "latest", moved, MediaTypes.DockerManifest);
+
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+        using var old = await client.GetAsync($"/v2/{Repository}/manifests/{first}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(second.ToString()));
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(moved));
+            Assert.That(await old.Content.ReadAsByteArrayAsync(), Is.EqualTo(Content), "the old digest still pulls by digest");
+        });
+    }
+
+    [TestCase("down")]
+    [TestCase("503")]
+    [TestCase("429")]
+    [TestCase("token realm down")]
+    public async Task Tag_UpstreamCannotBeAsked_ServesTheLastKnownDigestMarkedStale(string outage)
+    {
+        using var realm = new FakeRegistry();
+        realm.Server.Given(Request.Create().WithPath("/token").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"token\":\"t\",\"expires_in\":1}"));
+        if (outage == "token realm down")
+        {
+            _upstream.RequireBearer($"{realm.Url}/token", "t");
+        }
+
+        var digest = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        using var stale = new MetricCollector<long>(mirror.Services.GetRequiredService<IMeterFactory>(), MirrorMetrics.MeterName, "mirror_stale_responses");
+        (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
+        switch (outage)
+        {
+            case "down":
+                _upstream.Server.Stop();
+                break;
+            case "token realm down":
+                realm.Server.Stop();
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                break;
+            default:
+                _upstream.Server.Given(Request.Create().WithPath("/v2/*").UsingAnyMethod()).AtPriority(1)
+                    .RespondWith(Response.Create().WithStatusCode(int.Parse(outage, System.Globalization.CultureInfo.InvariantCulture)));
+                break;
+        }
+
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(Content));
+            Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
+            Assert.That(response.Headers.GetValues("Warning").Single(), Does.StartWith("110"));
+            Assert.That(response.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"));
+            Assert.That(stale.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Tag_UnknownWhileTheUpstreamIsDown_Is503Unavailable()
+    {
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        _upstream.Server.Stop();
+
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNAVAILABLE"));
+    }
+
+    [Test]
+    public async Task Tag_KnownBeforeARestart_ServedStaleAfterIt()
+    {
+        var digest = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        using (var first = Mirror())
+        using (var client = first.CreateClient())
+        {
+            (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
+        }
+
+        _upstream.Server.Stop();
+        using var restarted = Mirror();
+        using var restartedClient = restarted.CreateClient();
+        using var response = await restartedClient.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
+    }
+
+    [Test]
+    public async Task TagList_UpstreamDown_ServesTheLastListMarkedStale()
+    {
+        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"library/busybox\",\"tags\":[\"b\",\"a\"]}"));
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        (await client.GetAsync($"/v2/{Repository}/tags/list")).Dispose();
+        _upstream.Server.Stop();
+
+        using var response = await client.GetAsync($"/v2/{Repository}/tags/list");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"tags\":[\"a\",\"b\"]"));
+            Assert.That(response.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"));
+        });
+    }
+
+    [Test]
+    public async Task RateLimitHeaders_ArePassedToClients()
+    {
+        var digest = Digest.Compute(Content);
+        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", MediaTypes.DockerManifest)
+                .WithHeader("Docker-Content-Digest", digest.ToString())
+                .WithHeader("ratelimit-limit", "100;w=21600").WithHeader("ratelimit-remaining", "76;w=21600"));
+        _upstream.AddManifest(Repository, null, Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Headers.GetValues("ratelimit-limit").Single(), Is.EqualTo("100;w=21600"));
+            Assert.That(response.Headers.GetValues("ratelimit-remaining").Single(), Is.EqualTo("76;w=21600"));
+        });
+    }
+
+    [Test]
+    public async Task FirstByteTimeout_ASilentUpstreamHoldsTheClientNoLonger()
+    {
+        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(20)));
+        using var mirror = Mirror(new() { ["mirror:timeouts:firstbyte"] = "500ms" });
+        using var client = mirror.CreateClient();
+
+        var watch = Stopwatch.StartNew();
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "answered long before the upstream would have");
+    }
+
+    [Test]
+    public async Task IdleTimeout_AStalledBodyIsResumed()
+    {
+        await using var blobs = await BlobUpstream.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
+        var digest = blobs.Add(Repository, content, new BlobFaults { StallAt = 300_000, StallFor = TimeSpan.FromSeconds(30) });
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("blobs"), new Dictionary<string, string?> { ["mirror:timeouts:idle"] = "500ms" });
+        using var client = mirror.CreateClient();
+
+        var watch = Stopwatch.StartNew();
+        var body = await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body, Is.EqualTo(content));
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "did not wait out the stall");
+            Assert.That(blobs.Log.Last(), Does.Match(@"bytes=[1-9][0-9]*-$"));
+        });
+    }
+
+    [Test]
+    public async Task MinFreeSpace_Below_ServesWithoutStoring()
+    {
+        await using var blobs = await BlobUpstream.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(100_000);
+        var digest = blobs.Add(Repository, content);
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("full"), new Dictionary<string, string?> { ["mirror:minfreespace"] = "1000TB" });
+        using var client = mirror.CreateClient();
+
+        var body = await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body, Is.EqualTo(content));
+            Assert.That(Directory.GetFiles(_directory.Combine("full", "blobs"), "*", SearchOption.AllDirectories), Is.Empty);
+            Assert.That(mirror.Logs.Lines, Has.Some.Contains("[1010]"));
+        });
+    }
+
+    [Test]
+    public async Task MaxSize_StoreGrownPastIt_IsSweptUnderItKeepingTheNewest()
+    {
+        await using var blobs = await BlobUpstream.StartAsync();
+        var digests = Enumerable.Range(0, 10).Select(_ => blobs.Add(Repository, RandomNumberGenerator.GetBytes(100_000))).ToList();
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("small"), new Dictionary<string, string?> { ["mirror:maxsize"] = "500KB" });
+        using var client = mirror.CreateClient();
+
+        foreach (var digest in digests)
+        {
+            (await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}")).AsSpan();
+        }
+
+        var files = Array.Empty<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            files = Directory.GetFiles(_directory.Combine("small", "blobs"), "*", SearchOption.AllDirectories);
+            if (files.Sum(f => new FileInfo(f).Length) <= 500_000)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(files.Sum(f => new FileInfo(f).Length), Is.LessThanOrEqualTo(500_000));
+            Assert.That(files.Select(Path.GetFileName), Does.Contain(digests[^1].Hex), "the most recently pulled stays");
+            Assert.That(mirror.Logs.Lines, Has.Some.Contains("[1012]"));
+        });
+    }
+
+    private MirrorFactory Mirror(Dictionary<string, string?>? settings = null, TimeProvider? time = null) =>
+        new(_upstream.Url, _directory.Combine("store"), settings, time is null ? null : services => services.AddSingleton(time));
+}
