@@ -11,9 +11,17 @@ internal sealed class TestDirectory : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        for (var attempt = 1; Directory.Exists(Path); attempt++)
         {
-            Directory.Delete(Path, recursive: true);
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException ex) when (attempt < 5)
+            {
+                TestContext.Error.WriteLine($"{ex.Message}; still there: {string.Join(", ", Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories))}");
+                Thread.Sleep(100);
+            }
         }
     }
 }
