@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the mirror, distribution's registry in proxy mode (Debian's docker-registry) and
+# nginx with sendfile (the physical limit for a warm blob), each in front of / beside one upstream
+# docker-registry seeded with test content, all on 127.0.0.1. Every case runs the programs alternately,
+# ROUNDS times, and reports the median. Writes bench/results.md. Not part of the test suite; nothing
+# here asserts a time.
+#
+#   bench/run.sh              # everything (a few minutes)
+#   ROUNDS=1 bench/run.sh     # quicker, noisier
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-3}
+BIG_MIB=${BIG_MIB:-512}
+OUT=${OUT:-$ROOT/bench/results.md}
+
+# --- what it needs -------------------------------------------------------------------------------
+packages=()
+need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
+need docker-registry docker-registry
+need nginx nginx-light
+need hey hey
+need dockerd docker.io
+need curl curl
+need python3 python3
+if [ ${#packages[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+dotnet build Mirror.Gateway -c Release -nologo -clp:ErrorsOnly >/dev/null
+MIRROR_DLL=$ROOT/Mirror.Gateway/bin/Release/net10.0/Mirror.Gateway.dll
+
+W=$(mktemp -d /tmp/mirror-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+UP=127.0.0.1:5101      # upstream docker-registry
+MIR=127.0.0.1:5102     # the mirror
+DIST=127.0.0.1:5103    # distribution's proxy
+NGX=127.0.0.1:5104     # nginx, sendfile on
+declare -A PID_OF
+
+# start NAME COMMAND...: starts a process in its own group, logs to $W/NAME.log, records its pid.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$W/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid"); PID_OF[$name]=$pid
+}
+stop() {
+  local pid=${PID_OF[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  unset "PID_OF[$1]"
+}
+wait_http() { for _ in $(seq 300); do curl -s -o /dev/null "http://$1/v2/" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+
+# The serving process's own pid (dotnet or docker-registry), for its peak resident memory.
+server_pid() { pgrep -g "${PID_OF[$1]}" -f "$2" | head -1; }
+peak_rss_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+registry_config() { # registry_config FILE ADDR STORAGE [REMOTE]
+  cat >"$1" <<EOF
+version: 0.1
+log: {level: info}
+storage: {filesystem: {rootdirectory: $3}, delete: {enabled: true}}
+http: {addr: "$2"}
+EOF
+  [ -z "${4:-}" ] || echo "proxy: {remoteurl: \"http://$4\"}" >>"$1"
+}
+
+start_mirror() {
+  rm -rf "$W/mirror-store"
+  cat >"$W/mirror.yml" <<EOF
+http: {addr: "$MIR"}
+storage: {filesystem: {rootdirectory: $W/mirror-store}}
+proxy: {remoteurl: "http://$UP"}
+EOF
+  start mirror dotnet "$MIRROR_DLL" "$W/mirror.yml"
+  wait_http "$MIR"
+}
+start_dist() {
+  rm -rf "$W/dist-store"
+  registry_config "$W/dist.yml" "$DIST" "$W/dist-store" "$UP"
+  start dist docker-registry serve "$W/dist.yml"
+  wait_http "$DIST"
+}
+restart() { stop "$1"; "start_$1"; }
+
+# --- the upstream and its content ---------------------------------------------------------------
+registry_config "$W/upstream.yml" "$UP" "$W/upstream-store"
+start upstream docker-registry serve "$W/upstream.yml"
+wait_http "$UP"
+
+push_blob() { # push_blob REPO FILE -> prints the digest
+  local digest="sha256:$(sha256sum "$2" | cut -d' ' -f1)"
+  local location
+  location=$(curl -s -D - -o /dev/null -X POST "http://$UP/v2/$1/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
+  case $location in http*) ;; *) location="http://$UP$location" ;; esac
+  case $location in *\?*) sep='&' ;; *) sep='?' ;; esac
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" "$location${sep}digest=$digest" >/dev/null
+  echo "$digest"
+}
+push_manifest() { # push_manifest REPO TAG FILE
+  curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' --data-binary "@$3" "http://$UP/v2/$1/manifests/$2" >/dev/null
+  echo "sha256:$(sha256sum "$3" | cut -d' ' -f1)"
+}
+
+echo "seeding the upstream" >&2
+head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/big.bin"
+head -c $((1024 * 1024)) /dev/urandom >"$W/small.bin"
+BIG=$(push_blob bench/blobs "$W/big.bin")
+SMALL=$(push_blob bench/blobs "$W/small.bin")
+# Cold cases need content no program has seen: one more big blob per cold round.
+COLD=()
+for i in $(seq "$ROUNDS"); do
+  head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/cold.bin"
+  COLD+=("$(push_blob bench/blobs "$W/cold.bin")")
+done
+rm -f "$W/cold.bin"
+
+# A 30-layer image (1 MiB of random data per layer, gzipped tar) for docker pull, and its manifest.
+python3 - "$W/image" <<'EOF'
+import gzip, hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]; os.makedirs(out, exist_ok=True)
+layers, diff_ids = [], []
+for i in range(30):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        data = os.urandom(1024 * 1024)
+        info = tarfile.TarInfo(f"layer{i}.bin"); info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    gz = gzip.compress(raw.getvalue(), compresslevel=1)
+    open(f"{out}/layer{i}", "wb").write(gz)
+    layers.append({"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(gz), "digest": "sha256:" + hashlib.sha256(gz).hexdigest()})
+    diff_ids.append("sha256:" + hashlib.sha256(raw.getvalue()).hexdigest())
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+open(f"{out}/config", "wb").write(config)
+manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
+            "layers": layers}
+open(f"{out}/manifest", "w").write(json.dumps(manifest))
+EOF
+for f in "$W"/image/layer* "$W/image/config"; do push_blob library/layers30 "$f" >/dev/null; done
+MANIFEST=$(push_manifest library/layers30 latest "$W/image/manifest")
+ACCEPT='Accept: application/vnd.docker.distribution.manifest.v2+json'
+
+# nginx serves the mirror's copy of the big and small blobs, once the mirror has them.
+mkdir -p "$W/nginx"
+cat >"$W/nginx.conf" <<EOF
+user root;
+worker_processes 2;
+pid $W/nginx.pid;
+error_log $W/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  server { listen $NGX; root $W/nginx; location / { default_type application/octet-stream; } }
+}
+EOF
+
+# --- measuring ----------------------------------------------------------------------------------
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else print a[int((NR + 1) / 2)] }'; }
+fetch() { curl -sf -o /dev/null -w '%{time_starttransfer} %{time_total} %{speed_download}\n' "$@"; }
+upstream_gets() { grep -c "\"GET /v2/bench/blobs/blobs/$1 " "$W/upstream.log" || true; }
+
+declare -A R   # R[case,program] = figure
+
+echo "warm ${BIG_MIB} MiB blob, one client" >&2
+start_mirror; start_dist
+fetch "http://$MIR/v2/bench/blobs/blobs/$BIG" >/dev/null
+fetch "http://$DIST/v2/bench/blobs/blobs/$BIG" >/dev/null
+ln -sf "$W/mirror-store/blobs/sha256/${BIG:7:2}/${BIG:7}" "$W/nginx/big"
+ln -sf "$W/mirror-store/blobs/sha256/${SMALL:7:2}/${SMALL:7}" "$W/nginx/small"
+fetch "http://$MIR/v2/bench/blobs/blobs/$SMALL" >/dev/null
+fetch "http://$DIST/v2/bench/blobs/blobs/$SMALL" >/dev/null
+start nginx nginx -c "$W/nginx.conf" -g 'daemon off;'
+sleep 0.5
+for p in mirror dist nginx; do :>"$W/warm.$p"; done
+for _ in $(seq "$ROUNDS"); do
+  fetch "http://$MIR/v2/bench/blobs/blobs/$BIG" | awk '{print $3}' >>"$W/warm.mirror"
+  fetch "http://$DIST/v2/bench/blobs/blobs/$BIG" | awk '{print $3}' >>"$W/warm.dist"
+  fetch "http://$NGX/big" | awk '{print $3}' >>"$W/warm.nginx"
+done
+for p in mirror dist nginx; do R[warm,$p]=$(median <"$W/warm.$p"); done
+
+echo "cold ${BIG_MIB} MiB blob, one client" >&2
+for p in mirror dist; do :>"$W/cold.$p"; done
+for i in $(seq "$ROUNDS"); do
+  restart mirror; restart dist
+  fetch "http://$MIR/v2/bench/blobs/blobs/${COLD[$((i - 1))]}" >>"$W/cold.mirror"
+  fetch "http://$DIST/v2/bench/blobs/blobs/${COLD[$((i - 1))]}" >>"$W/cold.dist"
+done
+for p in mirror dist; do
+  R[cold,$p]=$(awk '{print $3}' "$W/cold.$p" | median)
+  R[coldttfb,$p]=$(awk '{print $1}' "$W/cold.$p" | median)
+done
+
+echo "10 concurrent clients, one cold ${BIG_MIB} MiB blob" >&2
+for p in mirror dist; do :>"$W/conc.$p"; done
+for i in $(seq "$ROUNDS"); do
+  for p in mirror dist; do
+    restart "$p"
+    addr=$([ "$p" = mirror ] && echo "$MIR" || echo "$DIST")
+    before=$(upstream_gets "${COLD[$((i - 1))]}")
+    start_ns=$(date +%s%N)
+    clients=()
+    for c in $(seq 10); do fetch "http://$addr/v2/bench/blobs/blobs/${COLD[$((i - 1))]}" >"$W/conc.$p.$c" & clients+=($!); done
+    wait "${clients[@]}"
+    wall=$(awk -v s="$start_ns" -v e="$(date +%s%N)" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
+    slowest=$(cat "$W"/conc."$p".* | awk '{print $1}' | sort -g | tail -1)
+    gets=$(( $(upstream_gets "${COLD[$((i - 1))]}") - before ))
+    rss=$(peak_rss_mib "$(server_pid "$p" "$([ "$p" = mirror ] && echo Mirror.Gateway.dll || echo docker-registry)")")
+    echo "$wall $slowest $gets $rss" >>"$W/conc.$p"
+  done
+done
+for p in mirror dist; do
+  R[concwall,$p]=$(awk '{print $1}' "$W/conc.$p" | median)
+  R[concttfb,$p]=$(awk '{print $2}' "$W/conc.$p" | median)
+  R[concgets,$p]=$(awk '{print $3}' "$W/conc.$p" | median)
+done
+
+echo "peak resident memory: 20 concurrent warm ${BIG_MIB} MiB pulls" >&2
+restart mirror; restart dist
+for p in mirror dist; do
+  addr=$([ "$p" = mirror ] && echo "$MIR" || echo "$DIST")
+  fetch "http://$addr/v2/bench/blobs/blobs/$BIG" >/dev/null
+  fetch "http://$addr/v2/bench/blobs/blobs/${COLD[0]}" >/dev/null
+  clients=()
+  for c in $(seq 20); do fetch "http://$addr/v2/bench/blobs/blobs/$BIG" >/dev/null & clients+=($!); done
+  wait "${clients[@]}"
+done
+# The peak over both concurrent cases: each program was restarted for each, so VmHWM covers one case.
+R[rss,mirror]=$( { peak_rss_mib "$(server_pid mirror Mirror.Gateway.dll)"; echo; awk '{print $4}' "$W/conc.mirror"; } | sort -g | tail -1)
+R[rss,dist]=$( { peak_rss_mib "$(server_pid dist docker-registry)"; echo; awk '{print $4}' "$W/conc.dist"; } | sort -g | tail -1)
+
+echo "cached manifest by digest, by tag, and a cached 1 MiB blob, 32 connections" >&2
+hey_run() { # hey_run N URL [ACCEPT] -> "rps p99ms"
+  hey -n "$1" -c 32 ${3:+-H "$3"} "$2" | awk '/Requests\/sec/ { rps = $2 } /99% in/ { p99 = $3 * 1000 } END { printf "%.0f %.1f\n", rps, p99 }'
+}
+for p in mirror dist; do
+  addr=$([ "$p" = mirror ] && echo "$MIR" || echo "$DIST")
+  curl -s -o /dev/null -H "$ACCEPT" "http://$addr/v2/library/layers30/manifests/latest"
+  curl -s -o /dev/null -H "$ACCEPT" "http://$addr/v2/library/layers30/manifests/$MANIFEST"
+  for c in digest tag small; do :>"$W/hey.$c.$p"; done
+done
+for _ in $(seq "$ROUNDS"); do
+  for p in mirror dist; do
+    addr=$([ "$p" = mirror ] && echo "$MIR" || echo "$DIST")
+    hey_run 20000 "http://$addr/v2/library/layers30/manifests/$MANIFEST" "$ACCEPT" >>"$W/hey.digest.$p"
+    hey_run 5000 "http://$addr/v2/library/layers30/manifests/latest" "$ACCEPT" >>"$W/hey.tag.$p"
+    hey_run 3000 "http://$addr/v2/bench/blobs/blobs/$SMALL" >>"$W/hey.small.$p"
+  done
+  hey_run 3000 "http://$NGX/small" >>"$W/hey.small.nginx"
+done
+for c in digest tag small; do
+  for p in mirror dist nginx; do
+    [ -f "$W/hey.$c.$p" ] || continue
+    R[${c}rps,$p]=$(awk '{print $1}' "$W/hey.$c.$p" | median)
+    R[${c}p99,$p]=$(awk '{print $2}' "$W/hey.$c.$p" | median)
+  done
+done
+
+echo "docker pull of a 30-layer image, cold and warm" >&2
+docker_pull() { # docker_pull ADDR -> "cold warm" seconds
+  local d=$W/docker; rm -rf "$d"; mkdir -p "$d"
+  cat >"$d/daemon.json" <<EOF
+{ "storage-driver": "vfs", "iptables": false, "ip-masq": false, "bridge": "none",
+  "registry-mirrors": ["http://$1"], "insecure-registries": ["127.0.0.0/8"],
+  "data-root": "$d/root", "exec-root": "$d/exec", "pidfile": "$d/dockerd.pid", "hosts": ["unix://$d/docker.sock"] }
+EOF
+  HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.0/8,localhost start dockerd dockerd --config-file "$d/daemon.json"
+  export DOCKER_HOST=unix://$d/docker.sock
+  for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
+  local t0 t1 t2
+  t0=$(date +%s%N); docker pull -q layers30:latest >/dev/null; t1=$(date +%s%N)
+  docker rmi -f layers30:latest >/dev/null
+  docker pull -q layers30:latest >/dev/null; t2=$(date +%s%N)
+  stop dockerd; unset DOCKER_HOST
+  awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "%.2f %.2f\n", (b - a) / 1e9, (c - b) / 1e9 }'
+}
+for p in mirror dist; do :>"$W/pull.$p"; done
+for _ in $(seq "$ROUNDS"); do
+  for p in mirror dist; do
+    restart "$p"
+    docker_pull "$([ "$p" = mirror ] && echo "$MIR" || echo "$DIST")" >>"$W/pull.$p"
+  done
+done
+for p in mirror dist; do
+  R[pullcold,$p]=$(awk '{print $1}' "$W/pull.$p" | median)
+  R[pullwarm,$p]=$(awk '{print $2}' "$W/pull.$p" | median)
+done
+
+# --- the table ----------------------------------------------------------------------------------
+gib() { awk -v b="$1" 'BEGIN { if (b == "n/a") print b; else printf "%.2f GiB/s", b / 1073741824 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -r)); median of $ROUNDS alternating rounds;"
+  echo "distribution is Debian's docker-registry $(docker-registry --version | awk '{print $3}') in proxy mode; nginx $(nginx -v 2>&1 | cut -d/ -f2) with sendfile."
+  echo "Absolute figures drift between runs on these shared machines; compare the ratios."
+  echo
+  echo "| case | mirror | distribution | nginx | mirror / distribution | mirror / nginx |"
+  echo "|---|---|---|---|---|---|"
+  echo "| warm ${BIG_MIB} MiB blob, 1 client | $(gib "${R[warm,mirror]}") | $(gib "${R[warm,dist]}") | $(gib "${R[warm,nginx]}") | $(ratio "${R[warm,mirror]}" "${R[warm,dist]}") | $(ratio "${R[warm,mirror]}" "${R[warm,nginx]}") |"
+  echo "| cold ${BIG_MIB} MiB blob, 1 client | $(gib "${R[cold,mirror]}") | $(gib "${R[cold,dist]}") | | $(ratio "${R[cold,mirror]}" "${R[cold,dist]}") | |"
+  echo "| cold ${BIG_MIB} MiB blob, time to first byte | ${R[coldttfb,mirror]} s | ${R[coldttfb,dist]} s | | | |"
+  echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: upstream GETs | ${R[concgets,mirror]} | ${R[concgets,dist]} | | | |"
+  echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: slowest first byte | ${R[concttfb,mirror]} s | ${R[concttfb,dist]} s | | | |"
+  echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
+  echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
+  echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
+  echo "| cached 1 MiB blob, 32 connections | ${R[smallrps,mirror]} req/s, p99 ${R[smallp99,mirror]} ms | ${R[smallrps,dist]} req/s, p99 ${R[smallp99,dist]} ms | ${R[smallrps,nginx]} req/s, p99 ${R[smallp99,nginx]} ms | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,dist]}") | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,nginx]}") |"
+  echo "| docker pull, 30 layers, cold | ${R[pullcold,mirror]} s | ${R[pullcold,dist]} s | | $(ratio "${R[pullcold,dist]}" "${R[pullcold,mirror]}") faster | |"
+  echo "| docker pull, 30 layers, warm | ${R[pullwarm,mirror]} s | ${R[pullwarm,dist]} s | | $(ratio "${R[pullwarm,dist]}" "${R[pullwarm,mirror]}") faster | |"
+  echo "| peak resident memory over the concurrent cases | ${R[rss,mirror]} MiB | ${R[rss,dist]} MiB | | | |"
+} >"$OUT.new"
+if [ -f "$ROOT/bench/notes.md" ]; then { echo; cat "$ROOT/bench/notes.md"; } >>"$OUT.new"; fi
+mv "$OUT.new" "$OUT"
+cat "$OUT"
