@@ -110,15 +110,13 @@ internal sealed class BlobFill
                 return;
             }
 
-            var result = _store.CommitBlob(writer, Length);
-            switch (result)
+            switch (writer.Verify(Length))
             {
                 case CommitResult.Committed:
+                    // Readers may finish now, from the temp file; flushing it to disk and renaming it into
+                    // place (which waits for the disk) happens after, off their path.
                     Finish(FillState.Verified, FillFailure.None);
-                    break;
-                case CommitResult.StoreFault:
-                    // Verified either way: readers finish from the open file even if the rename failed.
-                    Finish(FillState.Verified, FillFailure.None);
+                    _store.CommitBlob(writer);
                     break;
                 case CommitResult.DigestMismatch:
                     CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
@@ -225,7 +223,7 @@ internal sealed class BlobFill
 
                 try
                 {
-                    await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    writer.Write(buffer.AsSpan(0, read));
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

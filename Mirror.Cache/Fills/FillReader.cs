@@ -20,6 +20,9 @@ internal sealed class FillReader : IDisposable
 
     public Task<FillStart> Started => _fill.Started;
 
+    /// <summary>The blob's length: as the upstream announced it, or, once the fill verified, as it turned out.</summary>
+    public long? Length => _fill.Length ?? (_fill.State == FillState.Verified ? _fill.Written : null);
+
     /// <summary>Reads bytes at <paramref name="position"/> of the response that ends (exclusive) at <paramref name="end"/>.</summary>
     /// <returns>The count read, 0 once <paramref name="position"/> reached the end.</returns>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, long position, long end, CancellationToken cancellationToken)
@@ -60,7 +63,8 @@ internal sealed class FillReader : IDisposable
             if (position < readable)
             {
                 var count = (int)Math.Min(buffer.Length, readable - position);
-                return await RandomAccess.ReadAsync(_fill.Writer!.Handle, buffer[..count], position, cancellationToken);
+                // Page-cache reads are synchronous: the bytes were written moments ago.
+                return RandomAccess.Read(_fill.Writer!.Handle, buffer.Span[..count], position);
             }
 
             await changed.WaitAsync(cancellationToken);

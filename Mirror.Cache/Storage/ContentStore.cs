@@ -250,15 +250,9 @@ internal sealed class ContentStore
         }
     }
 
-    /// <summary>Verifies a fill's temp file and renames it into place under its digest.</summary>
-    public CommitResult CommitBlob(BlobWriter writer, long? expectedLength)
+    /// <summary>Renames a fill's verified temp file into place under its digest.</summary>
+    public CommitResult CommitBlob(BlobWriter writer)
     {
-        var verified = writer.Verify(expectedLength);
-        if (verified != CommitResult.Committed)
-        {
-            return verified;
-        }
-
         lock (_commitGate)
         {
             var result = writer.MoveIntoPlace();

@@ -78,14 +78,15 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+        using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
         var cancellationToken = context.RequestAborted;
         while (position < range.Value.End)
         {
             var memory = body.GetMemory(CopyChunk);
-            var read = await RandomAccess.ReadAsync(file, memory[..(int)Math.Min(memory.Length, range.Value.End - position)], position, cancellationToken);
+            // Synchronous: a warm blob is in the page cache, and a thread-pool hop per chunk costs more than the copy.
+            var read = RandomAccess.Read(file, memory.Span[..(int)Math.Min(memory.Length, range.Value.End - position)], position);
             if (read == 0)
             {
                 break;
@@ -115,17 +116,18 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        var range = start.Length is { } length
-            ? ByteRange.Resolve(context.Request.GetTypedHeaders().Range, length)
+        var length = reader.Length;
+        var range = length is { } known
+            ? ByteRange.Resolve(context.Request.GetTypedHeaders().Range, known)
             : new ByteRange(0, long.MaxValue, false);
         if (range is null)
         {
-            await NotSatisfiableAsync(context, start.Length);
+            await NotSatisfiableAsync(context, length);
             return;
         }
 
         outcomes.Record(context, MirrorMetrics.Blob, joined ? CacheResult.Coalesced : CacheResult.Miss);
-        WriteHeaders(context, digest, range.Value, start.Length);
+        WriteHeaders(context, digest, range.Value, length);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
         try

@@ -168,8 +168,9 @@ internal sealed class StoreEvictorTests
         var content = RandomNumberGenerator.GetBytes(size);
         var digest = Digest.Compute(content);
         using var writer = _store.TryCreateBlobWriter(digest)!;
-        writer.WriteAsync(content, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        Assert.That(_store.CommitBlob(writer, size), Is.EqualTo(CommitResult.Committed));
+        writer.Write(content);
+        Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
+        Assert.That(_store.CommitBlob(writer), Is.EqualTo(CommitResult.Committed));
         return digest;
     }
 

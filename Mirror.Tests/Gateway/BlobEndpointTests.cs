@@ -151,16 +151,19 @@ internal sealed class BlobEndpointTests
     }
 
     [Test]
-    public async Task Get_RangeOnMissOfUnknownLength_IsAnsweredWithTheWholeBlob()
+    public async Task Get_RangeOnMissOfUnknownLength_IsTheRangeOnceKnownElseTheWholeBlob()
     {
-        // WireMock sends bodies chunked, without Content-Length; RFC 9110 14.2 lets a server ignore Range.
+        // WireMock sends bodies chunked, without Content-Length. Until the fill ends the length is unknown
+        // and the whole blob is sent (RFC 9110 14.2 lets a server ignore Range); after, the range is.
         var content = RandomNumberGenerator.GetBytes(5000);
         var digest = _upstream.AddBlob("library/busybox", content);
 
         using var response = await GetRangeAsync(digest, "bytes=1000-1999");
 
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(content));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.That(
+            (response.StatusCode, body),
+            Is.EqualTo((HttpStatusCode.OK, content)).Or.EqualTo((HttpStatusCode.PartialContent, content[1000..2000])));
     }
 
     [Test]
