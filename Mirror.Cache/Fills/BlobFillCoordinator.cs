@@ -78,6 +78,21 @@ internal sealed class BlobFillCoordinator : IDisposable
         return new FillReader(fill);
     }
 
+    /// <summary>Joins the running fill for <paramref name="digest"/>, if there is one; never starts one.</summary>
+    public FillReader? TryJoinRunning(Digest digest)
+    {
+        lock (_gate)
+        {
+            if (!_fills.TryGetValue(digest, out var fill))
+            {
+                return null;
+            }
+
+            fill.AddReference();
+            return new FillReader(fill);
+        }
+    }
+
     public void Dispose()
     {
         _stopping.Cancel();

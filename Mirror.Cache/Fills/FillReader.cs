@@ -20,6 +20,9 @@ internal sealed class FillReader : IDisposable
 
     public Task<FillStart> Started => _fill.Started;
 
+    /// <summary>Whether every byte is in and verified: the blob is local, only not yet renamed into place.</summary>
+    public bool IsVerified => _fill.State == FillState.Verified;
+
     /// <summary>The blob's length: as the upstream announced it, or, once the fill verified, as it turned out.</summary>
     public long? Length => _fill.Length ?? (_fill.State == FillState.Verified ? _fill.Written : null);
 

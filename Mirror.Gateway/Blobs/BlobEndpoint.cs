@@ -35,6 +35,17 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         var name = upstream.UpstreamName(clientName);
         if (HttpMethods.IsHead(context.Request.Method))
         {
+            // A fill under way already knows what a HEAD asks: no need to ask the upstream again.
+            using (var running = fills.TryJoinRunning(digest))
+            {
+                if (running is not null && (await running.Started.WaitAsync(context.RequestAborted)).Status == SourceStatus.Found && running.Length is { } length)
+                {
+                    outcomes.Record(context, MirrorMetrics.Blob, running.IsVerified ? CacheResult.Hit : CacheResult.Coalesced);
+                    WriteHeaders(context, digest, new ByteRange(0, length, false), length);
+                    return;
+                }
+            }
+
             var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
             if (head.Status != SourceStatus.Found)
             {
@@ -50,7 +61,9 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         using var reader = fills.Join(name, digest, out var joined);
         if (reader is not null)
         {
-            await ServeFillAsync(context, digest, reader, joined);
+            // Joining a fill that has verified is a hit: every byte is local, only not renamed into place yet.
+            var result = joined && reader.IsVerified ? CacheResult.Hit : joined ? CacheResult.Coalesced : CacheResult.Miss;
+            await ServeFillAsync(context, digest, reader, result);
             return;
         }
 
@@ -106,7 +119,7 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         return new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
     }
 
-    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader, bool joined)
+    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader, CacheResult result)
     {
         var cancellationToken = context.RequestAborted;
         var start = await reader.Started.WaitAsync(cancellationToken);
@@ -126,7 +139,7 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        outcomes.Record(context, MirrorMetrics.Blob, joined ? CacheResult.Coalesced : CacheResult.Miss);
+        outcomes.Record(context, MirrorMetrics.Blob, result);
         WriteHeaders(context, digest, range.Value, length);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;

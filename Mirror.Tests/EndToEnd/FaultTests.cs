@@ -95,7 +95,7 @@ internal sealed class FaultTests
         Assert.Multiple(() =>
         {
             Assert.That(Digest.Compute(body), Is.EqualTo(blob.Digest));
-            Assert.That(File.Exists(StoredPath(_mirror, blob)), Is.True);
+            Assert.That(StoredFile.Exists(StoredPath(_mirror, blob)), Is.True);
             Assert.That(_upstream.Requests.Count(r => r == $"GET {BlobPath(blob)}"), Is.EqualTo(2), "the cut first GET and the resume");
         });
     }

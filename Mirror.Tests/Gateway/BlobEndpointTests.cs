@@ -49,7 +49,7 @@ internal sealed class BlobEndpointTests
             Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(content.Length));
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(response.Headers.ETag?.Tag, Is.EqualTo($"\"{digest}\""));
-            Assert.That(File.ReadAllBytes(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
         });
     }
 

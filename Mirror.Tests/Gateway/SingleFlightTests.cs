@@ -103,7 +103,7 @@ internal sealed class SingleFlightTests
         Assert.Multiple(() =>
         {
             Assert.That(second, Is.EqualTo(content));
-            Assert.That(File.ReadAllBytes(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
             Assert.That(_upstream.Count("GET"), Is.EqualTo(1));
         });
     }
@@ -143,7 +143,7 @@ internal sealed class SingleFlightTests
         Assert.Multiple(() =>
         {
             Assert.That(body, Is.EqualTo(content));
-            Assert.That(File.ReadAllBytes(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
             Assert.That(gets, Has.Count.EqualTo(2));
             Assert.That(gets.Last(), Does.Match(@"bytes=[1-9][0-9]*-$"), "the resume asks only for the bytes the fill lacks");
         });
@@ -158,7 +158,7 @@ internal sealed class SingleFlightTests
         var body = await _client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
 
         Assert.That(body, Is.EqualTo(content));
-        Assert.That(File.ReadAllBytes(BlobFile(digest)), Is.EqualTo(content));
+        Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
     }
 
     [Test]
