@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
@@ -10,11 +11,14 @@ namespace Mirror.Cache.Storage;
 /// Layout: <c>blobs/&lt;alg&gt;/&lt;2 hex&gt;/&lt;hex&gt;</c>, <c>manifests/&lt;alg&gt;/&lt;2 hex&gt;/&lt;hex&gt;</c> with
 /// the media type beside it in <c>&lt;hex&gt;.type</c>, and <c>tmp/</c> for writes in progress.
 /// </summary>
-internal sealed class ContentStore
+internal sealed class ContentStore : IDisposable
 {
     private const string TypeSuffix = ".type";
 
     private const string AccessFile = "access.json";
+
+    /// <summary>Manifests are small and asked for often: the most used stay in memory, up to this many bytes.</summary>
+    private const long ManifestMemoryBytes = 64L * 1024 * 1024;
 
     /// <summary>Free space is read from the file system at most this often.</summary>
     private static readonly TimeSpan FreeSpaceCheckInterval = TimeSpan.FromSeconds(5);
@@ -28,6 +32,7 @@ internal sealed class ContentStore
     private readonly Lock _freeSpaceGate = new();
     private readonly Lock _commitGate = new();
     private readonly TaskCompletionSource _indexLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly MemoryCache _recentManifests = new(new MemoryCacheOptions { SizeLimit = ManifestMemoryBytes });
     private DateTimeOffset _freeSpaceCheckedAt = DateTimeOffset.MinValue;
     private bool _hasFreeSpace = true;
 
@@ -57,6 +62,8 @@ internal sealed class ContentStore
 
     /// <summary>Completes when <see cref="LoadIndex"/> has walked the whole store.</summary>
     public Task IndexLoaded => _indexLoaded.Task;
+
+    public void Dispose() => _recentManifests.Dispose();
 
     /// <summary>Whether a blob is committed, without recording an access.</summary>
     public bool ContainsBlob(Digest digest) =>
@@ -88,10 +95,15 @@ internal sealed class ContentStore
 
         try
         {
+            if (_recentManifests.TryGetValue(digest, out StoredManifest? recent))
+            {
+                return recent;
+            }
+
             // The type file is committed before the content, so a content file always has one beside it.
             var mediaType = await File.ReadAllTextAsync(path + TypeSuffix, cancellationToken);
             var content = await File.ReadAllBytesAsync(path, cancellationToken);
-            return new StoredManifest(digest, mediaType, content);
+            return Remember(new StoredManifest(digest, mediaType, content));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -149,6 +161,7 @@ internal sealed class ContentStore
                 Index.Add(ContentKind.Manifest, digest, content.Length, _time.GetUtcNow(), ManifestReferences.Of(content.Span));
             }
 
+            Remember(new StoredManifest(digest, mediaType, content));
             return CommitResult.Committed;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -156,6 +169,12 @@ internal sealed class ContentStore
             CacheLog.StoreWriteFailed(_logger, digest, ex);
             return CommitResult.StoreFault;
         }
+    }
+
+    private StoredManifest Remember(StoredManifest manifest)
+    {
+        _recentManifests.Set(manifest.Digest, manifest, new MemoryCacheEntryOptions { Size = manifest.Content.Length + manifest.MediaType.Length });
+        return manifest;
     }
 
     private static string Key(ContentKind kind, Digest digest) => $"{(kind == ContentKind.Blob ? "blob" : "manifest")}:{digest}";
@@ -244,6 +263,7 @@ internal sealed class ContentStore
             if (entry.Kind == ContentKind.Manifest)
             {
                 File.Delete(path + TypeSuffix);
+                _recentManifests.Remove(entry.Digest);
             }
 
             Index.Remove(entry);

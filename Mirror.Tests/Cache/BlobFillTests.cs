@@ -26,7 +26,11 @@ internal sealed class BlobFillTests
     }
 
     [TearDown]
-    public void TearDown() => _directory.Dispose();
+    public void TearDown()
+    {
+        _store.Dispose();
+        _directory.Dispose();
+    }
 
     [Test]
     public async Task Read_BeforeTheBlobVerified_HoldsBackTheLastByte()

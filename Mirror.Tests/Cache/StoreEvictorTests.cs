@@ -29,7 +29,11 @@ internal sealed class StoreEvictorTests
     }
 
     [TearDown]
-    public void TearDown() => _directory.Dispose();
+    public void TearDown()
+    {
+        _store.Dispose();
+        _directory.Dispose();
+    }
 
     [Test]
     public void Sweep_ContentNotPulledWithinTheTtl_IsRemoved()
@@ -139,7 +143,7 @@ internal sealed class StoreEvictorTests
         _store.TryOpenBlob(blob)!.Dispose();
         _store.SaveAccessTimes();
 
-        var restarted = NewStore();
+        using var restarted = NewStore();
         restarted.LoadIndex();
         _time.Advance(TimeSpan.FromHours(100));
         new StoreEvictor(restarted, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
@@ -155,7 +159,7 @@ internal sealed class StoreEvictorTests
     public void MinFreeSpace_BelowIt_NothingNewIsStored()
     {
         _options.MinFreeSpace = long.MaxValue;
-        var store = NewStore();
+        using var store = NewStore();
 
         Assert.That(store.TryCreateBlobWriter(Digest.Compute("x"u8)), Is.Null);
     }
