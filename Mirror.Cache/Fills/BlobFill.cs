@@ -172,35 +172,51 @@ internal sealed class BlobFill
     }
 
     /// <summary>
-    /// Copies the body into the writer, resuming after upstream faults, and disposes every response it used.
-    /// Returns true when the whole body is in the file, ready to verify; false when the fill already finished
-    /// (given up on the upstream, or the store faulted).
+    /// Receives and hashes the body, hands each chunk to a <see cref="ChunkWriter"/> for the file, and
+    /// resumes after upstream faults; disposes every response it used. Returns true when the whole body is
+    /// in the file, ready to verify; false when the fill already finished (given up on the upstream, or the
+    /// store faulted).
     /// </summary>
     private async Task<bool> CopyAsync(BlobSourceResponse first, BlobWriter writer, byte[] buffer, CancellationToken cancellationToken)
     {
+        var chunks = new ChunkWriter(
+            writer,
+            written =>
+            {
+                Volatile.Write(ref _written, written);
+                Pulse();
+            },
+            fault =>
+            {
+                CacheLog.StoreWriteFailed(_logger, Digest, fault);
+                Finish(FillState.StoreFaulted, FillFailure.None);
+            });
         var response = first;
         var resumes = 0;
+        long received = 0;
         try
         {
-            while (true)
+            while (!chunks.Faulted)
             {
+                var chunk = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
                 int read;
                 try
                 {
-                    read = await ReadWithinIdleTimeoutAsync(response.Body!, buffer, cancellationToken);
+                    read = await ReadWithinIdleTimeoutAsync(response.Body!, chunk, cancellationToken);
                     _metrics.Pulled(MirrorMetrics.Blob, read);
-                    if (read == 0 && Length is { } length && writer.Length < length)
+                    if (read == 0 && Length is { } length && received < length)
                     {
-                        throw new IOException($"the upstream body ended at byte {writer.Length} of {length}");
+                        throw new IOException($"the upstream body ended at byte {received} of {length}");
                     }
                 }
                 catch (Exception ex) when (IsUpstreamFault(ex, cancellationToken))
                 {
+                    ArrayPool<byte>.Shared.Return(chunk);
                     response.Dispose();
-                    var resumed = await ResumeAsync(writer.Length, buffer, ex.Message, resumes, cancellationToken);
+                    var resumed = await ResumeAsync(received, buffer, ex.Message, resumes, cancellationToken);
                     if (resumed.Response is null)
                     {
-                        CacheLog.FillGaveUp(_logger, Repository, Digest, writer.Length, resumed.Attempts, ex);
+                        CacheLog.FillGaveUp(_logger, Repository, Digest, received, resumed.Attempts, ex);
                         Finish(FillState.Failed, FillFailure.Truncated);
                         return false;
                     }
@@ -208,37 +224,38 @@ internal sealed class BlobFill
                     (response, resumes) = (resumed.Response, resumed.Attempts);
                     continue;
                 }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    throw;
+                }
 
                 if (read == 0)
                 {
-                    return true;
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    return await chunks.CompleteAsync();
                 }
 
-                if (Length is { } expected && writer.Length + read > expected)
+                if (Length is { } expected && received + read > expected)
                 {
-                    CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length + read, Length);
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    CacheLog.FillTruncated(_logger, Repository, Digest, received + read, Length);
                     Finish(FillState.Failed, FillFailure.Truncated);
                     return false;
                 }
 
-                try
-                {
-                    writer.Write(buffer.AsSpan(0, read));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    CacheLog.StoreWriteFailed(_logger, Digest, ex);
-                    Finish(FillState.StoreFaulted, FillFailure.None);
-                    return false;
-                }
-
-                Volatile.Write(ref _written, writer.Length);
-                Pulse();
+                // Hashing this chunk while the chunk writer writes the previous ones: the two overlap.
+                writer.Hash(chunk.AsSpan(0, read));
+                received += read;
+                await chunks.AddAsync(chunk, read, cancellationToken);
             }
+
+            return false;
         }
         finally
         {
             response.Dispose();
+            await chunks.CompleteAsync();
         }
     }
 

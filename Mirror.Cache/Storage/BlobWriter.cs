@@ -42,14 +42,23 @@ internal sealed class BlobWriter : IDisposable
     /// <summary>The open temp file, for positional reads by readers that follow the write.</summary>
     public SafeFileHandle Handle => _handle;
 
-    /// <summary>Hashes <paramref name="data"/> and appends it to the temp file.</summary>
-    /// <remarks>
-    /// The write is synchronous: it lands in the page cache in microseconds, and a thread-pool hop per
-    /// chunk cost more than the copy (measured in bench/results.md).
-    /// </remarks>
+    /// <summary>Hashes and appends <paramref name="data"/>: <see cref="Hash"/> and <see cref="Append"/> in one.</summary>
     public void Write(ReadOnlySpan<byte> data)
     {
-        _hash.AppendData(data);
+        Hash(data);
+        Append(data);
+    }
+
+    /// <summary>Adds the next bytes of the blob to the digest being computed.</summary>
+    public void Hash(ReadOnlySpan<byte> data) => _hash.AppendData(data);
+
+    /// <summary>Appends the next bytes to the temp file.</summary>
+    /// <remarks>
+    /// Synchronous: it lands in the page cache, and a thread-pool hop per chunk cost more than the copy
+    /// (bench/notes.md).
+    /// </remarks>
+    public void Append(ReadOnlySpan<byte> data)
+    {
         RandomAccess.Write(_handle, data, Length);
         Length += data.Length;
     }
