@@ -9,38 +9,15 @@ using WireMock.ResponseBuilders;
 namespace Mirror.Tests.Gateway;
 
 [TestFixture]
-internal sealed class BlobEndpointTests
+internal sealed class BlobEndpointTests : InProcessMirrorTests
 {
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-    private MirrorFactory _mirror = null!;
-    private HttpClient _client = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-        _mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
-        _client = _mirror.CreateClient();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _client.Dispose();
-        _mirror.Dispose();
-        _upstream.Dispose();
-        _directory.Dispose();
-    }
-
     [Test]
     public async Task Get_Miss_StreamsUpstreamBytesAndStoresThemUnderTheirDigest()
     {
         var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        var digest = _upstream.AddBlob("library/busybox", content);
+        var digest = Upstream.AddBlob("library/busybox", content);
 
-        using var response = await _client.GetAsync($"/v2/library/busybox/blobs/{digest}");
+        using var response = await Client.GetAsync($"/v2/library/busybox/blobs/{digest}");
 
         Assert.Multiple(async () =>
         {
@@ -57,18 +34,18 @@ internal sealed class BlobEndpointTests
     public async Task Get_Hit_IsServedFromDiskWithNoUpstreamRequest()
     {
         var content = RandomNumberGenerator.GetBytes(100_000);
-        var digest = _upstream.AddBlob("library/busybox", content);
-        (await _client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
-        _upstream.Server.ResetLogEntries();
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        Upstream.Server.ResetLogEntries();
 
-        using var response = await _client.GetAsync($"/v2/library/busybox/blobs/{digest}");
+        using var response = await Client.GetAsync($"/v2/library/busybox/blobs/{digest}");
 
         Assert.Multiple(async () =>
         {
             Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(content));
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(response.Headers.ETag?.Tag, Is.EqualTo($"\"{digest}\""));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -76,14 +53,14 @@ internal sealed class BlobEndpointTests
     public async Task Get_HitInAnotherRepository_IsServedFromTheSameFile()
     {
         var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = _upstream.AddBlob("library/busybox", content);
-        (await _client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
-        _upstream.Server.ResetLogEntries();
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        Upstream.Server.ResetLogEntries();
 
-        using var response = await _client.GetAsync($"/v2/org/other/blobs/{digest}");
+        using var response = await Client.GetAsync($"/v2/org/other/blobs/{digest}");
 
         Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(content));
-        Assert.That(_upstream.Log, Is.Empty);
+        Assert.That(Upstream.Log, Is.Empty);
     }
 
     [TestCase("bytes=0-9", 0, 10)]
@@ -93,8 +70,8 @@ internal sealed class BlobEndpointTests
     public async Task Get_RangeOnHit_Is206WithThatRange(string range, int start, int length)
     {
         var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = _upstream.AddBlob("library/busybox", content);
-        (await _client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
 
         using var response = await GetRangeAsync(digest, range);
 
@@ -110,8 +87,8 @@ internal sealed class BlobEndpointTests
     public async Task Get_RangeBeyondTheEndOnHit_Is416()
     {
         var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = _upstream.AddBlob("library/busybox", content);
-        (await _client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
 
         using var response = await GetRangeAsync(digest, "bytes=1000-");
 
@@ -123,7 +100,7 @@ internal sealed class BlobEndpointTests
     {
         await using var upstream = await BlobUpstream.StartAsync();
         var digest = upstream.Add("library/busybox", RandomNumberGenerator.GetBytes(1000));
-        using var mirror = new MirrorFactory(upstream.Url.ToString(), _directory.Combine("other"));
+        using var mirror = new MirrorFactory(upstream.Url.ToString(), TempDir.Combine("other"));
         using var client = mirror.CreateClient();
 
         using var response = await GetRangeAsync(client, digest, "bytes=1000-");
@@ -137,7 +114,7 @@ internal sealed class BlobEndpointTests
         await using var upstream = await BlobUpstream.StartAsync();
         var content = RandomNumberGenerator.GetBytes(500_000);
         var digest = upstream.Add("library/busybox", content);
-        using var mirror = new MirrorFactory(upstream.Url.ToString(), _directory.Combine("other"));
+        using var mirror = new MirrorFactory(upstream.Url.ToString(), TempDir.Combine("other"));
         using var client = mirror.CreateClient();
 
         using var response = await GetRangeAsync(client, digest, "bytes=1000-1999");
@@ -156,7 +133,7 @@ internal sealed class BlobEndpointTests
         // WireMock sends bodies chunked, without Content-Length. Until the fill ends the length is unknown
         // and the whole blob is sent (RFC 9110 14.2 lets a server ignore Range); after, the range is.
         var content = RandomNumberGenerator.GetBytes(5000);
-        var digest = _upstream.AddBlob("library/busybox", content);
+        var digest = Upstream.AddBlob("library/busybox", content);
 
         using var response = await GetRangeAsync(digest, "bytes=1000-1999");
 
@@ -170,17 +147,17 @@ internal sealed class BlobEndpointTests
     public async Task Head_Miss_StaysAHeadUpstreamAndStoresNothing()
     {
         var content = RandomNumberGenerator.GetBytes(1234);
-        var digest = _upstream.AddBlob("library/busybox", content);
+        var digest = Upstream.AddBlob("library/busybox", content);
 
-        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/busybox/blobs/{digest}"));
+        using var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/busybox/blobs/{digest}"));
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(1234));
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
-            Assert.That(_upstream.Count("HEAD", $"/v2/library/busybox/blobs/{digest}"), Is.EqualTo(1));
-            Assert.That(_upstream.Count("GET", "/v2/"), Is.Zero);
+            Assert.That(Upstream.Count("HEAD", $"/v2/library/busybox/blobs/{digest}"), Is.EqualTo(1));
+            Assert.That(Upstream.Count("GET", "/v2/"), Is.Zero);
             Assert.That(File.Exists(BlobFile(digest)), Is.False);
         });
     }
@@ -189,11 +166,11 @@ internal sealed class BlobEndpointTests
     public async Task Head_Hit_HasLengthAndDigestAndNoUpstreamRequest()
     {
         var content = RandomNumberGenerator.GetBytes(1234);
-        var digest = _upstream.AddBlob("library/busybox", content);
-        (await _client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
-        _upstream.Server.ResetLogEntries();
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        Upstream.Server.ResetLogEntries();
 
-        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/busybox/blobs/{digest}"));
+        using var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/busybox/blobs/{digest}"));
 
         Assert.Multiple(async () =>
         {
@@ -201,7 +178,7 @@ internal sealed class BlobEndpointTests
             Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(1234));
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.Empty);
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -209,7 +186,7 @@ internal sealed class BlobEndpointTests
     [TestCase("HEAD")]
     public async Task Get_Unknown_Is404BlobUnknown(string method)
     {
-        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/v2/library/busybox/blobs/{Digest.Compute("nothing"u8)}"));
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/v2/library/busybox/blobs/{Digest.Compute("nothing"u8)}"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         if (method == "GET")
@@ -223,14 +200,14 @@ internal sealed class BlobEndpointTests
     {
         var claimed = Digest.Compute(new byte[200_000]);
         var other = RandomNumberGenerator.GetBytes(200_000);
-        _upstream.Server.Given(Request.Create().WithPath($"/v2/library/busybox/blobs/{claimed}").UsingGet())
+        Upstream.Server.Given(Request.Create().WithPath($"/v2/library/busybox/blobs/{claimed}").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/octet-stream").WithBody(other));
 
-        Assert.That(async () => await (await _client.GetAsync($"/v2/library/busybox/blobs/{claimed}")).Content.ReadAsByteArrayAsync(), Throws.InstanceOf<HttpRequestException>().Or.InstanceOf<IOException>());
+        Assert.That(async () => await (await Client.GetAsync($"/v2/library/busybox/blobs/{claimed}")).Content.ReadAsByteArrayAsync(), Throws.InstanceOf<HttpRequestException>().Or.InstanceOf<IOException>());
         Assert.That(File.Exists(BlobFile(claimed)), Is.False);
     }
 
-    private Task<HttpResponseMessage> GetRangeAsync(Digest digest, string range) => GetRangeAsync(_client, digest, range);
+    private Task<HttpResponseMessage> GetRangeAsync(Digest digest, string range) => GetRangeAsync(Client, digest, range);
 
     private static Task<HttpResponseMessage> GetRangeAsync(HttpClient client, Digest digest, string range)
     {
@@ -239,5 +216,5 @@ internal sealed class BlobEndpointTests
         return client.SendAsync(request);
     }
 
-    private string BlobFile(Digest digest) => _directory.Combine("store", "blobs", "sha256", digest.Hex[..2], digest.Hex);
+    private string BlobFile(Digest digest) => TempDir.Combine("store", "blobs", "sha256", digest.Hex[..2], digest.Hex);
 }

@@ -9,42 +9,19 @@ using WireMock.ResponseBuilders;
 namespace Mirror.Tests.Gateway;
 
 [TestFixture]
-internal sealed class RegistryApiTests
+internal sealed class RegistryApiTests : InProcessMirrorTests
 {
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-    private MirrorFactory _mirror = null!;
-    private HttpClient _client = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-        _mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
-        _client = _mirror.CreateClient();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _client.Dispose();
-        _mirror.Dispose();
-        _upstream.Dispose();
-        _directory.Dispose();
-    }
-
     [TestCase("/v2/")]
     [TestCase("/v2")]
     public async Task Get_VersionCheck_Is200WithApiVersionAndNoUpstreamRequest(string path)
     {
-        using var response = await _client.GetAsync(path);
+        using var response = await Client.GetAsync(path);
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(response.Headers.GetValues("Docker-Distribution-API-Version").Single(), Is.EqualTo("registry/2.0"));
-            Assert.That(_upstream.Log, Is.Empty, "the version check never depends on the upstream");
+            Assert.That(Upstream.Log, Is.Empty, "the version check never depends on the upstream");
         });
     }
 
@@ -58,13 +35,13 @@ internal sealed class RegistryApiTests
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent([1, 2, 3]) };
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
             Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNSUPPORTED"));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -84,13 +61,13 @@ internal sealed class RegistryApiTests
     [TestCase("/v2/library/busybox/tags/list?n=x", "PAGINATION_NUMBER_INVALID")]
     public async Task Get_MalformedInput_Is400WithSpecCodeAndNoUpstreamRequest(string target, string code)
     {
-        var (status, body) = await RawHttp.GetAsync(_mirror.Address, target);
+        var (status, body) = await RawHttp.GetAsync(MirrorHost.Address, target);
 
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(400));
             Assert.That(OciErrors.CodeOf(body), Is.EqualTo(code));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -98,16 +75,16 @@ internal sealed class RegistryApiTests
     public async Task Get_EncodedNul_IsRefusedByKestrelWith400()
     {
         // Kestrel refuses an encoded NUL in the target before the application sees it (with its own empty 400).
-        var (status, _) = await RawHttp.GetAsync(_mirror.Address, "/v2/library/busybox%00/manifests/latest");
+        var (status, _) = await RawHttp.GetAsync(MirrorHost.Address, "/v2/library/busybox%00/manifests/latest");
 
         Assert.That(status, Is.EqualTo(400));
-        Assert.That(_upstream.Log, Is.Empty);
+        Assert.That(Upstream.Log, Is.Empty);
     }
 
     [Test]
     public async Task Get_OutsideTheRegistryApi_Is404WithOciError()
     {
-        using var response = await _client.GetAsync("/etc/passwd");
+        using var response = await Client.GetAsync("/etc/passwd");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNSUPPORTED"));
@@ -118,7 +95,7 @@ internal sealed class RegistryApiTests
     {
         var name = string.Join('/', Enumerable.Repeat("abcdefghij", 200));
 
-        using var response = await _client.GetAsync($"/v2/{name}/manifests/latest");
+        using var response = await Client.GetAsync($"/v2/{name}/manifests/latest");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("NAME_INVALID"));
@@ -130,7 +107,7 @@ internal sealed class RegistryApiTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/library/busybox/manifests/latest");
         request.Headers.Add("X-Padding", new string('a', 20 * 1024));
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestHeaderFieldsTooLarge));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("SIZE_INVALID"));
@@ -139,15 +116,15 @@ internal sealed class RegistryApiTests
     [Test]
     public async Task Get_BadInput_NeverTouchesAPathOutsideTheStore()
     {
-        var outside = _directory.Combine("outside");
+        var outside = TempDir.Combine("outside");
         Directory.CreateDirectory(outside);
         await File.WriteAllTextAsync(Path.Combine(outside, "secret"), "TOP-SECRET-CONTENT");
 
-        var store = _directory.Combine("store");
+        var store = TempDir.Combine("store");
         var relative = Path.GetRelativePath(store, Path.Combine(outside, "secret"));
         foreach (var target in new[] { $"/v2/a/blobs/{relative}", $"/v2/a/blobs/sha256:{relative.Replace("/", "%2F")}", $"/v2/a/manifests/{relative}" })
         {
-            var (status, body) = await RawHttp.GetAsync(_mirror.Address, target);
+            var (status, body) = await RawHttp.GetAsync(MirrorHost.Address, target);
             Assert.That(status, Is.InRange(400, 499), target);
             Assert.That(body, Does.Not.Contain("TOP-SECRET-CONTENT"), target);
         }
@@ -156,7 +133,7 @@ internal sealed class RegistryApiTests
     [Test]
     public async Task Get_UploadStatus_Is404BlobUploadUnknown()
     {
-        using var response = await _client.GetAsync("/v2/library/busybox/blobs/uploads/0d9b0c5d");
+        using var response = await Client.GetAsync("/v2/library/busybox/blobs/uploads/0d9b0c5d");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("BLOB_UPLOAD_UNKNOWN"));
@@ -165,14 +142,14 @@ internal sealed class RegistryApiTests
     [Test]
     public async Task Get_OtherEndpoint_IsForwardedThroughYarpWithoutClientCredentialsOrNs()
     {
-        _upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
+        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"repositories\":[\"x\"]}"));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/_catalog?ns=docker.io&n=10");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "client-token");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
-        var forwarded = _upstream.Log.Single().RequestMessage;
+        var forwarded = Upstream.Log.Single().RequestMessage;
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -186,10 +163,10 @@ internal sealed class RegistryApiTests
     [Test]
     public async Task Get_OtherEndpointChallenged_ClientNeverSeesUpstreamChallenge()
     {
-        _upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
+        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "Basic realm=\"upstream\""));
 
-        using var response = await _client.GetAsync("/v2/_catalog");
+        using var response = await Client.GetAsync("/v2/_catalog");
 
         Assert.Multiple(() =>
         {

@@ -7,38 +7,20 @@ using WireMock.ResponseBuilders;
 namespace Mirror.Tests.Gateway;
 
 [TestFixture]
-internal sealed class TagListEndpointTests
+internal sealed class TagListEndpointTests : InProcessMirrorTests
 {
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-    private MirrorFactory _mirror = null!;
-    private HttpClient _client = null!;
-
     [SetUp]
-    public void SetUp()
+    public void StubUpstream()
     {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-        _mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
-        _client = _mirror.CreateClient();
-        _upstream.Server.Given(Request.Create().WithPath("/v2/org/app/tags/list").UsingGet())
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/app/tags/list").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("{\"name\":\"org/app\",\"tags\":[\"v2\",\"latest\",\"v1\",\"v10\",\"v1\"]}"));
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _client.Dispose();
-        _mirror.Dispose();
-        _upstream.Dispose();
-        _directory.Dispose();
     }
 
     [Test]
     public async Task Get_All_SortedWithoutDuplicates()
     {
-        using var response = await _client.GetAsync("/v2/org/app/tags/list");
+        using var response = await Client.GetAsync("/v2/org/app/tags/list");
 
         var (name, tags) = await ReadAsync(response);
         Assert.Multiple(() =>
@@ -52,7 +34,7 @@ internal sealed class TagListEndpointTests
     [Test]
     public async Task Get_FirstPage_HasLinkToTheNext()
     {
-        using var response = await _client.GetAsync("/v2/org/app/tags/list?n=2");
+        using var response = await Client.GetAsync("/v2/org/app/tags/list?n=2");
 
         var (_, tags) = await ReadAsync(response);
         Assert.Multiple(() =>
@@ -65,7 +47,7 @@ internal sealed class TagListEndpointTests
     [Test]
     public async Task Get_LastPage_AfterLastHasNoLink()
     {
-        using var response = await _client.GetAsync("/v2/org/app/tags/list?n=2&last=v1");
+        using var response = await Client.GetAsync("/v2/org/app/tags/list?n=2&last=v1");
 
         var (_, tags) = await ReadAsync(response);
         Assert.Multiple(() =>
@@ -78,13 +60,13 @@ internal sealed class TagListEndpointTests
     [Test]
     public async Task Get_UpstreamPaginates_FollowsItsLinks()
     {
-        _upstream.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").WithParam("last", "b").UsingGet()).AtPriority(1)
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").WithParam("last", "b").UsingGet()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"org/paged\",\"tags\":[\"c\"]}"));
-        _upstream.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").UsingGet()).AtPriority(2)
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").UsingGet()).AtPriority(2)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Link", "</v2/org/paged/tags/list?n=2&last=b>; rel=\"next\"")
                 .WithBody("{\"name\":\"org/paged\",\"tags\":[\"a\",\"b\"]}"));
 
-        using var response = await _client.GetAsync("/v2/org/paged/tags/list");
+        using var response = await Client.GetAsync("/v2/org/paged/tags/list");
 
         var (_, tags) = await ReadAsync(response);
         Assert.That(tags, Is.EqualTo(new[] { "a", "b", "c" }));
@@ -93,7 +75,7 @@ internal sealed class TagListEndpointTests
     [Test]
     public async Task Get_UnknownRepository_Is404NameUnknown()
     {
-        using var response = await _client.GetAsync("/v2/org/nothing/tags/list");
+        using var response = await Client.GetAsync("/v2/org/nothing/tags/list");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("NAME_UNKNOWN"));
