@@ -12,6 +12,9 @@ internal sealed class MirrorMetrics
     public const string Blob = "blob";
     public const string Manifest = "manifest";
 
+    /// <summary>The <c>type</c> of a tag list, counted only by <see cref="Stale"/>.</summary>
+    public const string TagList = "taglist";
+
     private readonly Counter<long> _requests;
     private readonly Counter<long> _hits;
     private readonly Counter<long> _misses;

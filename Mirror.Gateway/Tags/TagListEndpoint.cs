@@ -46,7 +46,7 @@ internal sealed class TagListEndpoint(UpstreamClient upstream, TagStore tagStore
             tags = known;
             context.Response.Headers.Warning = "110 - \"Response is Stale\"";
             CacheOutcomes.Mark(context, CacheResult.Stale);
-            metrics.Stale("taglist");
+            metrics.Stale(MirrorMetrics.TagList);
         }
         else
         {

@@ -143,7 +143,7 @@ internal sealed class FreshnessTests
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(response.Headers.GetValues("Warning").Single(), Does.StartWith("110"));
             Assert.That(response.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"));
-            Assert.That(stale.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(1));
+            Assert.That(stale.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["type"])), Is.EqualTo(new[] { (1L, (object?)"manifest") }));
         });
     }
 
@@ -186,6 +186,7 @@ internal sealed class FreshnessTests
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"library/busybox\",\"tags\":[\"b\",\"a\"]}"));
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
+        using var stale = new MetricCollector<long>(mirror.Services.GetRequiredService<IMeterFactory>(), MirrorMetrics.MeterName, "mirror_stale_responses");
         (await client.GetAsync($"/v2/{Repository}/tags/list")).Dispose();
         _upstream.Server.Stop();
 
@@ -196,6 +197,7 @@ internal sealed class FreshnessTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"tags\":[\"a\",\"b\"]"));
             Assert.That(response.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"));
+            Assert.That(stale.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["type"])), Is.EqualTo(new[] { (1L, (object?)"taglist") }));
         });
     }
 
