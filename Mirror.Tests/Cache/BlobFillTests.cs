@@ -113,7 +113,9 @@ internal sealed class BlobFillTests
             await ReadAsync(reader, content.Length);
         }
 
-        await WaitUntilAsync(() => _store.ContainsBlob(digest));
+        // The rename comes a moment before the fill leaves the coordinator; a Join in between joins the
+        // verified fill, which is fine. Once both have happened, the store is the only answer.
+        await WaitUntilAsync(() => _store.ContainsBlob(digest) && coordinator.Running == 0);
 
         Assert.That(coordinator.Join(Repository, digest, out _), Is.Null);
         using var lease = _store.TryOpenBlob(digest);
