@@ -42,13 +42,6 @@ internal sealed class BlobWriter : IDisposable
     /// <summary>The open temp file, for positional reads by readers that follow the write.</summary>
     public SafeFileHandle Handle => _handle;
 
-    /// <summary>Hashes and appends <paramref name="data"/>: <see cref="Hash"/> and <see cref="Append"/> in one.</summary>
-    public void Write(ReadOnlySpan<byte> data)
-    {
-        Hash(data);
-        Append(data);
-    }
-
     /// <summary>Adds the next bytes of the blob to the digest being computed.</summary>
     public void Hash(ReadOnlySpan<byte> data) => _hash.AppendData(data);
 

@@ -172,7 +172,8 @@ internal sealed class StoreEvictorTests
         var content = RandomNumberGenerator.GetBytes(size);
         var digest = Digest.Compute(content);
         using var writer = _store.TryCreateBlobWriter(digest)!;
-        writer.Write(content);
+        writer.Hash(content);
+        writer.Append(content);
         Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
         Assert.That(_store.CommitBlob(writer), Is.EqualTo(CommitResult.Committed));
         return digest;
