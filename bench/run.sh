@@ -179,6 +179,7 @@ EOF
 
 # --- measuring ----------------------------------------------------------------------------------
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else print a[int((NR + 1) / 2)] }'; }
+column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }  # column_median FILE N
 fetch() { "$W/fetch" "$@"; }  # prints: time to first byte, total time (s), bytes/s
 upstream_gets() { grep -c "\"GET /v2/bench/blobs/blobs/$1 " "$W/upstream.log" || true; }
 
@@ -239,9 +240,9 @@ for i in $(seq "$ROUNDS"); do
   done
 done
 for p in mirror dist; do
-  R[cold,$p]=$(awk '{print $3}' "$W/cold.$p" | median)
-  R[coldttfb,$p]=$(awk '{print $1}' "$W/cold.$p" | median)
-  R[coldgets,$p]=$(awk '{print $4}' "$W/cold.$p" | median)
+  R[cold,$p]=$(column_median "$W/cold.$p" 3)
+  R[coldttfb,$p]=$(column_median "$W/cold.$p" 1)
+  R[coldgets,$p]=$(column_median "$W/cold.$p" 4)
 done
 
 echo "10 concurrent clients, one cold ${BIG_MIB} MiB blob" >&2
@@ -264,9 +265,9 @@ for i in $(seq "$ROUNDS"); do
   done
 done
 for p in mirror dist; do
-  R[concwall,$p]=$(awk '{print $1}' "$W/conc.$p" | median)
-  R[concttfb,$p]=$(awk '{print $2}' "$W/conc.$p" | median)
-  R[concgets,$p]=$(awk '{print $3}' "$W/conc.$p" | median)
+  R[concwall,$p]=$(column_median "$W/conc.$p" 1)
+  R[concttfb,$p]=$(column_median "$W/conc.$p" 2)
+  R[concgets,$p]=$(column_median "$W/conc.$p" 3)
 done
 
 echo "20 concurrent warm ${BIG_MIB} MiB pulls (for peak resident memory)" >&2
@@ -302,8 +303,8 @@ done
 for c in digest tag small; do
   for p in mirror dist nginx; do
     [ -f "$W/hey.$c.$p" ] || continue
-    R[${c}rps,$p]=$(awk '{print $1}' "$W/hey.$c.$p" | median)
-    R[${c}p99,$p]=$(awk '{print $2}' "$W/hey.$c.$p" | median)
+    R[${c}rps,$p]=$(column_median "$W/hey.$c.$p" 1)
+    R[${c}p99,$p]=$(column_median "$W/hey.$c.$p" 2)
   done
 done
 
@@ -333,8 +334,8 @@ for _ in $(seq "$ROUNDS"); do
   done
 done
 for p in mirror dist; do
-  R[pullcold,$p]=$(awk '{print $1}' "$W/pull.$p" | median)
-  R[pullwarm,$p]=$(awk '{print $2}' "$W/pull.$p" | median)
+  R[pullcold,$p]=$(column_median "$W/pull.$p" 1)
+  R[pullwarm,$p]=$(column_median "$W/pull.$p" 2)
 done
 
 # --- the table ----------------------------------------------------------------------------------
