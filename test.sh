@@ -12,6 +12,8 @@ need dockerd docker.io
 need podman podman
 need skopeo skopeo
 need prometheus prometheus
+need htpasswd apache2-utils
+need openssl openssl
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -2,8 +2,10 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
+using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Tls;
 
 namespace Mirror.Gateway;
 
@@ -12,14 +14,20 @@ namespace Mirror.Gateway;
 /// to them), the store is indexed, the tags known from earlier runs are loaded, and the configuration the
 /// mirror ignores is named.
 /// </summary>
-internal sealed class MirrorStartup(ContentStore store, TagStore tags, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, ILogger<MirrorStartup> logger) : IHostedService
+internal sealed class MirrorStartup(ContentStore store, TagStore tags, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<MirrorStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         metrics.ObserveStore(() => (store.Index.Bytes, store.Index.Blobs, store.Index.Manifests));
-        foreach (var key in DistributionConfiguration.UnknownKeys((IConfigurationRoot)configuration))
+        foreach (var key in DistributionConfiguration.UnknownKeys(configuration))
         {
             GatewayLog.UnknownKey(logger, key);
+        }
+
+        if (auth.Value.Mode is AuthMode.Htpasswd or AuthMode.Upstream && !tls.Value.Enabled)
+        {
+            // Allowed, as distribution allows it (TLS may end at a proxy in front), but said.
+            GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
         }
 
         GatewayLog.StoreOpened(logger, store.Root, store.RemoveTempFiles());

@@ -1,20 +1,24 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway;
+using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Health;
+using Mirror.Gateway.Listening;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Proxy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Tags;
+using Mirror.Gateway.Tls;
 using Mirror.Gateway.Upstream;
 using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,10 +37,28 @@ try
 {
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = switches, ContentRootPath = AppContext.BaseDirectory });
     builder.Configuration.AddDistributionConfiguration(arguments.FirstOrDefault());
+    if (DistributionConfiguration.RefusedSettings(builder.Configuration) is [_, ..] refused)
+    {
+        foreach (var setting in refused)
+        {
+            Console.Error.WriteLine($"mirror: configuration: {setting}");
+        }
+
+        return 1;
+    }
 
     var services = builder.Services;
     services.AddSingleton(TimeProvider.System);
+    services.AddSingleton(new ConfigurationReader(builder.Configuration));
     services.AddSingleton<MirrorOptionsSetup>();
+    services.AddSingleton<IConfigureOptions<TlsOptions>, TlsOptionsSetup>();
+    services.AddSingleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>();
+    services.AddOptions<TlsOptions>().ValidateOnStart();
+    services.AddSingleton<ClientCertificatePolicy>();
+    services.AddSingleton<ServerCertificate>();
+    services.AddSingleton<TlsHandshake>();
+    services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ListenSetup>();
+    services.AddMirrorAuthentication();
     services.AddSingleton<IConfigureOptions<UpstreamOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
     services.AddSingleton<IConfigureOptions<ServerOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
     services.AddSingleton<IConfigureOptions<StoreOptions>>(sp => sp.GetRequiredService<MirrorOptionsSetup>());
@@ -58,6 +80,7 @@ try
     services.AddOptions<FillOptions>().ValidateOnStart();
 
     services.AddSingleton<MirrorMetrics>();
+    services.AddSingleton<GatewayMetrics>();
     services.AddSingleton<CacheOutcomes>();
     services.AddSingleton<UpstreamHealth>();
     services.AddTransient<UpstreamMetricsHandler>();
@@ -112,31 +135,6 @@ try
         .AddTransforms<RegistryTransformProvider>();
     services.AddSingleton<IForwarderHttpClientFactory, UpstreamForwarderHttpClientFactory>();
 
-    builder.WebHost.ConfigureKestrel(kestrel =>
-    {
-        kestrel.AddServerHeader = false;
-
-        // Room above the registry API's own limits, so oversized requests get its OCI error answers.
-        kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
-        kestrel.Limits.MaxRequestLineSize = 16 * 1024;
-        var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
-        foreach (var address in new[] { server.Address, server.DebugAddress }.OfType<ListenAddress>())
-        {
-            switch (address.Host)
-            {
-                case null:
-                    kestrel.ListenAnyIP(address.Port);
-                    break;
-                case "localhost":
-                    kestrel.ListenLocalhost(address.Port);
-                    break;
-                default:
-                    kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port);
-                    break;
-            }
-        }
-    });
-
     var app = builder.Build();
 
     // Validated here, before the host starts, so that a bad value is reported as one line of ours
@@ -144,16 +142,37 @@ try
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     var serverOptions = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
     app.UseMiddleware<RequestLogMiddleware>();
+    if (serverOptions.Headers.Count > 0)
+    {
+        app.UseMiddleware<ResponseHeadersMiddleware>();
+    }
+
     if (serverOptions.DebugAddress is not null)
     {
         app.UseMiddleware<DebugListenerMiddleware>();
     }
 
     app.UseMiddleware<RequestGuardMiddleware>();
-    app.MapPrometheusScrapingEndpoint(serverOptions.MetricsPath);
+    app.UseRouting();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    var authOn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.None;
+    if (serverOptions.MetricsEnabled)
+    {
+        var metrics = app.MapPrometheusScrapingEndpoint(serverOptions.MetricsPath);
+        if (authOn)
+        {
+            metrics.RequireAuthorization(AuthenticationSetup.MetricsPolicy);
+        }
+    }
+
     app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
     app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
-    app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+    var registry = app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+    if (authOn)
+    {
+        registry.RequireAuthorization(AuthenticationSetup.RegistryPolicy);
+    }
     app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
     await app.RunAsync();
     return 0;

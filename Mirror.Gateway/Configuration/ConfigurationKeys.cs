@@ -2,20 +2,45 @@ namespace Mirror.Gateway.Configuration;
 
 /// <summary>
 /// The keys the mirror reads, in distribution's dotted spelling (the README lists each with its default).
-/// Any other key in the file or in <c>REGISTRY_*</c> is reported as unknown.
+/// Any other key in the file or in <c>REGISTRY_*</c> is reported: as a warning in general, and as a start
+/// failure under the <see cref="Guarded"/> sections, where ignoring a key could leave the mirror less secure
+/// than the configuration says.
 /// </summary>
 internal static class ConfigurationKeys
 {
     public const string Version = "version";
     public const string HttpAddr = "http.addr";
+    public const string HttpNet = "http.net";
+    public const string HttpSecret = "http.secret";
+    public const string Headers = "http.headers";
+    public const string Http2Disabled = "http.http2.disabled";
     public const string DebugAddr = "http.debug.addr";
+    public const string MetricsEnabled = "http.debug.prometheus.enabled";
     public const string MetricsPath = "http.debug.prometheus.path";
+    public const string TlsCertificate = "http.tls.certificate";
+    public const string TlsKey = "http.tls.key";
+    public const string TlsClientCas = "http.tls.clientcas";
+    public const string TlsClientAuth = "http.tls.clientauth";
+    public const string TlsMinimum = "http.tls.minimumtls";
+    public const string TlsCipherSuites = "http.tls.ciphersuites";
     public const string RootDirectory = "storage.filesystem.rootdirectory";
     public const string RemoteUrl = "proxy.remoteurl";
     public const string Username = "proxy.username";
     public const string Password = "proxy.password";
     public const string Ttl = "proxy.ttl";
+    public const string CacheWriteTimeout = "proxy.cachewritetimeout";
     public const string LogLevel = "log.level";
+    public const string AuthNone = "auth.none";
+    public const string HtpasswdRealm = "auth.htpasswd.realm";
+    public const string HtpasswdPath = "auth.htpasswd.path";
+    public const string TokenRealm = "auth.token.realm";
+    public const string TokenService = "auth.token.service";
+    public const string TokenIssuer = "auth.token.issuer";
+    public const string TokenRootCertBundle = "auth.token.rootcertbundle";
+    public const string TokenJwks = "auth.token.jwks";
+    public const string TokenSigningAlgorithms = "auth.token.signingalgorithms";
+    public const string UpstreamAuthRealm = "auth.upstream.realm";
+    public const string UpstreamAuthTtl = "auth.upstream.ttl";
     public const string TagTtl = "mirror.tagttl";
     public const string MaxSize = "mirror.maxsize";
     public const string LowWatermark = "mirror.lowwatermark";
@@ -24,16 +49,75 @@ internal static class ConfigurationKeys
     public const string ConnectTimeout = "mirror.timeouts.connect";
     public const string FirstByteTimeout = "mirror.timeouts.firstbyte";
     public const string IdleTimeout = "mirror.timeouts.idle";
+    public const string MaxConnections = "mirror.limits.maxconnections";
+    public const string HeaderTimeout = "mirror.limits.headertimeout";
 
-    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Sections in which every key must be one the mirror implements: authentication, TLS, and the upstream
+    /// credentials. A key there that the mirror ignored would serve content to clients the configuration
+    /// meant to keep out, or in clear, so it stops the start instead.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy"];
+
+    private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {
-        Version, HttpAddr, DebugAddr, MetricsPath, RootDirectory, RemoteUrl, Username, Password, Ttl, LogLevel,
-        TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval, ConnectTimeout, FirstByteTimeout, IdleTimeout,
+        Version, HttpAddr, HttpNet, Http2Disabled, DebugAddr, MetricsEnabled, MetricsPath,
+        TlsCertificate, TlsKey, TlsClientAuth, TlsMinimum, RootDirectory, RemoteUrl, Username, Password, Ttl,
+        LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
+        TokenJwks, UpstreamAuthRealm, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
+        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout,
+
+        // Accepted with no effect: distribution signs upload state with http.secret (the mirror takes no
+        // uploads) and bounds its background cache writes with proxy.cachewritetimeout (the mirror has none).
+        HttpSecret, CacheWriteTimeout,
+
+        // Sections written empty (auth: {htpasswd: {}}) are keys of their own; what they lack is reported by their options.
+        "auth.htpasswd", "auth.token", "auth.upstream", "http.tls",
     };
+
+    /// <summary>Keys whose value is a list: <c>key.0</c>, <c>key.1</c>, ... (or one scalar).</summary>
+    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms];
+
+    /// <summary>Keys whose value is a map of names the operator chooses.</summary>
+    private static readonly string[] Maps = [Headers];
+
+    /// <summary>Every section that holds a key the mirror reads (<c>auth</c>, <c>auth.htpasswd</c>, <c>http.tls</c>, ...).</summary>
+    private static readonly HashSet<string> Sections = new(
+        Scalars.Concat(Lists).Concat(Maps).SelectMany(key => Enumerable.Range(1, key.Count(c => c == '.')).Select(n => string.Join('.', key.Split('.').Take(n)))),
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The setting an unknown key belongs to: the key cut after its first component outside every known
+    /// section, so <c>http.tls.letsencrypt.email</c> is reported as <c>http.tls.letsencrypt</c>.
+    /// </summary>
+    public static string SettingOf(string key)
+    {
+        var parts = key.Split('.');
+        var known = 0;
+        while (known < parts.Length - 1 && Sections.Contains(string.Join('.', parts.Take(known + 1))))
+        {
+            known++;
+        }
+
+        return string.Join('.', parts.Take(known + 1));
+    }
+
+    /// <summary>Whether the mirror reads <paramref name="key"/> (dotted).</summary>
+    public static bool IsKnown(string key) =>
+        Scalars.Contains(key)
+        || Lists.Any(list => key.Equals(list, StringComparison.OrdinalIgnoreCase) || IsListItem(key, list))
+        || Maps.Any(map => key.StartsWith(map + ".", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether <paramref name="key"/> lies in a section where an unknown key stops the start.</summary>
+    public static bool IsGuarded(string key) =>
+        Guarded.Any(section => key.Equals(section, StringComparison.OrdinalIgnoreCase) || key.StartsWith(section + ".", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The .NET configuration path of a dotted key: <c>proxy.remoteurl</c> is <c>proxy:remoteurl</c>.</summary>
     public static string Path(string key) => key.Replace('.', ':');
 
     /// <summary>The dotted key of a .NET configuration path.</summary>
     public static string Dotted(string path) => path.Replace(':', '.');
+
+    private static bool IsListItem(string key, string list) =>
+        key.Length > list.Length + 1 && key.StartsWith(list + ".", StringComparison.OrdinalIgnoreCase) && key[(list.Length + 1)..].All(char.IsAsciiDigit);
 }

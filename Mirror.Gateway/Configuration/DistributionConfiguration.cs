@@ -58,8 +58,8 @@ internal static class DistributionConfiguration
             : null;
 
     /// <summary>The keys set in the YAML file or the environment that the mirror does not read, dotted.</summary>
-    public static IEnumerable<string> UnknownKeys(IConfigurationRoot configuration) =>
-        configuration.Providers
+    public static IEnumerable<string> UnknownKeys(IConfiguration configuration) =>
+        ((configuration as IConfigurationRoot)?.Providers ?? [])
             .SelectMany(provider => provider switch
             {
                 YamlConfigurationProvider yaml => yaml.Keys,
@@ -67,7 +67,27 @@ internal static class DistributionConfiguration
                 _ => [],
             })
             .Select(ConfigurationKeys.Dotted)
-            .Where(key => !ConfigurationKeys.Known.Contains(key))
+            .Where(key => !ConfigurationKeys.IsKnown(key))
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The settings under <see cref="ConfigurationKeys.Guarded"/> sections that the mirror does not implement,
+    /// each named once (<c>http.tls.letsencrypt</c>, not each key under it), with why the start stops.
+    /// </summary>
+    public static IReadOnlyList<string> RefusedSettings(IConfiguration configuration) =>
+        UnknownKeys(configuration)
+            .Where(ConfigurationKeys.IsGuarded)
+            .Select(ConfigurationKeys.SettingOf)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(setting => $"{setting}: {WhyRefused(setting)}")
+            .ToList();
+
+    private static string WhyRefused(string setting) => setting.ToLowerInvariant() switch
+    {
+        "http.tls.letsencrypt" => "ACME is not supported; give http.tls.certificate and http.tls.key, renewed in place by an ACME client such as certbot",
+        "auth.silly" => "the silly access controller is for distribution's tests; use auth.htpasswd, auth.token or auth.upstream",
+        "proxy.exec" => "credential helpers are not supported; give proxy.username and proxy.password",
+        _ => "not a setting the mirror implements; it does not start rather than run without a security setting",
+    };
 }

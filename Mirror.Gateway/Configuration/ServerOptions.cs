@@ -1,6 +1,6 @@
 namespace Mirror.Gateway.Configuration;
 
-/// <summary>Where the mirror listens (distribution's <c>http</c> section).</summary>
+/// <summary>Where and how the mirror listens (distribution's <c>http</c> section, and <c>mirror.limits</c>).</summary>
 internal sealed class ServerOptions
 {
     /// <summary>The listen address (<c>http.addr</c>): <c>host:port</c>, or <c>:port</c> for every interface; default <c>:5000</c>.</summary>
@@ -8,10 +8,28 @@ internal sealed class ServerOptions
 
     /// <summary>
     /// A second listen address for metrics and health only (<c>http.debug.addr</c>), as distribution's debug
-    /// server; default none (they are served on <see cref="Address"/> in any case).
+    /// server; default none (they are served on <see cref="Address"/> in any case). Always plain HTTP.
     /// </summary>
     public ListenAddress? DebugAddress { get; set; }
 
+    /// <summary>Whether Prometheus metrics are served (<c>http.debug.prometheus.enabled</c>); default true.</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
     /// <summary>The Prometheus scrape path (<c>http.debug.prometheus.path</c>); default <c>/metrics</c>.</summary>
     public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>Headers added to every response (<c>http.headers</c>: a name and a list of values); default none.</summary>
+    public IReadOnlyDictionary<string, string[]> Headers { get; set; } = new Dictionary<string, string[]>();
+
+    /// <summary>Whether HTTP/2 is offered by ALPN on the TLS listener (<c>http.http2.disabled</c> turns it off); default true.</summary>
+    public bool Http2 { get; set; } = true;
+
+    /// <summary>Connections open at once, past which new ones wait in the kernel's backlog (<c>mirror.limits.maxconnections</c>); default 10000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a client may take to send a request's headers (<c>mirror.limits.headertimeout</c>); default 10 s.
+    /// Registry clients send a few hundred bytes at once; a slow trickle is a client holding a connection open.
+    /// </summary>
+    public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -38,6 +38,10 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
     {
         switch (node)
         {
+            case YamlMappingNode { Children.Count: 0 } when prefix is not null:
+                // An empty section (auth: {htpasswd: {}}) is still there: present, without a value.
+                data[prefix] = null;
+                break;
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {

@@ -45,4 +45,25 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2013, LogLevel.Information, "Tags known from earlier runs: {Count}")]
     public static partial void TagsLoaded(ILogger logger, int count);
+
+    [LoggerMessage(2014, LogLevel.Information, "TLS certificate {Subject}, valid until {NotAfter:O}, thumbprint {Thumbprint}")]
+    public static partial void CertificateLoaded(ILogger logger, string subject, DateTime notAfter, string thumbprint);
+
+    [LoggerMessage(2015, LogLevel.Information, "TLS certificate renewed: new connections get {Subject}, valid until {NotAfter:O}, thumbprint {Thumbprint}")]
+    public static partial void CertificateReloaded(ILogger logger, string subject, DateTime notAfter, string thumbprint);
+
+    [LoggerMessage(2016, LogLevel.Warning, "The TLS certificate {Path} changed but does not load ({Reason}); the previous one is still served")]
+    public static partial void CertificateNotReloaded(ILogger logger, string path, string reason);
+
+    [LoggerMessage(2017, LogLevel.Warning, "Failed {Scheme} login from {Address}")]
+    public static partial void LoginFailed(ILogger logger, string scheme, string address);
+
+    [LoggerMessage(2018, LogLevel.Information, "Re-read {Path}: {Users} users")]
+    public static partial void HtpasswdReloaded(ILogger logger, string path, int users);
+
+    [LoggerMessage(2019, LogLevel.Error, "{Path} changed and no longer parses ({Reason}); every login is refused until it is mended")]
+    public static partial void HtpasswdRejected(ILogger logger, string path, string reason);
+
+    [LoggerMessage(2020, LogLevel.Warning, "auth.{Mode} takes passwords, and http.tls is not set: unless TLS ends at a proxy in front of the mirror, they cross the network in clear")]
+    public static partial void PasswordsInClear(ILogger logger, string mode);
 }

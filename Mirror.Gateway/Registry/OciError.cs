@@ -14,6 +14,11 @@ internal sealed record OciError(int Status, string Code, string Message, string?
 
     public static OciError DigestInvalid(string detail) => new(StatusCodes.Status400BadRequest, OciErrorCode.DigestInvalid, "provided digest did not match uploaded content", detail);
 
+    /// <summary>distribution's answer to a request without acceptable credentials, beside a <c>WWW-Authenticate</c> challenge.</summary>
+    public static OciError Unauthorized(string? detail = null) => new(StatusCodes.Status401Unauthorized, OciErrorCode.Unauthorized, "authentication required", detail);
+
+    public static OciError Denied(string detail) => new(StatusCodes.Status403Forbidden, OciErrorCode.Denied, "requested access to the resource is denied", detail);
+
     public static OciError Unsupported(string method) =>
         new(StatusCodes.Status405MethodNotAllowed, OciErrorCode.Unsupported, "the operation is unsupported", $"{method}: this mirror is a read-only pull-through cache");
 
@@ -41,6 +46,9 @@ internal sealed record OciError(int Status, string Code, string Message, string?
         var response = context.Response;
         response.StatusCode = Status;
         response.ContentType = "application/json";
+
+        // On every answer, as distribution sends it: docker's ping reads it from a 401 as much as from a 200.
+        response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return Task.CompletedTask;

@@ -36,6 +36,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<UpstreamAuthenticator> _logger;
     private volatile bool _basicChallenged;
+    private (AuthChallenge?, bool)? _discovered;
 
     public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<UpstreamAuthenticator> logger)
     {
@@ -105,6 +106,45 @@ internal sealed class UpstreamAuthenticator : IDisposable
 
     private async Task<UpstreamToken?> FetchTokenAsync(AuthChallenge challenge, string? scope, string cacheKey, CancellationToken cancellationToken)
     {
+        var realm = challenge.Realm!;
+        var withCredentials = _options.HasCredentials && CredentialPolicy.AllowsCredentials(realm, _options.RemoteUrl);
+        if (_options.HasCredentials && !withCredentials)
+        {
+            GatewayLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
+        }
+
+        var answer = await RequestTokenAsync(challenge, scope, withCredentials ? BasicCredentials() : null, cancellationToken);
+        switch (answer.Status)
+        {
+            case TokenStatus.Granted:
+                var token = new UpstreamToken(answer.Token!, _time.GetUtcNow() + answer.Lifetime - ExpiryMargin);
+                lock (_gate)
+                {
+                    _tokens[cacheKey] = token;
+                }
+
+                _metrics.TokenFetch(succeeded: true);
+                return token;
+            case TokenStatus.Refused:
+                _metrics.TokenFetch(succeeded: false);
+                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
+                return null;
+            default:
+                // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
+                _metrics.TokenFetch(succeeded: false);
+                GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
+                throw new HttpRequestException($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {answer.Problem}");
+        }
+    }
+
+    /// <summary>
+    /// Asks <paramref name="challenge"/>'s realm for a token for <paramref name="scope"/> with
+    /// <paramref name="credentials"/> (anonymously when <c>null</c>): granted with the token, refused (4xx, or
+    /// no token in the answer), or unreachable (no answer, 5xx). The caller decides whether credentials may
+    /// go to that realm.
+    /// </summary>
+    public async Task<TokenAnswer> RequestTokenAsync(AuthChallenge challenge, string? scope, AuthenticationHeaderValue? credentials, CancellationToken cancellationToken)
+    {
         var query = new List<string>();
         if (challenge.Service is not null)
         {
@@ -119,29 +159,19 @@ internal sealed class UpstreamAuthenticator : IDisposable
         var realm = challenge.Realm!;
         var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + (query.Count == 0 ? string.Empty : separator + string.Join('&', query)));
-        var withCredentials = _options.HasCredentials && CredentialPolicy.AllowsCredentials(realm, _options.RemoteUrl);
-        if (withCredentials)
-        {
-            request.Headers.Authorization = BasicCredentials();
-        }
-        else if (_options.HasCredentials)
-        {
-            GatewayLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
-        }
-
+        request.Headers.Authorization = credentials;
         try
         {
             using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
-            if ((int)response.StatusCode >= 500)
+            var status = (int)response.StatusCode;
+            if (status >= 500)
             {
-                throw new HttpRequestException($"the token realm answered {(int)response.StatusCode}", null, response.StatusCode);
+                return TokenAnswer.Unreachable($"the token realm answered {status}");
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                _metrics.TokenFetch(succeeded: false);
-                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
-                return null;
+                return TokenAnswer.Refused(status);
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -151,30 +181,44 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 : root.TryGetProperty("access_token", out var a) ? a.GetString() : null;
             if (string.IsNullOrEmpty(value))
             {
-                _metrics.TokenFetch(succeeded: false);
-                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, (int)response.StatusCode);
-                return null;
+                return TokenAnswer.Refused(status);
             }
 
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
                 ? TimeSpan.FromSeconds(seconds)
                 : DefaultLifetime;
-            var token = new UpstreamToken(value, _time.GetUtcNow() + lifetime - ExpiryMargin);
-            lock (_gate)
-            {
-                _tokens[cacheKey] = token;
-            }
-
-            _metrics.TokenFetch(succeeded: true);
-            return token;
+            return TokenAnswer.Granted(value, lifetime);
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
-            _metrics.TokenFetch(succeeded: false);
-            GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, ex.Message);
-            throw new HttpRequestException($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {ex.Message}", ex);
+            return TokenAnswer.Unreachable(ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The upstream's challenge, from an anonymous <c>GET /v2/</c>, asked once and remembered (asked again
+    /// after a failure): no challenge, and <c>Open</c>, when the upstream needs no authentication.
+    /// Throws <see cref="HttpRequestException"/> when the upstream cannot be asked.
+    /// </summary>
+    public async Task<(AuthChallenge? Challenge, bool Open)> DiscoverChallengeAsync(CancellationToken cancellationToken)
+    {
+        if (_discovered is { } known)
+        {
+            return known;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.RemoteUrl, "v2/"));
+        using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode >= 500)
+        {
+            throw new HttpRequestException($"the upstream answered {(int)response.StatusCode} to GET /v2/");
+        }
+
+        var discovered = response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+            ? (AuthChallenge.Select(response.Headers.WwwAuthenticate), false)
+            : (null, response.IsSuccessStatusCode);
+        _discovered = discovered;
+        return discovered;
     }
 
     private AuthenticationHeaderValue BasicCredentials() =>

@@ -137,6 +137,63 @@ internal sealed class ConfigurationTests
         });
     }
 
+    /// <summary>
+    /// Security settings the mirror cannot honour stop it, each named once; <c>{dir}</c> is the test's directory,
+    /// holding <c>htpasswd</c> (bcrypt), <c>md5.htpasswd</c>, <c>cert.pem</c> and <c>key.pem</c>.
+    /// </summary>
+    [TestCase("auth: {silly: {realm: r, service: s}}", "auth.silly")]
+    [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/htpasswd', cache: x}}", "auth.htpasswd.cache")]
+    [TestCase("auth: {htpasswd: {realm: r}}", "auth.htpasswd.path")]
+    [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/missing'}}", "auth.htpasswd.path")]
+    [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/md5.htpasswd'}}", "line 2 (user bob)")]
+    [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/htpasswd'}, token: {realm: 'http://t/token', service: s, issuer: i, rootcertbundle: '{dir}/cert.pem'}}", "auth: give exactly one")]
+    [TestCase("auth: {token: {realm: 'http://t/token', service: s, issuer: i}}", "auth.token.rootcertbundle or auth.token.jwks")]
+    [TestCase("auth: {token: {realm: 'http://t/token', service: s, issuer: i, rootcertbundle: '{dir}/htpasswd'}}", "auth.token.rootcertbundle")]
+    [TestCase("auth: {token: {realm: 'http://t/token', service: s, issuer: i, rootcertbundle: '{dir}/cert.pem', signingalgorithms: [none]}}", "auth.token.signingalgorithms")]
+    [TestCase("auth: {token: {realm: 'http://t/token', service: s, issuer: i, rootcertbundle: '{dir}/cert.pem', autoredirect: true}}", "auth.token.autoredirect")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {letsencrypt: {email: a@example.com, cachefile: /tmp/le}}}", "http.tls.letsencrypt: ACME is not supported")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/cert.pem'}}", "http.tls.key")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {minimumtls: tls1.2}}", "http.tls: TLS settings without")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/cert.pem', key: '{dir}/key.pem', minimumtls: tls1.0}}", "http.tls.minimumtls")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/cert.pem', key: '{dir}/key.pem', ciphersuites: [TLS_NOT_A_SUITE]}}", "http.tls.ciphersuites")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/cert.pem', key: '{dir}/key.pem', clientauth: verify-client-cert-if-given}}", "http.tls.clientauth")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/cert.pem', key: '{dir}/key.pem', clientcas: ['{dir}/missing.pem']}}", "http.tls.clientcas")]
+    [TestCase("http: {addr: '127.0.0.1:0', tls: {certificate: '{dir}/htpasswd', key: '{dir}/key.pem'}}", "http.tls.certificate")]
+    [TestCase("http: {addr: '127.0.0.1:0', net: unix}", "http.net")]
+    [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
+    [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
+    public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
+    {
+        var directory = _directory.Path;
+        await File.WriteAllTextAsync(Path.Combine(directory, "htpasswd"), "# users\nalice:$2y$05$G95hcRXvuD26jCXJfvhLdeNZGMY35kWrNNqBWsR9fGhfcqAwDeGxS\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "md5.htpasswd"), "alice:$2y$05$G95hcRXvuD26jCXJfvhLdeNZGMY35kWrNNqBWsR9fGhfcqAwDeGxS\nbob:$apr1$x8lLrMsr$E6zJyuB8/sX6h1vtBtTmD0\n");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        }
+
+        var sections = new Dictionary<string, string>
+        {
+            ["http"] = "http: {addr: '127.0.0.1:0'}",
+            ["storage"] = $"storage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}",
+        };
+        sections[yaml.Split(':')[0]] = yaml.Replace("{dir}", directory, StringComparison.Ordinal);
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllLinesAsync(file, sections.Values);
+
+        var (exitCode, errors) = await RunToExitAsync([file]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(errors, Has.Length.EqualTo(1), string.Join('\n', errors));
+            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(named));
+        });
+    }
+
     [Test]
     public async Task Start_UnwritableStore_ExitsNamingTheKey()
     {

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,13 +31,15 @@ internal sealed class MirrorFactory : WebApplicationFactory<Program>
         UseKestrel();
     }
 
-    /// <summary>The mirror's base address, once started.</summary>
+    /// <summary>The mirror's main address (not <c>http.debug.addr</c>), once started.</summary>
     public Uri Address
     {
         get
         {
             StartServer();
-            return ClientOptions.BaseAddress;
+            var debug = _settings.GetValueOrDefault("http:debug:addr");
+            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            return new Uri(addresses.First(a => debug is null || !a.EndsWith(debug[debug.LastIndexOf(':')..], StringComparison.Ordinal)));
         }
     }
 

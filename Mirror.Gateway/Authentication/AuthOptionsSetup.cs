@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Configuration;
+
+namespace Mirror.Gateway.Authentication;
+
+/// <summary>Reads the <c>auth</c> section: exactly one mode, with everything that mode needs, or the start stops.</summary>
+internal sealed class AuthOptionsSetup(ConfigurationReader read) : IConfigureOptions<AuthOptions>
+{
+    private static readonly string[] Modes = ["htpasswd", "token", "upstream"];
+
+    private static readonly string[] DefaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+
+    public void Configure(AuthOptions options)
+    {
+        var modes = Modes.Where(mode => read.Has($"auth.{mode}")).ToList();
+        if (modes.Count > 1 || (modes.Count == 1 && read.Has(ConfigurationKeys.AuthNone)))
+        {
+            throw ConfigurationReader.Invalid<AuthOptions>("auth", $"give exactly one of htpasswd, token, upstream or none (found {string.Join(", ", read.Has(ConfigurationKeys.AuthNone) ? [.. modes, "none"] : modes)})");
+        }
+
+        switch (modes.SingleOrDefault())
+        {
+            case "htpasswd":
+                options.Mode = AuthMode.Htpasswd;
+                options.Realm = Required(ConfigurationKeys.HtpasswdRealm);
+                options.HtpasswdPath = read.File<AuthOptions>(ConfigurationKeys.HtpasswdPath) ?? throw Missing(ConfigurationKeys.HtpasswdPath);
+                break;
+            case "token":
+                options.Mode = AuthMode.Token;
+                var realm = Required(ConfigurationKeys.TokenRealm);
+                options.Realm = DistributionConfiguration.TryParseRemoteUrl(realm)?.ToString()
+                    ?? throw ConfigurationReader.Invalid<AuthOptions>(ConfigurationKeys.TokenRealm, realm, "is not an absolute http:// or https:// URL");
+                options.Service = Required(ConfigurationKeys.TokenService);
+                options.Issuer = Required(ConfigurationKeys.TokenIssuer);
+                options.RootCertBundle = read.File<AuthOptions>(ConfigurationKeys.TokenRootCertBundle);
+                options.Jwks = read.File<AuthOptions>(ConfigurationKeys.TokenJwks);
+                if (options.RootCertBundle is null && options.Jwks is null)
+                {
+                    throw Missing($"{ConfigurationKeys.TokenRootCertBundle} or {ConfigurationKeys.TokenJwks}");
+                }
+
+                var algorithms = read.List(ConfigurationKeys.TokenSigningAlgorithms);
+                options.SigningAlgorithms = algorithms.Count == 0 ? DefaultAlgorithms
+                    : algorithms.Select(a => DefaultAlgorithms.Contains(a, StringComparer.Ordinal) ? a
+                        : throw ConfigurationReader.Invalid<AuthOptions>(ConfigurationKeys.TokenSigningAlgorithms, a, $"is not one of {string.Join(", ", DefaultAlgorithms)}")).ToList();
+                break;
+            case "upstream":
+                options.Mode = AuthMode.Upstream;
+                options.Realm = read.Value(ConfigurationKeys.UpstreamAuthRealm) ?? options.Realm;
+                options.UpstreamTtl = read.Duration<AuthOptions>(ConfigurationKeys.UpstreamAuthTtl, allowZero: false) ?? options.UpstreamTtl;
+                break;
+        }
+    }
+
+    private string Required(string key) => read.Value(key) ?? throw Missing(key);
+
+    private static OptionsValidationException Missing(string key) => ConfigurationReader.Invalid<AuthOptions>(key, "is needed");
+}

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Authentication;
+
+/// <summary>
+/// Basic authentication (RFC 7617) for <c>auth.htpasswd</c> and <c>auth.upstream</c>: a request without
+/// credentials is anonymous (the policy decides what that may reach), one with credentials is
+/// authenticated when the verifier accepts them, and failures from one address are slowed down. Challenges
+/// are distribution's: 401, <c>WWW-Authenticate: Basic realm="..."</c> and the OCI error <c>UNAUTHORIZED</c>.
+/// </summary>
+internal sealed class BasicAuthenticationHandler<TVerifier>(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    TVerifier verifier,
+    VerifiedCredentials verified,
+    FailedLogins failures,
+    GatewayMetrics metrics,
+    IOptions<AuthOptions> auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    where TVerifier : ICredentialVerifier
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (BasicCredentials.TryParse(header) is not { } credentials)
+        {
+            return AuthenticateResult.Fail("the Authorization header does not hold Basic credentials");
+        }
+
+        var key = verified.KeyOf(Scheme.Name, verifier.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), credentials.User, credentials.Password);
+        bool accepted;
+        try
+        {
+            accepted = await verified.CheckAsync(key, verifier.VerdictTtl, ct => CheckAsync(credentials, ct), Context.RequestAborted);
+        }
+        catch (UpstreamUnavailableException ex)
+        {
+            RegistryAuthorizationResultHandler.MarkUnavailable(Context);
+            return AuthenticateResult.Fail(ex);
+        }
+
+        if (!accepted)
+        {
+            GatewayLog.LoginFailed(Logger, Scheme.Name, Context.Connection.RemoteIpAddress?.ToString() ?? "-");
+            await failures.FailedAsync(Context.Connection.RemoteIpAddress, Context.RequestAborted);
+            return AuthenticateResult.Fail("wrong user or password");
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, credentials.User)], Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    private async Task<bool> CheckAsync(BasicCredentials credentials, CancellationToken cancellationToken)
+    {
+        var accepted = await verifier.VerifyAsync(credentials, cancellationToken);
+        metrics.CredentialChecked(Scheme.Name, accepted);
+        return accepted;
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"Basic realm=\"{auth.Value.Realm.Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
+        return OciError.Unauthorized().WriteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        OciError.Denied($"{Context.User.Identity?.Name} may not pull this").WriteAsync(Context);
+}

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Registry;
+
+namespace Mirror.Gateway.Authentication;
+
+/// <summary>
+/// <c>auth.token</c> on ASP.NET Core's JWT bearer handler: tokens from the configured token service, signed
+/// by a key <see cref="TokenSigningKeys"/> finds, issued by <c>issuer</c> for <c>service</c>, within their
+/// lifetime (with distribution's 60 s of leeway). Challenges are distribution's: 401 with
+/// <c>Bearer realm,service,scope</c>, <c>error="invalid_token"</c> for a token that failed, and
+/// <c>error="insufficient_scope"</c> for a valid one without the access the request needs.
+/// </summary>
+internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, TokenSigningKeys keys, FailedLogins failures) : IConfigureNamedOptions<JwtBearerOptions>
+{
+    /// <summary>distribution's leeway on <c>exp</c> and <c>nbf</c> (registry/auth/token: <c>Leeway</c>).</summary>
+    public static readonly TimeSpan Leeway = TimeSpan.FromSeconds(60);
+
+    public void Configure(string? name, JwtBearerOptions options)
+    {
+        if (name != AuthSchemes.Token)
+        {
+            return;
+        }
+
+        var settings = auth.Value;
+        options.MapInboundClaims = false;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Service,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = Leeway,
+            ValidAlgorithms = settings.SigningAlgorithms,
+            IssuerSigningKeyResolver = keys.Resolve,
+            NameClaimType = "sub",
+        };
+        options.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                if (context.SecurityToken is JsonWebToken token && context.Principal?.Identity is ClaimsIdentity identity)
+                {
+                    identity.AddClaims(RegistryAccessClaims.From(token));
+                }
+
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+                context.Exception is SecurityTokenExpiredException or SecurityTokenNotYetValidException
+                    ? Task.CompletedTask
+                    : failures.FailedAsync(context.HttpContext.Connection.RemoteIpAddress, context.HttpContext.RequestAborted),
+            OnChallenge = context =>
+            {
+                context.HandleResponse();
+                return ChallengeAsync(context.HttpContext, context.AuthenticateFailure is null ? null : "invalid_token");
+            },
+            OnForbidden = context => ChallengeAsync(context.HttpContext, "insufficient_scope"),
+        };
+    }
+
+    public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
+
+    private Task ChallengeAsync(HttpContext context, string? error)
+    {
+        var settings = auth.Value;
+        var challenge = $"Bearer realm=\"{settings.Realm}\",service=\"{settings.Service}\"";
+        if (RegistryScope.For(context.Request.Path) is { } scope)
+        {
+            challenge += $",scope=\"{scope}\"";
+        }
+
+        if (error is not null)
+        {
+            challenge += $",error=\"{error}\"";
+        }
+
+        context.Response.Headers.WWWAuthenticate = challenge;
+        return OciError.Unauthorized().WriteAsync(context);
+    }
+}

@@ -1,0 +1,14 @@
+using System.Security.Claims;
+
+namespace Mirror.Gateway.Authorization;
+
+/// <summary><c>auth.htpasswd</c>, as distribution has it: every authenticated user may pull everything.</summary>
+internal sealed class AuthenticatedAccess : IRegistryAccess
+{
+    public ValueTask<AccessDecision> CanPullAsync(HttpContext context, ClaimsPrincipal user, string repository) =>
+        ValueTask.FromResult(IsAuthenticated(user) ? AccessDecision.Allowed : AccessDecision.Denied);
+
+    public bool CanReach(ClaimsPrincipal user, PathString path) => IsAuthenticated(user);
+
+    internal static bool IsAuthenticated(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true;
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Tls;
+
+namespace Mirror.Gateway.Listening;
+
+/// <summary>
+/// Kestrel's listeners and limits: the main address (TLS when <c>http.tls</c> gives a certificate, with HTTP/2
+/// by ALPN), the debug address (plain HTTP, metrics and health only), and limits set on purpose rather than
+/// left at Kestrel's defaults.
+/// </summary>
+internal sealed class ListenSetup(IOptions<ServerOptions> server, IOptions<TlsOptions> tls, IServiceProvider services) : IConfigureOptions<KestrelServerOptions>
+{
+    public void Configure(KestrelServerOptions kestrel)
+    {
+        var options = server.Value;
+        kestrel.AddServerHeader = false;
+
+        // Room above the registry API's own limits, so oversized requests get its OCI error answers.
+        kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+        kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+        kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+        kestrel.Limits.RequestHeadersTimeout = options.HeaderTimeout;
+
+        // The mirror takes no request bodies (writes are refused unread); a client sending one is cut short.
+        kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+
+        Listen(kestrel, options.Address, listen =>
+        {
+            if (tls.Value.Enabled)
+            {
+                listen.Protocols = options.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                listen.UseHttps(services.GetRequiredService<TlsHandshake>().CallbackOptions);
+            }
+        });
+        if (options.DebugAddress is { } debug)
+        {
+            Listen(kestrel, debug, _ => { });
+        }
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, Action<ListenOptions> configure)
+    {
+        switch (address.Host)
+        {
+            case null:
+                kestrel.ListenAnyIP(address.Port, configure);
+                break;
+            case "localhost":
+                kestrel.ListenLocalhost(address.Port, configure);
+                break;
+            default:
+                kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port, configure);
+                break;
+        }
+    }
+}
