@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Authentication;
@@ -14,7 +15,7 @@ namespace Mirror.Gateway;
 /// to them), the store is indexed, the tags known from earlier runs are loaded, and the configuration the
 /// mirror ignores is named.
 /// </summary>
-internal sealed class MirrorStartup(ContentStore store, TagStore tags, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<MirrorStartup> logger) : IHostedService
+internal sealed class MirrorStartup(ContentStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, IConfiguration configuration, IOptions<UpstreamOptions> upstream, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<MirrorStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +40,7 @@ internal sealed class MirrorStartup(ContentStore store, TagStore tags, MirrorMet
             store.LoadIndex();
             GatewayLog.StoreIndexed(logger, store.Index.Blobs, store.Index.Manifests, store.Index.Bytes);
         }, cancellationToken);
-        GatewayLog.TagsLoaded(logger, await tags.LoadAsync(cancellationToken));
+        GatewayLog.TagsLoaded(logger, await tags.LoadAsync(cancellationToken), links.Load());
         GatewayLog.Mirroring(logger, upstream.Value.RemoteUrl, upstream.Value.HasCredentials ? $"as {upstream.Value.Username}" : "anonymously");
     }
 

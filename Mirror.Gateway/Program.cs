@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway;
@@ -96,6 +97,7 @@ try
     services.AddHostedService<StoreSweeper>();
     services.AddDistributedMemoryCache();
     services.AddSingleton<TagStore>();
+    services.AddSingleton<RepositoryLinks>();
     services.AddSingleton<UpstreamAuthenticator>();
     services.AddTransient<UpstreamAuthHandler>();
     services.AddSingleton<UpstreamClient>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Fills;
@@ -21,6 +22,7 @@ internal sealed class BlobFill
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MirrorMetrics _metrics;
+    private readonly RepositoryLinks _links;
     private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BlobWriter? _writer;
@@ -28,9 +30,10 @@ internal sealed class BlobFill
     private int _state;
     private int _references = 1;
 
-    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, ContentStore store, FillOptions options, TimeProvider time, MirrorMetrics metrics, ILogger logger)
+    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, ContentStore store, RepositoryLinks links, FillOptions options, TimeProvider time, MirrorMetrics metrics, ILogger logger)
     {
         _metrics = metrics;
+        _links = links;
         Repository = repository;
         Digest = digest;
         _source = source;
@@ -93,6 +96,8 @@ internal sealed class BlobFill
                 return;
             }
 
+            // The upstream has just said the repository holds this digest.
+            _links.Link(Repository, Digest);
             Length = response.TotalLength;
             var writer = _store.TryCreateBlobWriter(Digest);
             _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));

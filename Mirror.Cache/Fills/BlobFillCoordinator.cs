@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Fills;
@@ -18,13 +19,15 @@ internal sealed class BlobFillCoordinator : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IBlobSource _source;
     private readonly ContentStore _store;
+    private readonly RepositoryLinks _links;
     private readonly FillOptions _options;
     private readonly TimeProvider _time;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<BlobFill> _logger;
 
-    public BlobFillCoordinator(IBlobSource source, ContentStore store, IOptions<FillOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<BlobFill> logger)
+    public BlobFillCoordinator(IBlobSource source, ContentStore store, RepositoryLinks links, IOptions<FillOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<BlobFill> logger)
     {
+        _links = links;
         _metrics = metrics;
         _source = source;
         _store = store;
@@ -68,7 +71,7 @@ internal sealed class BlobFillCoordinator : IDisposable
                 return null;
             }
 
-            fill = new BlobFill(repository, digest, _source, _store, _options, _time, _metrics, _logger);
+            fill = new BlobFill(repository, digest, _source, _store, _links, _options, _time, _metrics, _logger);
             _fills.Add(digest, fill);
             fill.AddReference();
         }

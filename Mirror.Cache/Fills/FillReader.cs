@@ -1,4 +1,5 @@
 using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
 
 namespace Mirror.Cache.Fills;
 
@@ -17,6 +18,9 @@ internal sealed class FillReader : IDisposable
     internal FillReader(BlobFill fill) => _fill = fill;
 
     public Digest Digest => _fill.Digest;
+
+    /// <summary>The repository the fill asks the upstream under.</summary>
+    public RepositoryName Repository => _fill.Repository;
 
     public Task<FillStart> Started => _fill.Started;
 

@@ -360,7 +360,8 @@ internal sealed class ContentStore : IDisposable
 
     internal string ManifestPath(Digest digest) => Path.Combine(_manifests, digest.Algorithm, digest.Hex[..2], digest.Hex);
 
-    private string NewTempPath() => Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+    /// <summary>A new, unique path in <c>tmp/</c>, for a file to be written and then renamed into place.</summary>
+    public string NewTempPath() => Path.Combine(_temp, Guid.NewGuid().ToString("N"));
 
     private async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

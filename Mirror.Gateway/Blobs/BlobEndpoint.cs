@@ -4,6 +4,7 @@ using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
@@ -16,27 +17,31 @@ namespace Mirror.Gateway.Blobs;
 /// range support; a missing one joins (or starts) the single fill for its digest and streams from it as the
 /// bytes arrive. A HEAD for a missing blob stays a HEAD upstream and fills nothing.
 /// </summary>
-internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, RepositoryLinks links, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
     public async Task ServeAsync(HttpContext context, RepositoryName clientName, Digest digest)
     {
+        var name = upstream.UpstreamName(clientName);
         if (store.TryOpenBlob(digest) is { } stored)
         {
             using (stored)
             {
-                await ServeStoredAsync(context, digest, stored);
+                if (await ConfirmAsync(context, name, digest))
+                {
+                    await ServeStoredAsync(context, digest, stored);
+                }
             }
 
             return;
         }
 
-        var name = upstream.UpstreamName(clientName);
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            // A fill under way already knows what a HEAD asks: no need to ask the upstream again.
-            using (var running = fills.TryJoinRunning(digest))
+            // A fill under way already knows what a HEAD asks: no need to ask the upstream again, when the
+            // repository is known to hold the blob (else the upstream's HEAD below is what confirms it).
+            using (var running = links.Holds(name, digest) ? fills.TryJoinRunning(digest) : null)
             {
                 if (running is not null && (await running.Started.WaitAsync(context.RequestAborted)).Status == SourceStatus.Found && running.Length is { } length)
                 {
@@ -53,6 +58,7 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
                 return;
             }
 
+            links.Link(name, digest);
             outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Miss);
             WriteHeaders(context, digest, new ByteRange(0, head.Length ?? 0, false), head.Length);
             return;
@@ -61,6 +67,12 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         using var reader = fills.Join(name, digest, out var joined);
         if (reader is not null)
         {
+            // A fill another request started under another name: this name must hold the blob too.
+            if (joined && reader.Repository != name && !await ConfirmAsync(context, name, digest))
+            {
+                return;
+            }
+
             // Joining a fill that has verified is a hit: every byte is local, only not renamed into place yet.
             var result = joined && reader.IsVerified ? CacheResult.Hit : joined ? CacheResult.Coalesced : CacheResult.Miss;
             await ServeFillAsync(context, digest, reader, result);
@@ -69,9 +81,36 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
 
         // A fill committed between the look-up and the join.
         using var committed = store.TryOpenBlob(digest);
-        await (committed is null
-            ? new OciError(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the blob is being replaced in the store; try again").WriteAsync(context)
-            : ServeStoredAsync(context, digest, committed));
+        if (committed is null)
+        {
+            await new OciError(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the blob is being replaced in the store; try again").WriteAsync(context);
+        }
+        else if (await ConfirmAsync(context, name, digest))
+        {
+            await ServeStoredAsync(context, digest, committed);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> may be served <paramref name="digest"/> from the store: known to hold
+    /// it, or confirmed now by the upstream (and remembered). Otherwise the upstream's answer is written.
+    /// </summary>
+    private async Task<bool> ConfirmAsync(HttpContext context, RepositoryName name, Digest digest)
+    {
+        if (links.Holds(name, digest))
+        {
+            return true;
+        }
+
+        var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
+        if (head.Status == SourceStatus.Found)
+        {
+            links.Link(name, digest);
+            return true;
+        }
+
+        await OciError.FromUpstream(head.Status, OciErrorCode.BlobUnknown, head.Detail).WriteAsync(context);
+        return false;
     }
 
     /// <summary>Serves a committed blob from its file, one range at most, counting the bytes sent.</summary>

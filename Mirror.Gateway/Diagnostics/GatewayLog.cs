@@ -43,8 +43,8 @@ internal static partial class GatewayLog
     [LoggerMessage(2012, LogLevel.Warning, "Serving {Repository}:{Tag} as {Digest}, its last known digest: the upstream is {Reason}")]
     public static partial void ServedStale(ILogger logger, RepositoryName repository, string tag, Digest digest, string reason);
 
-    [LoggerMessage(2013, LogLevel.Information, "Tags known from earlier runs: {Count}")]
-    public static partial void TagsLoaded(ILogger logger, int count);
+    [LoggerMessage(2013, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
+    public static partial void TagsLoaded(ILogger logger, int count, int links);
 
     [LoggerMessage(2014, LogLevel.Information, "TLS certificate {Subject}, valid until {NotAfter:O}, thumbprint {Thumbprint}")]
     public static partial void CertificateLoaded(ILogger logger, string subject, DateTime notAfter, string thumbprint);

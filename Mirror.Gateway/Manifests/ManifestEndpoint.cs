@@ -3,6 +3,7 @@ using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Diagnostics;
@@ -22,14 +23,16 @@ internal sealed class ManifestEndpoint : IDisposable
     private readonly UpstreamClient _upstream;
     private readonly ContentStore _store;
     private readonly TagStore _tags;
+    private readonly RepositoryLinks _links;
     private readonly CacheOutcomes _outcomes;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestEndpoint> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
-    private readonly SingleFlight<Digest, UpstreamManifest> _fetches = new();
+    private readonly SingleFlight<(RepositoryName, Digest), UpstreamManifest> _fetches = new();
 
-    public ManifestEndpoint(UpstreamClient upstream, ContentStore store, TagStore tags, CacheOutcomes outcomes, MirrorMetrics metrics, ILogger<ManifestEndpoint> logger)
+    public ManifestEndpoint(UpstreamClient upstream, ContentStore store, TagStore tags, RepositoryLinks links, CacheOutcomes outcomes, MirrorMetrics metrics, ILogger<ManifestEndpoint> logger)
     {
+        _links = links;
         _outcomes = outcomes;
         _metrics = metrics;
         _upstream = upstream;
@@ -56,7 +59,7 @@ internal sealed class ManifestEndpoint : IDisposable
             {
                 // Checked upstream within mirror.tagttl: served as known, without asking again.
                 _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Hit);
-                await WriteAsync(context, fresh.Digest, fresh.MediaType, fresh.Content);
+                await WriteAsync(context, name, fresh.Digest, fresh.MediaType, fresh.Content);
                 return;
             }
 
@@ -72,7 +75,7 @@ internal sealed class ManifestEndpoint : IDisposable
                     GatewayLog.ServedStale(_logger, name, tag, stale.Digest, tagCheck.Status.ToString());
                     context.Response.Headers.Warning = "110 - \"Response is Stale\"";
                     _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Stale);
-                    await WriteAsync(context, stale.Digest, stale.MediaType, stale.Content);
+                    await WriteAsync(context, name, stale.Digest, stale.MediaType, stale.Content);
                     return;
                 }
             }
@@ -90,8 +93,19 @@ internal sealed class ManifestEndpoint : IDisposable
         digest ??= reference.Digest!;
         if (await _store.TryFindManifestAsync(digest, cancellationToken) is { } stored)
         {
+            // By tag, the upstream has just named this digest for the repository; by digest, it may have to say so now.
+            if (tagCheck is null && !_links.Holds(name, digest))
+            {
+                var confirmed = await _upstream.HeadManifestAsync(name, digest.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+                if (confirmed.Status != SourceStatus.Found)
+                {
+                    await OciError.FromUpstream(confirmed.Status, OciErrorCode.ManifestUnknown, confirmed.Detail).WriteAsync(context);
+                    return;
+                }
+            }
+
             _outcomes.Record(context, MirrorMetrics.Manifest, CacheResult.Hit);
-            await WriteAsync(context, digest, stored.MediaType, stored.Content);
+            await WriteAsync(context, name, digest, stored.MediaType, stored.Content);
             return;
         }
 
@@ -104,12 +118,14 @@ internal sealed class ManifestEndpoint : IDisposable
                 return;
             }
 
+            _links.Link(name, digest);
             _outcomes.Record(context, MirrorMetrics.Manifest, tagJoined ? CacheResult.Coalesced : CacheResult.Miss);
             WriteHeaders(context, digest, described.MediaType ?? MediaTypes.Json, described.Length);
             return;
         }
 
-        var fetched = await _fetches.RunAsync(digest, ct => FetchAsync(name, digest, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
+        // One fetch per repository and digest: a fetch under another name does not show that this one holds it.
+        var fetched = await _fetches.RunAsync((name, digest), ct => FetchAsync(name, digest, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
         PassRateLimit(context, fetched);
         if (fetched.Status != SourceStatus.Found)
         {
@@ -118,7 +134,7 @@ internal sealed class ManifestEndpoint : IDisposable
         }
 
         _outcomes.Record(context, MirrorMetrics.Manifest, fetchJoined ? CacheResult.Coalesced : CacheResult.Miss);
-        await WriteAsync(context, digest, fetched.MediaType!, fetched.Content);
+        await WriteAsync(context, name, digest, fetched.MediaType!, fetched.Content);
     }
 
     public void Dispose()
@@ -182,8 +198,13 @@ internal sealed class ManifestEndpoint : IDisposable
         }
     }
 
-    private async Task WriteAsync(HttpContext context, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
+    /// <summary>
+    /// Serves a manifest the upstream has confirmed <paramref name="name"/> holds, and records that the
+    /// repository holds it and what it names (read once per repository and manifest).
+    /// </summary>
+    private async Task WriteAsync(HttpContext context, RepositoryName name, Digest digest, string mediaType, ReadOnlyMemory<byte> content)
     {
+        _links.LinkManifest(name, digest, () => ManifestReferences.Of(content.Span));
         WriteHeaders(context, digest, mediaType, content.Length);
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
 using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 
@@ -157,7 +158,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(source, _store, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
+        new(source, _store, new RepositoryLinks(_store, NullLogger<RepositoryLinks>.Instance), Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Security.Cryptography;
+using Mirror.Cache.Registry;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.Gateway;
+
+/// <summary>
+/// The store keeps one copy per digest, but serves it under a repository's name only when that repository
+/// is known to hold it: referenced by a manifest fetched under that name, or confirmed by the upstream.
+/// </summary>
+[TestFixture]
+internal sealed class RepositoryIsolationTests
+{
+    private const string Private = "private/app";
+    private const string Public = "library/public";
+
+    private readonly byte[] _layerContent = RandomNumberGenerator.GetBytes(4096);
+
+    private TestDirectory _directory = null!;
+    private FakeRegistry _upstream = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = new TestDirectory();
+        _upstream = new FakeRegistry();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _upstream.Dispose();
+        _directory.Dispose();
+    }
+
+    [Test]
+    public async Task PrivateLayer_AfterAPullOfItsImage_IsNotServedUnderAnotherName()
+    {
+        var (manifest, config, layer) = PushPrivateImage();
+        _upstream.AddManifest(Public, "latest", Manifests.Image(_upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64)), _upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64))), MediaTypes.DockerManifest);
+        using var mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+        foreach (var path in new[] { $"/v2/{Private}/manifests/latest", $"/v2/{Private}/blobs/{config}", $"/v2/{Private}/blobs/{layer}" })
+        {
+            using var pulled = await client.GetAsync(path);
+            Assert.That(pulled.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
+        }
+
+        _upstream.Server.ResetLogEntries();
+        using var layerElsewhere = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
+        using var headElsewhere = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{Public}/blobs/{layer}"));
+        using var manifestElsewhere = await client.GetAsync($"/v2/{Public}/manifests/{manifest}");
+        using var layerAgain = await client.GetAsync($"/v2/{Private}/blobs/{layer}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(layerElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await OciErrors.CodeOf(layerElsewhere), Is.EqualTo("BLOB_UNKNOWN"));
+            Assert.That(headElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(manifestElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await OciErrors.CodeOf(manifestElsewhere), Is.EqualTo("MANIFEST_UNKNOWN"));
+            Assert.That(layerAgain.StatusCode, Is.EqualTo(HttpStatusCode.OK), "still served under its own name");
+            Assert.That(_upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero, "the stored copy is not fetched again to find out");
+            Assert.That(_upstream.Log.Where(e => e.RequestMessage.Path.StartsWith($"/v2/{Private}/", StringComparison.Ordinal)), Is.Empty, "its own name needs no upstream word");
+        });
+    }
+
+    [Test]
+    public async Task SharedLayer_ConfirmedByTheUpstreamUnderTheOtherName_IsAHitWithoutAGet()
+    {
+        var (_, _, layer) = PushPrivateImage();
+        using var mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+        (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
+        (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+        _upstream.AddBlob(Public, _layerContent);
+        _upstream.Server.ResetLogEntries();
+
+        using var shared = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
+        using var again = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await shared.Content.ReadAsByteArrayAsync(), Is.EqualTo(_layerContent));
+            Assert.That(shared.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
+            Assert.That(_upstream.Count("HEAD", $"/v2/{Public}/blobs/{layer}"), Is.EqualTo(1), "asked once, then remembered");
+            Assert.That(_upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero);
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
+    public async Task Links_SurviveARestart()
+    {
+        var (manifest, _, layer) = PushPrivateImage();
+        var store = _directory.Combine("store");
+        using (var first = new MirrorFactory(_upstream.Url, store))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
+            (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+        }
+
+        _upstream.Server.ResetLogEntries();
+        using var second = new MirrorFactory(_upstream.Url, store);
+        using var again = new HttpClient { BaseAddress = second.Address };
+        using var blob = await again.GetAsync($"/v2/{Private}/blobs/{layer}");
+        using var byDigest = await again.GetAsync($"/v2/{Private}/manifests/{manifest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(byDigest.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_upstream.Log, Is.Empty);
+        });
+    }
+
+    private (Mirror.Cache.Content.Digest Manifest, Mirror.Cache.Content.Digest Config, Mirror.Cache.Content.Digest Layer) PushPrivateImage()
+    {
+        var config = _upstream.AddBlob(Private, RandomNumberGenerator.GetBytes(128));
+        var layer = _upstream.AddBlob(Private, _layerContent);
+        var manifest = _upstream.AddManifest(Private, "latest", Manifests.Image(config, layer), MediaTypes.DockerManifest);
+        return (manifest, config, layer);
+    }
+}
