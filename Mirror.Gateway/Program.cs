@@ -170,6 +170,11 @@ try
 
     app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
     app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+    if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)
+    {
+        app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
+    }
+
     var registry = app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
     if (authOn)
     {

@@ -46,8 +46,19 @@ internal sealed class AuthOptionsSetup(ConfigurationReader read) : IConfigureOpt
                 break;
             case "upstream":
                 options.Mode = AuthMode.Upstream;
-                options.Realm = read.Value(ConfigurationKeys.UpstreamAuthRealm) ?? options.Realm;
+                if (read.Value(ConfigurationKeys.UpstreamAuthRealm) is { } url)
+                {
+                    options.Realm = DistributionConfiguration.TryParseRemoteUrl(url)?.ToString()
+                        ?? throw ConfigurationReader.Invalid<AuthOptions>(ConfigurationKeys.UpstreamAuthRealm, url, "is not an absolute http:// or https:// URL");
+                }
+
+                options.Service = read.Value(ConfigurationKeys.UpstreamAuthService) ?? "mirror";
                 options.UpstreamTtl = read.Duration<AuthOptions>(ConfigurationKeys.UpstreamAuthTtl, allowZero: false) ?? options.UpstreamTtl;
+                if (read.Value(ConfigurationKeys.HttpSecret) is { } secret)
+                {
+                    options.TokenKey = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
+                }
+
                 break;
         }
     }

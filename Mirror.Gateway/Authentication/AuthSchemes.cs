@@ -1,6 +1,6 @@
 namespace Mirror.Gateway.Authentication;
 
-/// <summary>The names of the authentication schemes, one per <see cref="AuthMode"/>.</summary>
+/// <summary>The names of the authentication schemes: htpasswd's, and the bearer scheme both token modes use.</summary>
 internal static class AuthSchemes
 {
     public const string Htpasswd = "htpasswd";
@@ -10,8 +10,7 @@ internal static class AuthSchemes
     public static string? For(AuthMode mode) => mode switch
     {
         AuthMode.Htpasswd => Htpasswd,
-        AuthMode.Token => Token,
-        AuthMode.Upstream => Upstream,
+        AuthMode.Token or AuthMode.Upstream => Token,
         _ => null,
     };
 }

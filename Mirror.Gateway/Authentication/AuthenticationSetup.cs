@@ -8,8 +8,9 @@ namespace Mirror.Gateway.Authentication;
 
 /// <summary>
 /// Who may use the mirror, on ASP.NET Core's authentication and authorization: the configured mode's
-/// scheme is the default, the <see cref="RegistryPolicy"/> guards <c>/v2/</c> with <see cref="PullRequirement"/>,
-/// and the <see cref="MetricsPolicy"/> guards the scrape path on the main address.
+/// scheme is the default (the JWT bearer scheme serves both token modes), the <see cref="RegistryPolicy"/>
+/// guards <c>/v2/</c> with <see cref="PullRequirement"/>, and the <see cref="MetricsPolicy"/> guards the
+/// scrape path on the main address.
 /// </summary>
 internal static class AuthenticationSetup
 {
@@ -24,14 +25,12 @@ internal static class AuthenticationSetup
         services.AddSingleton<VerifiedCredentials>();
         services.AddSingleton<FailedLogins>();
         services.AddSingleton<HtpasswdUsers>();
-        services.AddSingleton<HtpasswdVerifier>();
-        services.AddSingleton<UpstreamLoginVerifier>();
         services.AddSingleton<Upstream.UpstreamAccessProbe>();
+        services.AddSingleton<UpstreamTokenService>();
         services.AddSingleton<TokenSigningKeys>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, TokenAuthenticationSetup>();
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler<HtpasswdVerifier>>(AuthSchemes.Htpasswd, null)
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler<UpstreamLoginVerifier>>(AuthSchemes.Upstream, null)
+            .AddScheme<AuthenticationSchemeOptions, HtpasswdAuthenticationHandler>(AuthSchemes.Htpasswd, null)
             .AddJwtBearer(AuthSchemes.Token);
         services.AddSingleton<IConfigureOptions<AuthenticationOptions>>(sp => new ConfigureOptions<AuthenticationOptions>(
             options => options.DefaultScheme = AuthSchemes.For(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode)));
@@ -47,16 +46,9 @@ internal static class AuthenticationSetup
         }));
         services.AddSingleton<IAuthorizationHandler, PullAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, MetricsAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, RegistryAuthorizationResultHandler>();
-        services.AddSingleton<AuthenticatedAccess>();
-        services.AddSingleton<TokenAccess>();
-        services.AddSingleton<UpstreamAccess>();
-        services.AddSingleton<IRegistryAccess>(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode switch
-        {
-            AuthMode.Token => sp.GetRequiredService<TokenAccess>(),
-            AuthMode.Upstream => sp.GetRequiredService<UpstreamAccess>(),
-            _ => sp.GetRequiredService<AuthenticatedAccess>(),
-        });
+        services.AddSingleton<IRegistryAccess>(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode is AuthMode.Token or AuthMode.Upstream
+            ? new TokenAccess()
+            : new AuthenticatedAccess());
         return services;
     }
 }

@@ -9,13 +9,15 @@ using Mirror.Gateway.Registry;
 namespace Mirror.Gateway.Authentication;
 
 /// <summary>
-/// <c>auth.token</c> on ASP.NET Core's JWT bearer handler: tokens from the configured token service, signed
-/// by a key <see cref="TokenSigningKeys"/> finds, issued by <c>issuer</c> for <c>service</c>, within their
-/// lifetime (with distribution's 60 s of leeway). Challenges are distribution's: 401 with
-/// <c>Bearer realm,service,scope</c>, <c>error="invalid_token"</c> for a token that failed, and
-/// <c>error="insufficient_scope"</c> for a valid one without the access the request needs.
+/// <c>auth.token</c> and <c>auth.upstream</c> on ASP.NET Core's JWT bearer handler. With <c>auth.token</c>,
+/// tokens come from the configured token service, signed by a key <see cref="TokenSigningKeys"/> finds,
+/// issued by <c>issuer</c> for <c>service</c>; with <c>auth.upstream</c>, from the mirror's own
+/// <see cref="UpstreamTokenService"/>, signed with its key. Either way within their lifetime (with
+/// distribution's 60 s of leeway). Challenges are distribution's: 401 with <c>Bearer realm,service,scope</c>,
+/// <c>error="invalid_token"</c> for a token that failed, and <c>error="insufficient_scope"</c> for a valid
+/// one without the access the request needs.
 /// </summary>
-internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, TokenSigningKeys keys, FailedLogins failures) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, IServiceProvider services, FailedLogins failures) : IConfigureNamedOptions<JwtBearerOptions>
 {
     /// <summary>distribution's leeway on <c>exp</c> and <c>nbf</c> (registry/auth/token: <c>Leeway</c>).</summary>
     public static readonly TimeSpan Leeway = TimeSpan.FromSeconds(60);
@@ -39,10 +41,20 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, Token
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = Leeway,
-            ValidAlgorithms = settings.SigningAlgorithms,
-            IssuerSigningKeyResolver = keys.Resolve,
             NameClaimType = "sub",
         };
+        if (settings.Mode == AuthMode.Upstream)
+        {
+            options.TokenValidationParameters.ValidIssuer = UpstreamTokenService.Issuer;
+            options.TokenValidationParameters.IssuerSigningKey = services.GetRequiredService<UpstreamTokenService>().SigningKey;
+            options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+        else
+        {
+            options.TokenValidationParameters.IssuerSigningKeyResolver = services.GetRequiredService<TokenSigningKeys>().Resolve;
+            options.TokenValidationParameters.ValidAlgorithms = settings.SigningAlgorithms;
+        }
+
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = context =>
@@ -72,7 +84,8 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, Token
     private Task ChallengeAsync(HttpContext context, string? error)
     {
         var settings = auth.Value;
-        var challenge = $"Bearer realm=\"{settings.Realm}\",service=\"{settings.Service}\"";
+        var realm = settings.Realm ?? $"{context.Request.Scheme}://{context.Request.Host}{UpstreamTokenService.Path}";
+        var challenge = $"Bearer realm=\"{realm}\",service=\"{settings.Service}\"";
         if (RegistryScope.For(context.Request.Path) is { } scope)
         {
             challenge += $",scope=\"{scope}\"";

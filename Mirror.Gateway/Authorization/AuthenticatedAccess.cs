@@ -5,8 +5,7 @@ namespace Mirror.Gateway.Authorization;
 /// <summary><c>auth.htpasswd</c>, as distribution has it: every authenticated user may pull everything.</summary>
 internal sealed class AuthenticatedAccess : IRegistryAccess
 {
-    public ValueTask<AccessDecision> CanPullAsync(HttpContext context, ClaimsPrincipal user, string repository) =>
-        ValueTask.FromResult(IsAuthenticated(user) ? AccessDecision.Allowed : AccessDecision.Denied);
+    public bool CanPull(ClaimsPrincipal user, string repository) => IsAuthenticated(user);
 
     public bool CanReach(ClaimsPrincipal user, PathString path) => IsAuthenticated(user);
 

@@ -5,11 +5,8 @@ namespace Mirror.Gateway.Authorization;
 /// <summary>One auth mode's rule for who may have what under <c>/v2/</c>.</summary>
 internal interface IRegistryAccess
 {
-    /// <summary>
-    /// Whether <paramref name="user"/> may pull from <paramref name="repository"/> (the name as the client
-    /// wrote it); <paramref name="context"/> carries the request, for rules that need its credentials.
-    /// </summary>
-    ValueTask<AccessDecision> CanPullAsync(HttpContext context, ClaimsPrincipal user, string repository);
+    /// <summary>Whether <paramref name="user"/> may pull from <paramref name="repository"/> (the name as the client wrote it).</summary>
+    bool CanPull(ClaimsPrincipal user, string repository);
 
     /// <summary>Whether <paramref name="user"/> may reach a <c>/v2/</c> path outside any repository (<c>/v2/</c> itself, the catalog).</summary>
     bool CanReach(ClaimsPrincipal user, PathString path);

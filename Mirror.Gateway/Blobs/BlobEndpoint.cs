@@ -51,6 +51,16 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
                 }
             }
 
+            // A fill that committed (and left) between the look-up above and the join.
+            using (var landed = links.Holds(name, digest) ? store.TryOpenBlob(digest) : null)
+            {
+                if (landed is not null)
+                {
+                    await ServeStoredAsync(context, digest, landed);
+                    return;
+                }
+            }
+
             var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
             if (head.Status != SourceStatus.Found)
             {

@@ -40,6 +40,7 @@ internal static class ConfigurationKeys
     public const string TokenJwks = "auth.token.jwks";
     public const string TokenSigningAlgorithms = "auth.token.signingalgorithms";
     public const string UpstreamAuthRealm = "auth.upstream.realm";
+    public const string UpstreamAuthService = "auth.upstream.service";
     public const string UpstreamAuthTtl = "auth.upstream.ttl";
     public const string TagTtl = "mirror.tagttl";
     public const string MaxSize = "mirror.maxsize";
@@ -64,11 +65,11 @@ internal static class ConfigurationKeys
         Version, HttpAddr, HttpNet, Http2Disabled, DebugAddr, MetricsEnabled, MetricsPath,
         TlsCertificate, TlsKey, TlsClientAuth, TlsMinimum, RootDirectory, RemoteUrl, Username, Password, Ttl,
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
-        TokenJwks, UpstreamAuthRealm, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
+        TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout,
 
-        // Accepted with no effect: distribution signs upload state with http.secret (the mirror takes no
-        // uploads) and bounds its background cache writes with proxy.cachewritetimeout (the mirror has none).
+        // Accepted with no effect: distribution bounds its background cache writes with
+        // proxy.cachewritetimeout (the mirror has none).
         HttpSecret, CacheWriteTimeout,
 
         // Sections written empty (auth: {htpasswd: {}}) are keys of their own; what they lack is reported by their options.

@@ -30,13 +30,18 @@ internal sealed class DockerDaemon : IDisposable
         ["NO_PROXY"] = "127.0.0.0/8,localhost",
     };
 
-    public static async Task<DockerDaemon> StartAsync(string directory, Uri mirror)
+    /// <summary>
+    /// Starts dockerd with <paramref name="mirror"/> as its mirror; with <paramref name="insecure"/> false,
+    /// 127.0.0.0/8 is not an insecure registry, so an https mirror's certificate is really verified.
+    /// </summary>
+    public static async Task<DockerDaemon> StartAsync(string directory, Uri mirror, bool insecure = true)
     {
         Directory.CreateDirectory(directory);
         var config = Path.Combine(directory, "daemon.json");
+        var insecureRegistries = insecure ? "\"127.0.0.0/8\"" : string.Empty;
         await File.WriteAllTextAsync(config, $$"""
             { "storage-driver": "vfs", "iptables": false, "ip-masq": false, "bridge": "none",
-              "registry-mirrors": ["{{mirror}}"], "insecure-registries": ["127.0.0.0/8"],
+              "registry-mirrors": ["{{mirror}}"], "insecure-registries": [{{insecureRegistries}}],
               "data-root": "{{directory}}/root", "exec-root": "{{directory}}/exec", "pidfile": "{{directory}}/dockerd.pid",
               "hosts": ["unix://{{directory}}/docker.sock"] }
             """);
@@ -58,8 +63,54 @@ internal sealed class DockerDaemon : IDisposable
     public Task<Command> DockerAsync(params string[] arguments) =>
         Command.RunAsync("docker", arguments, new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix://" + Socket });
 
+    /// <summary>
+    /// Runs the docker CLI with <paramref name="dockerConfig"/> as its configuration directory: the CLI sends
+    /// the credentials stored there with each pull, as it does after <c>docker login</c>.
+    /// </summary>
+    public Task<Command> LoggedInDockerAsync(string dockerConfig, params string[] arguments) =>
+        Command.RunAsync("docker", arguments, new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix://" + Socket, ["DOCKER_CONFIG"] = dockerConfig });
+
+    /// <summary>
+    /// A docker CLI configuration directory holding <paramref name="user"/>'s login for docker.io, as
+    /// <c>docker login</c> stores it (which dockerd also sends to a docker.io mirror that challenges it).
+    /// </summary>
+    public static string LoginDirectory(string directory, string user, string password)
+    {
+        Directory.CreateDirectory(directory);
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}"));
+        File.WriteAllText(Path.Combine(directory, "config.json"), System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["auths"] = new Dictionary<string, object> { ["https://index.docker.io/v1/"] = new { auth } },
+        }));
+        return directory;
+    }
+
+    /// <summary>
+    /// Makes dockerd trust <paramref name="caPath"/> for <paramref name="mirror"/> (and present a client
+    /// certificate when given), in <c>/etc/docker/certs.d/host:port/</c>, which dockerd reads at each pull;
+    /// disposing removes it.
+    /// </summary>
+    public static IDisposable Trust(Uri mirror, string caPath, string? clientCertificate = null, string? clientKey = null)
+    {
+        var directory = Path.Combine("/etc/docker/certs.d", mirror.Authority);
+        Directory.CreateDirectory(directory);
+        File.Copy(caPath, Path.Combine(directory, "ca.crt"), overwrite: true);
+        if (clientCertificate is not null)
+        {
+            File.Copy(clientCertificate, Path.Combine(directory, "client.cert"), overwrite: true);
+            File.Copy(clientKey!, Path.Combine(directory, "client.key"), overwrite: true);
+        }
+
+        return new Removal(directory);
+    }
+
     public Task<Command> CtrAsync(params string[] arguments) =>
         Command.RunAsync("ctr", ["--address", ContainerdSocket, "--namespace", "mirror-test", .. arguments], ClosedProxy);
 
     public void Dispose() => _process.Dispose();
+
+    private sealed class Removal(string directory) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(directory, recursive: true);
+    }
 }

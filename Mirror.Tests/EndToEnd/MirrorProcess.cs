@@ -24,9 +24,10 @@ internal sealed class MirrorProcess : IDisposable
 
     /// <summary>
     /// Writes <c>config.yml</c> under <paramref name="directory"/> and starts the mirror on it;
-    /// <paramref name="proxyYaml"/> adds keys to the <c>proxy</c> section, <paramref name="extraYaml"/> whole sections.
+    /// <paramref name="proxyYaml"/> adds keys to the <c>proxy</c> section, <paramref name="httpYaml"/> to the
+    /// <c>http</c> section (a <c>tls:</c> key there makes the mirror's URL https), <paramref name="extraYaml"/> whole sections.
     /// </summary>
-    public static async Task<MirrorProcess> StartAsync(string directory, Uri upstream, string? proxyYaml = null, string? extraYaml = null, int? port = null, string? store = null)
+    public static async Task<MirrorProcess> StartAsync(string directory, Uri upstream, string? proxyYaml = null, string? extraYaml = null, int? port = null, string? store = null, string? httpYaml = null)
     {
         Directory.CreateDirectory(directory);
         var address = $"127.0.0.1:{port ?? FreePort.Next()}";
@@ -38,6 +39,7 @@ internal sealed class MirrorProcess : IDisposable
               level: info
             http:
               addr: "{address}"
+            {Indent(httpYaml)}
             storage:
               filesystem:
                 rootdirectory: {store}
@@ -48,7 +50,8 @@ internal sealed class MirrorProcess : IDisposable
             """);
         var process = GatewayProcess.Start([file]);
         await process.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
-        return new MirrorProcess(process, new Uri($"http://{address}"), store);
+        var scheme = httpYaml?.Contains("tls:", StringComparison.Ordinal) == true ? "https" : "http";
+        return new MirrorProcess(process, new Uri($"{scheme}://{address}"), store);
     }
 
     public static string Credentials(string user, string password) => $"username: {user}\npassword: {password}";

@@ -16,8 +16,10 @@ namespace Mirror.Tests.EndToEnd;
 /// <summary>
 /// A Docker token service ("Docker registry token authentication") of the suite's own, as auth.docker.io is
 /// to Docker Hub: it issues RS256 JWTs carrying their signing certificate in <c>x5c</c>, made at start, which
-/// the upstream registry trusts through <see cref="CertificatePem"/>. Anonymous callers may pull every
-/// repository but <c>private/*</c>; <see cref="PullUser"/> may pull all; <see cref="AdminUser"/> may push.
+/// the upstream registry trusts through <see cref="CertificatePem"/> (or naming it by its libtrust key ID in
+/// <c>kid</c>, as docker_auth and GitLab do). Anonymous callers may pull every repository but
+/// <c>private/*</c>; <see cref="AliceUser"/> may also pull <c>private/alice*</c>; <see cref="BobUser"/> what
+/// anonymous callers may; <see cref="PullUser"/> may pull all; <see cref="AdminUser"/> may push.
 /// </summary>
 internal sealed class TokenService : IAsyncDisposable
 {
@@ -27,17 +29,28 @@ internal sealed class TokenService : IAsyncDisposable
     public const string AdminPassword = "admin-password";
     public const string PullUser = "mirror";
     public const string PullPassword = "mirror-password";
+    public const string AliceUser = "alice";
+    public const string AlicePassword = "alice-password-7f3c";
+    public const string BobUser = "bob";
+    public const string BobPassword = "bob-password-91aa";
 
     private readonly WebApplication _app;
     private readonly RSA _key;
     private readonly X509Certificate2 _certificate;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private TokenService(WebApplication app, RSA key, X509Certificate2 certificate)
+    private readonly string _issuer;
+    private readonly string _service;
+    private readonly bool _keyId;
+
+    private TokenService(WebApplication app, RSA key, X509Certificate2 certificate, string issuer, string service, bool keyId)
     {
         _app = app;
         _key = key;
         _certificate = certificate;
+        _issuer = issuer;
+        _service = service;
+        _keyId = keyId;
     }
 
     public Uri Realm { get; private set; } = null!;
@@ -47,7 +60,11 @@ internal sealed class TokenService : IAsyncDisposable
     /// <summary>Each token request as <c>user scope</c> (user <c>-</c> when anonymous).</summary>
     public IReadOnlyCollection<string> Log => _log;
 
-    public static async Task<TokenService> StartAsync()
+    /// <summary>
+    /// Starts a token service for <paramref name="service"/>, issuing as <paramref name="issuer"/>, naming its
+    /// key by <c>kid</c> (its libtrust key ID) when <paramref name="keyId"/>, else by <c>x5c</c>.
+    /// </summary>
+    public static async Task<TokenService> StartAsync(string issuer = Issuer, string service = Service, bool keyId = false)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=mirror test token signer", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -59,12 +76,12 @@ internal sealed class TokenService : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var service = new TokenService(app, key, certificate);
-        app.MapGet("/token", service.Issue);
+        var tokens = new TokenService(app, key, certificate, issuer, service, keyId);
+        app.MapGet("/token", tokens.Issue);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        service.Realm = new Uri(address + "/token");
-        return service;
+        tokens.Realm = new Uri(address + "/token");
+        return tokens;
     }
 
     public async ValueTask DisposeAsync()
@@ -92,9 +109,9 @@ internal sealed class TokenService : IAsyncDisposable
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var token = Sign(new
         {
-            iss = Issuer,
+            iss = _issuer,
             sub = user ?? string.Empty,
-            aud = Service,
+            aud = _service,
             exp = now + 300,
             nbf = now - 10,
             iat = now,
@@ -108,6 +125,7 @@ internal sealed class TokenService : IAsyncDisposable
     {
         AdminUser => actions,
         PullUser => actions.Where(a => a == "pull").ToArray(),
+        AliceUser when repository.StartsWith("private/alice", StringComparison.Ordinal) => actions.Where(a => a == "pull").ToArray(),
         _ when repository.StartsWith("private/", StringComparison.Ordinal) => [],
         _ => actions.Where(a => a == "pull").ToArray(),
     };
@@ -125,13 +143,17 @@ internal sealed class TokenService : IAsyncDisposable
         {
             (AdminUser, AdminPassword) => AdminUser,
             (PullUser, PullPassword) => PullUser,
+            (AliceUser, AlicePassword) => AliceUser,
+            (BobUser, BobPassword) => BobUser,
             _ => "!",
         };
     }
 
     private string Sign(object claims)
     {
-        var header = new { typ = "JWT", alg = "RS256", x5c = new[] { Convert.ToBase64String(_certificate.RawData) } };
+        object header = _keyId
+            ? new { typ = "JWT", alg = "RS256", kid = Mirror.Gateway.Authentication.LibtrustKeyId.Of(_certificate) }
+            : new { typ = "JWT", alg = "RS256", x5c = new[] { Convert.ToBase64String(_certificate.RawData) } };
         var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url(signature);

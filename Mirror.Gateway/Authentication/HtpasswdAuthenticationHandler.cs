@@ -2,29 +2,26 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Mirror.Gateway.Authorization;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
-using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Authentication;
 
 /// <summary>
-/// Basic authentication (RFC 7617) for <c>auth.htpasswd</c> and <c>auth.upstream</c>: a request without
-/// credentials is anonymous (the policy decides what that may reach), one with credentials is
-/// authenticated when the verifier accepts them, and failures from one address are slowed down. Challenges
-/// are distribution's: 401, <c>WWW-Authenticate: Basic realm="..."</c> and the OCI error <c>UNAUTHORIZED</c>.
+/// Basic authentication (RFC 7617) for <c>auth.htpasswd</c>: a request without credentials is anonymous (the
+/// policy refuses it), one with credentials is authenticated when the htpasswd file's bcrypt hash matches,
+/// and failures from one address are slowed down. Challenges are distribution's: 401,
+/// <c>WWW-Authenticate: Basic realm="..."</c> and the OCI error <c>UNAUTHORIZED</c>.
 /// </summary>
-internal sealed class BasicAuthenticationHandler<TVerifier>(
+internal sealed class HtpasswdAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    TVerifier verifier,
+    HtpasswdUsers users,
     VerifiedCredentials verified,
     FailedLogins failures,
     GatewayMetrics metrics,
     IOptions<AuthOptions> auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
-    where TVerifier : ICredentialVerifier
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -39,19 +36,8 @@ internal sealed class BasicAuthenticationHandler<TVerifier>(
             return AuthenticateResult.Fail("the Authorization header does not hold Basic credentials");
         }
 
-        var key = verified.KeyOf(Scheme.Name, verifier.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), credentials.User, credentials.Password);
-        bool accepted;
-        try
-        {
-            accepted = await verified.CheckAsync(key, verifier.VerdictTtl, ct => CheckAsync(credentials, ct), Context.RequestAborted);
-        }
-        catch (UpstreamUnavailableException ex)
-        {
-            RegistryAuthorizationResultHandler.MarkUnavailable(Context);
-            return AuthenticateResult.Fail(ex);
-        }
-
-        if (!accepted)
+        var key = verified.KeyOf(Scheme.Name, users.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), credentials.User, credentials.Password);
+        if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => CheckAsync(credentials, ct), Context.RequestAborted))
         {
             GatewayLog.LoginFailed(Logger, Scheme.Name, Context.Connection.RemoteIpAddress?.ToString() ?? "-");
             await failures.FailedAsync(Context.Connection.RemoteIpAddress, Context.RequestAborted);
@@ -64,14 +50,14 @@ internal sealed class BasicAuthenticationHandler<TVerifier>(
 
     private async Task<bool> CheckAsync(BasicCredentials credentials, CancellationToken cancellationToken)
     {
-        var accepted = await verifier.VerifyAsync(credentials, cancellationToken);
+        var accepted = await users.VerifyAsync(credentials.User, credentials.Password, cancellationToken);
         metrics.CredentialChecked(Scheme.Name, accepted);
         return accepted;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = $"Basic realm=\"{auth.Value.Realm.Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
+        Response.Headers.WWWAuthenticate = $"Basic realm=\"{auth.Value.Realm!.Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
         return OciError.Unauthorized().WriteAsync(Context);
     }
 

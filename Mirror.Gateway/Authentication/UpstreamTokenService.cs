@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Mirror.Cache.Registry;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Authentication;
+
+/// <summary>
+/// <c>auth.upstream</c>: the mirror's own token service ("Docker registry token authentication"), at
+/// <see cref="Path"/>, whose grants are the upstream's. A client asks it for a scope as it asks any
+/// registry's realm, with its own upstream login or anonymously; the mirror asks the upstream's realm for
+/// the same pull scope with the same credentials and grants exactly what the upstream granted, in a token
+/// it signs itself and honours until it expires (<c>auth.upstream.ttl</c>). So a client gets a repository
+/// only when the upstream would give it that repository, and anonymous clients get public images, with
+/// docker, containerd and podman all following the Bearer challenge as they do for Docker Hub.
+/// </summary>
+internal sealed class UpstreamTokenService(
+    UpstreamAccessProbe probe,
+    UpstreamClient upstream,
+    VerifiedCredentials verdicts,
+    FailedLogins failures,
+    GatewayMetrics metrics,
+    IOptions<AuthOptions> options,
+    TimeProvider time,
+    ILogger<UpstreamTokenService> logger)
+{
+    public const string Path = "/auth/token";
+    public const string Issuer = "mirror";
+
+    private static readonly string[] PullOnly = ["pull"];
+
+    private readonly JsonWebTokenHandler _tokens = new();
+
+    public SymmetricSecurityKey SigningKey { get; } = new(options.Value.TokenKey);
+
+    public async Task IssueAsync(HttpContext context)
+    {
+        var settings = options.Value;
+        var cancellationToken = context.RequestAborted;
+        string? header = context.Request.Headers.Authorization;
+        var credentials = BasicCredentials.TryParse(header);
+        try
+        {
+            if ((!string.IsNullOrEmpty(header) && credentials is null) || (credentials is not null && !await AcceptsAsync(credentials, cancellationToken)))
+            {
+                GatewayLog.LoginFailed(logger, AuthSchemes.Upstream, context.Connection.RemoteIpAddress?.ToString() ?? "-");
+                await failures.FailedAsync(context.Connection.RemoteIpAddress, cancellationToken);
+                context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{settings.Service}\"";
+                await OciError.Unauthorized("the upstream does not accept these credentials").WriteAsync(context);
+                return;
+            }
+
+            var access = new List<object>();
+            foreach (var scope in context.Request.Query["scope"].SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                var parts = scope.Split(':');
+                if (parts is ["repository", var name, var actions] && actions.Split(',').Contains("pull")
+                    && RepositoryName.TryParse(name) is { } repository && await GrantsPullAsync(credentials, repository, cancellationToken))
+                {
+                    access.Add(new { type = "repository", name, actions = PullOnly });
+                }
+            }
+
+            var now = time.GetUtcNow();
+            var token = _tokens.CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = Issuer,
+                Audience = settings.Service,
+                IssuedAt = now.UtcDateTime,
+                NotBefore = now.UtcDateTime,
+                Expires = (now + settings.UpstreamTtl).UtcDateTime,
+                Claims = new Dictionary<string, object>
+                {
+                    ["sub"] = credentials?.User ?? string.Empty,
+                    ["jti"] = Guid.NewGuid().ToString("N"),
+                    ["access"] = JsonSerializer.SerializeToElement(access),
+                },
+                SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
+            });
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsJsonAsync(
+                new { token, access_token = token, expires_in = (int)settings.UpstreamTtl.TotalSeconds, issued_at = now.ToString("O") },
+                cancellationToken);
+        }
+        catch (UpstreamUnavailableException ex)
+        {
+            await OciError.FromUpstream(Cache.Fills.SourceStatus.Unavailable, OciErrorCode.Unauthorized, ex.Message).WriteAsync(context);
+        }
+    }
+
+    /// <summary>Whether the upstream accepts the login; the verdict is remembered for <c>auth.upstream.ttl</c>.</summary>
+    private Task<bool> AcceptsAsync(BasicCredentials credentials, CancellationToken cancellationToken) =>
+        verdicts.CheckAsync(
+            verdicts.KeyOf("login", credentials.User, credentials.Password),
+            options.Value.UpstreamTtl,
+            async ct =>
+            {
+                var accepted = await probe.AcceptsLoginAsync(credentials, ct);
+                metrics.CredentialChecked(AuthSchemes.Upstream, accepted);
+                return accepted;
+            },
+            cancellationToken);
+
+    /// <summary>Whether the upstream lets these credentials (or none) pull the repository; remembered for <c>auth.upstream.ttl</c>.</summary>
+    private Task<bool> GrantsPullAsync(BasicCredentials? credentials, RepositoryName repository, CancellationToken cancellationToken)
+    {
+        var upstreamName = upstream.UpstreamName(repository);
+        return verdicts.CheckAsync(
+            verdicts.KeyOf("pull", credentials?.User ?? string.Empty, credentials?.Password ?? string.Empty, upstreamName.Value),
+            options.Value.UpstreamTtl,
+            ct => probe.GrantsPullAsync(credentials, upstreamName, ct),
+            cancellationToken);
+    }
+}
