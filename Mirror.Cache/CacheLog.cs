@@ -22,8 +22,8 @@ internal static partial class CacheLog
     [LoggerMessage(1005, LogLevel.Warning, "The upstream broke off {Repository}@{Digest} at byte {Written}; resuming, attempt {Attempt}: {Reason}")]
     public static partial void FillResuming(ILogger logger, RepositoryName repository, Digest digest, long written, int attempt, string reason);
 
-    [LoggerMessage(1006, LogLevel.Warning, "Gave up on {Repository}@{Digest} at byte {Written} after {Resumes} resumes")]
-    public static partial void FillGaveUp(ILogger logger, RepositoryName repository, Digest digest, long written, int resumes, Exception exception);
+    [LoggerMessage(1006, LogLevel.Warning, "Gave up on {Repository}@{Digest} at byte {Written} after {Resumes} resumes: {Reason}")]
+    public static partial void FillGaveUp(ILogger logger, RepositoryName repository, Digest digest, long written, int resumes, string reason);
 
     [LoggerMessage(1008, LogLevel.Warning, "The upstream could not send {Repository}@{Digest}; asking again, attempt {Attempt}: {Reason}")]
     public static partial void FillRetrying(ILogger logger, RepositoryName repository, Digest digest, int attempt, string? reason);
@@ -45,4 +45,25 @@ internal static partial class CacheLog
 
     [LoggerMessage(1013, LogLevel.Warning, "Could not remove {Digest} from the store")]
     public static partial void RemoveFailed(ILogger logger, Digest digest, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes")]
+    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes);
+
+    [LoggerMessage(1015, LogLevel.Error, "Indexing the store at {Root} failed; content is indexed as it is served, and expiry and the budget see only that")]
+    public static partial void StoreScanFailed(ILogger logger, string root, Exception exception);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Sweeping the part of the store the index holds, since the start-up scan failed")]
+    public static partial void SweepingPartialIndex(ILogger logger);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Serving {Repository}:{Tag} as {Digest}, its last known digest: the upstream is {Reason}")]
+    public static partial void ServedStale(ILogger logger, RepositoryName repository, string tag, Digest digest, string reason);
+
+    [LoggerMessage(1018, LogLevel.Error, "The upstream's manifest for {Repository}@{Expected} hashes to {Actual}; not stored, not served")]
+    public static partial void ManifestDigestMismatch(ILogger logger, RepositoryName repository, Digest expected, Digest actual);
+
+    [LoggerMessage(1019, LogLevel.Information, "Store at {Root}; removed {Count} temp files left by an earlier run")]
+    public static partial void StoreOpened(ILogger logger, string root, int count);
+
+    [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
+    public static partial void MetadataLoaded(ILogger logger, int count, int links);
 }

@@ -7,7 +7,7 @@ namespace Mirror.Cache.Content;
 /// registered algorithms the mirror can verify: <c>sha256</c> with 64 and <c>sha512</c> with 128 lower-case
 /// hex digits. Anything else is not a digest the mirror will store or look up.
 /// </summary>
-internal sealed class Digest : IEquatable<Digest>
+public sealed class Digest : IEquatable<Digest>
 {
     private const string Sha256 = "sha256";
     private const string Sha512 = "sha512";

@@ -7,7 +7,7 @@ namespace Mirror.Cache.Registry;
 /// The reference part of a manifest URL: either a tag (<c>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}</c>) or a digest
 /// ("distribution-spec: pulling manifests"). Exactly one of <see cref="Tag"/> and <see cref="Digest"/> is set.
 /// </summary>
-internal sealed partial class Reference
+public sealed partial class Reference
 {
     private Reference(string? tag, Digest? digest)
     {
@@ -28,8 +28,6 @@ internal sealed partial class Reference
 
         return IsTag(text) ? new Reference(text, null) : null;
     }
-
-    public static Reference ForDigest(Digest digest) => new(null, digest);
 
     public static bool IsTag(string text) => TagGrammar().IsMatch(text);
 

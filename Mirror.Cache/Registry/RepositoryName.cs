@@ -7,7 +7,7 @@ namespace Mirror.Cache.Registry;
 /// single separators (<c>.</c>, <c>_</c>, <c>__</c>, or any run of <c>-</c>), separated by <c>/</c>, at most
 /// 255 characters in all ("distribution-spec: pulling manifests", the <c>&lt;name&gt;</c> pattern).
 /// </summary>
-internal sealed partial class RepositoryName : IEquatable<RepositoryName>
+public sealed partial class RepositoryName : IEquatable<RepositoryName>
 {
     public const int MaxLength = 255;
 

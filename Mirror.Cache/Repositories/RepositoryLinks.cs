@@ -19,14 +19,14 @@ internal sealed class RepositoryLinks
 
     private readonly ConcurrentDictionary<(string Repository, Digest Digest), bool> _links = new();
     private readonly Lock _journalGate = new();
-    private readonly ContentStore _store;
+    private readonly StoreLayout _layout;
     private readonly string _journal;
     private readonly ILogger<RepositoryLinks> _logger;
 
-    public RepositoryLinks(ContentStore store, ILogger<RepositoryLinks> logger)
+    public RepositoryLinks(StoreLayout layout, ILogger<RepositoryLinks> logger)
     {
-        _store = store;
-        _journal = Path.Combine(store.MetadataDirectory, JournalFile);
+        _layout = layout;
+        _journal = Path.Combine(layout.MetadataDirectory, JournalFile);
         _logger = logger;
     }
 
@@ -101,7 +101,7 @@ internal sealed class RepositoryLinks
         {
             lock (_journalGate)
             {
-                var temp = _store.NewTempPath();
+                var temp = _layout.NewTempPath();
                 File.WriteAllLines(temp, _links.Keys.Select(k => $"{k.Repository} {k.Digest}"));
                 File.Move(temp, _journal, overwrite: true);
             }

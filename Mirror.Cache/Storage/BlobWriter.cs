@@ -8,8 +8,7 @@ namespace Mirror.Cache.Storage;
 /// <summary>
 /// Writes one blob into a temp file while hashing it; <see cref="Verify"/> checks digest and length and
 /// <see cref="MoveIntoPlace"/> renames the file under its digest, which is the only way content enters the
-/// store (through <see cref="ContentStore.CommitBlob"/>). Disposing without a commit
-/// deletes the temp file.
+/// store (through <see cref="BlobStore.Commit"/>). Disposing without a commit deletes the temp file.
 /// </summary>
 internal sealed class BlobWriter : IDisposable
 {
@@ -33,9 +32,6 @@ internal sealed class BlobWriter : IDisposable
 
     /// <summary>The temp file, readable by others while the blob is being written.</summary>
     public string TempPath { get; }
-
-    /// <summary>The file under its digest once committed.</summary>
-    public string FinalPath => _finalPath;
 
     public long Length { get; private set; }
 

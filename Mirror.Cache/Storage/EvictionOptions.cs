@@ -1,7 +1,7 @@
 namespace Mirror.Cache.Storage;
 
 /// <summary>How the store bounds itself.</summary>
-internal sealed class EvictionOptions
+public sealed class EvictionOptions
 {
     /// <summary>Content not pulled for this long is removed (<c>proxy.ttl</c>); default 168 hours, zero keeps it forever.</summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(168);

@@ -25,8 +25,6 @@ internal sealed class StoreEntry(ContentKind kind, Digest digest, long length, D
 
     public DateTimeOffset LastAccess => new(Interlocked.Read(ref _lastAccessTicks), TimeSpan.Zero);
 
-    public bool InUse => Volatile.Read(ref _readers) > 0;
-
     public bool IsRetired => Volatile.Read(ref _readers) == Retired;
 
     /// <summary>Moves the last access forward to <paramref name="now"/> (never back).</summary>

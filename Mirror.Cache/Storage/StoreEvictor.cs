@@ -12,19 +12,19 @@ namespace Mirror.Cache.Storage;
 /// is, so content shared between images goes only when none of them has been used. Content being read is
 /// never removed (its lease keeps it), and a fill's temp file is not in the store until it commits.
 /// </summary>
-internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
+internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
 {
     private readonly EvictionOptions _options = options.Value;
     private readonly Lock _gate = new();
 
-    public bool OverBudget => _options.MaxSize is { } max && store.Index.Bytes > max;
+    public bool OverBudget => _options.MaxSize is { } max && index.Bytes > max;
 
     public SweepResult Sweep()
     {
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            var entries = store.Index.Entries.ToList();
+            var entries = index.Entries.ToList();
             var used = EffectiveUse(entries);
             var busy = 0;
 
@@ -46,12 +46,12 @@ internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions>
             }
 
             var (evicted, evictedBytes) = (0, 0L);
-            if (_options.MaxSize is { } max && store.Index.Bytes > max)
+            if (_options.MaxSize is { } max && index.Bytes > max)
             {
                 var target = (long)(max * _options.LowWatermark);
                 foreach (var entry in entries.Where(e => !e.IsRetired).OrderBy(e => used[e]))
                 {
-                    if (store.Index.Bytes <= target)
+                    if (index.Bytes <= target)
                     {
                         break;
                     }
@@ -68,7 +68,7 @@ internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions>
             }
 
             var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
-            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, store.Index.Bytes, store.Index.Blobs + store.Index.Manifests);
+            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests);
             return result;
         }
     }
@@ -111,7 +111,15 @@ internal sealed class StoreEvictor(ContentStore store, IOptions<EvictionOptions>
 
         try
         {
-            store.Remove(entry);
+            if (entry.Kind == ContentKind.Blob)
+            {
+                blobs.Remove(entry);
+            }
+            else
+            {
+                manifests.Remove(entry);
+            }
+
             metrics.Evicted(entry.Length);
             return true;
         }

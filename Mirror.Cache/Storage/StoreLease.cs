@@ -1,19 +1,27 @@
 namespace Mirror.Cache.Storage;
 
 /// <summary>A committed blob held open for one response: eviction leaves it alone until the lease ends.</summary>
-internal sealed class StoreLease(StoreEntry entry, string path) : IDisposable
+public sealed class StoreLease : IDisposable
 {
+    private readonly StoreEntry _entry;
     private int _released;
 
-    public string Path { get; } = path;
+    internal StoreLease(StoreEntry entry, string path)
+    {
+        _entry = entry;
+        Path = path;
+    }
 
-    public long Length => entry.Length;
+    /// <summary>The committed file, to be served as it is.</summary>
+    public string Path { get; }
+
+    public long Length => _entry.Length;
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            entry.Release();
+            _entry.Release();
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace Mirror.Cache.Tags;
 
 /// <summary>How tags are kept fresh.</summary>
-internal sealed class TagOptions
+public sealed class TagOptions
 {
     /// <summary>
     /// Within this long of the last upstream check, a tag is served from what the mirror knows without asking

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Upstream;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
@@ -20,7 +21,7 @@ namespace Mirror.Gateway.Authentication;
 /// </summary>
 internal sealed class UpstreamTokenService(
     UpstreamAccessProbe probe,
-    UpstreamClient upstream,
+    UpstreamNames names,
     VerifiedCredentials verdicts,
     FailedLogins failures,
     GatewayMetrics metrics,
@@ -88,7 +89,7 @@ internal sealed class UpstreamTokenService(
         }
         catch (UpstreamUnavailableException ex)
         {
-            await OciError.FromUpstream(Cache.Fills.SourceStatus.Unavailable, OciErrorCode.Unauthorized, ex.Message).WriteAsync(context);
+            await OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unauthorized, UpstreamError.Because(ex.Message)).WriteAsync(context);
         }
     }
 
@@ -108,7 +109,7 @@ internal sealed class UpstreamTokenService(
     /// <summary>Whether the upstream lets these credentials (or none) pull the repository; remembered for <c>auth.upstream.ttl</c>.</summary>
     private Task<bool> GrantsPullAsync(BasicCredentials? credentials, RepositoryName repository, CancellationToken cancellationToken)
     {
-        var upstreamName = upstream.UpstreamName(repository);
+        var upstreamName = names.ToUpstream(repository);
         return verdicts.CheckAsync(
             verdicts.KeyOf("pull", credentials?.User ?? string.Empty, credentials?.Password ?? string.Empty, upstreamName.Value),
             options.Value.UpstreamTtl,

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Memory;
-using Mirror.Cache.Fills;
+using Mirror.Cache.Concurrency;
 
 namespace Mirror.Gateway.Authentication;
 

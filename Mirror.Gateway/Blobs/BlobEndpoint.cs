@@ -1,10 +1,8 @@
-using System.Buffers;
-using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Mirror.Cache.Blobs;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
-using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
@@ -13,120 +11,52 @@ using Mirror.Gateway.Upstream;
 namespace Mirror.Gateway.Blobs;
 
 /// <summary>
-/// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>. A stored blob is served from its file with
-/// range support; a missing one joins (or starts) the single fill for its digest and streams from it as the
-/// bytes arrive. A HEAD for a missing blob stays a HEAD upstream and fills nothing.
+/// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>, in HTTP: asks the <see cref="BlobCache"/>, then
+/// serves a stored blob from its file (ranges, and <c>If-None-Match</c> as StaticFiles answers it), streams
+/// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal.
 /// </summary>
-internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, BlobFillCoordinator fills, RepositoryLinks links, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(BlobCache blobs, UpstreamClient upstream, UpstreamNames names, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
     public async Task ServeAsync(HttpContext context, RepositoryName clientName, Digest digest)
     {
-        var name = upstream.UpstreamName(clientName);
-        if (store.TryOpenBlob(digest) is { } stored)
+        var name = names.ToUpstream(clientName);
+        var cancellationToken = context.RequestAborted;
+        using var lookup = HttpMethods.IsHead(context.Request.Method)
+            ? await blobs.DescribeAsync(upstream, name, digest, cancellationToken)
+            : await blobs.OpenAsync(upstream, name, digest, cancellationToken);
+        switch (lookup)
         {
-            using (stored)
-            {
-                if (await ConfirmAsync(context, name, digest))
-                {
-                    await ServeStoredAsync(context, digest, stored);
-                }
-            }
-
-            return;
+            case StoredBlob stored:
+                await ServeStoredAsync(context, digest, stored.Lease);
+                break;
+            case FillingBlob filling:
+                await ServeFillAsync(context, digest, filling);
+                break;
+            case DescribedBlob described:
+                outcomes.Record(context, MirrorMetrics.Blob, described.Result);
+                WriteHeaders(context, digest, new ByteRange(0, described.Length ?? 0, false), described.Length);
+                break;
+            case FailedBlob failed:
+                await OciError.FromUpstream(failed.Status, OciErrorCode.BlobUnknown, failed.Error).WriteAsync(context);
+                break;
         }
-
-        if (HttpMethods.IsHead(context.Request.Method))
-        {
-            // A fill under way already knows what a HEAD asks: no need to ask the upstream again, when the
-            // repository is known to hold the blob (else the upstream's HEAD below is what confirms it).
-            using (var running = links.Holds(name, digest) ? fills.TryJoinRunning(digest) : null)
-            {
-                if (running is not null && (await running.Started.WaitAsync(context.RequestAborted)).Status == SourceStatus.Found && running.Length is { } length)
-                {
-                    outcomes.Record(context, MirrorMetrics.Blob, running.IsVerified ? CacheResult.Hit : CacheResult.Coalesced);
-                    WriteHeaders(context, digest, new ByteRange(0, length, false), length);
-                    return;
-                }
-            }
-
-            // A fill that committed (and left) between the look-up above and the join.
-            using (var landed = links.Holds(name, digest) ? store.TryOpenBlob(digest) : null)
-            {
-                if (landed is not null)
-                {
-                    await ServeStoredAsync(context, digest, landed);
-                    return;
-                }
-            }
-
-            var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
-            if (head.Status != SourceStatus.Found)
-            {
-                await OciError.FromUpstream(head.Status, OciErrorCode.BlobUnknown, head.Detail).WriteAsync(context);
-                return;
-            }
-
-            links.Link(name, digest);
-            outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Miss);
-            WriteHeaders(context, digest, new ByteRange(0, head.Length ?? 0, false), head.Length);
-            return;
-        }
-
-        using var reader = fills.Join(name, digest, out var joined);
-        if (reader is not null)
-        {
-            // A fill another request started under another name: this name must hold the blob too.
-            if (joined && reader.Repository != name && !await ConfirmAsync(context, name, digest))
-            {
-                return;
-            }
-
-            // Joining a fill that has verified is a hit: every byte is local, only not renamed into place yet.
-            var result = joined && reader.IsVerified ? CacheResult.Hit : joined ? CacheResult.Coalesced : CacheResult.Miss;
-            await ServeFillAsync(context, digest, reader, result);
-            return;
-        }
-
-        // A fill committed between the look-up and the join.
-        using var committed = store.TryOpenBlob(digest);
-        if (committed is null)
-        {
-            await new OciError(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the blob is being replaced in the store; try again").WriteAsync(context);
-        }
-        else if (await ConfirmAsync(context, name, digest))
-        {
-            await ServeStoredAsync(context, digest, committed);
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="name"/> may be served <paramref name="digest"/> from the store: known to hold
-    /// it, or confirmed now by the upstream (and remembered). Otherwise the upstream's answer is written.
-    /// </summary>
-    private async Task<bool> ConfirmAsync(HttpContext context, RepositoryName name, Digest digest)
-    {
-        if (links.Holds(name, digest))
-        {
-            return true;
-        }
-
-        var head = await upstream.HeadBlobAsync(name, digest, context.RequestAborted);
-        if (head.Status == SourceStatus.Found)
-        {
-            links.Link(name, digest);
-            return true;
-        }
-
-        await OciError.FromUpstream(head.Status, OciErrorCode.BlobUnknown, head.Detail).WriteAsync(context);
-        return false;
     }
 
     /// <summary>Serves a committed blob from its file, one range at most, counting the bytes sent.</summary>
     private async Task ServeStoredAsync(HttpContext context, Digest digest, StoreLease stored)
     {
-        outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Hit);
+        outcomes.Record(context, MirrorMetrics.Blob, Cache.CacheResult.Hit);
+        if (IsNotModified(context, digest))
+        {
+            // RFC 9110 13.1.2: the client has this digest already.
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            context.Response.Headers.ETag = ETagOf(digest);
+            context.Response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+            return;
+        }
+
         var range = ByteRange.Resolve(context.Request.GetTypedHeaders().Range, stored.Length);
         if (range is null)
         {
@@ -162,23 +92,9 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
         }
     }
 
-    private static Task NotSatisfiableAsync(HttpContext context, long? length)
+    private async Task ServeFillAsync(HttpContext context, Digest digest, FillingBlob filling)
     {
-        context.Response.Headers.ContentRange = $"bytes */{length}";
-        return new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
-    }
-
-    private async Task ServeFillAsync(HttpContext context, Digest digest, FillReader reader, CacheResult result)
-    {
-        var cancellationToken = context.RequestAborted;
-        var start = await reader.Started.WaitAsync(cancellationToken);
-        if (start.Status != SourceStatus.Found)
-        {
-            await OciError.FromUpstream(start.Status, OciErrorCode.BlobUnknown, start.Detail).WriteAsync(context);
-            return;
-        }
-
-        var length = reader.Length;
+        var length = filling.Length;
         var range = length is { } known
             ? ByteRange.Resolve(context.Request.GetTypedHeaders().Range, known)
             : new ByteRange(0, long.MaxValue, false);
@@ -188,40 +104,52 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
             return;
         }
 
-        outcomes.Record(context, MirrorMetrics.Blob, result);
+        outcomes.Record(context, MirrorMetrics.Blob, filling.Result);
         WriteHeaders(context, digest, range.Value, length);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
-        try
+        var cancellationToken = context.RequestAborted;
+        while (true)
         {
-            while (true)
+            var read = await filling.Reader.ReadAsync(body.GetMemory(CopyChunk), position, range.Value.End, cancellationToken);
+            if (read.Failed)
             {
-                var read = await reader.ReadAsync(body.GetMemory(CopyChunk), position, range.Value.End, cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                body.Advance(read);
-                position += read;
-                outcomes.Sent(context, MirrorMetrics.Blob, read);
-                await body.FlushAsync(cancellationToken);
+                // Headers and most of the body are out: the only honest end is a broken connection, which
+                // clients see as a failed download, never as a complete one.
+                GatewayLog.ResponseAborted(logger, digest, position, read.Reason!);
+                context.Abort();
+                return;
             }
+
+            if (read.Count == 0)
+            {
+                return;
+            }
+
+            body.Advance(read.Count);
+            position += read.Count;
+            outcomes.Sent(context, MirrorMetrics.Blob, read.Count);
+            await body.FlushAsync(cancellationToken);
         }
-        catch (FillFailedException ex)
-        {
-            // Headers and most of the body are out: the only honest end is a broken connection, which
-            // clients see as a failed download, never as a complete one.
-            GatewayLog.ResponseAborted(logger, digest, position, ex.Message);
-            context.Abort();
-        }
+    }
+
+    private static bool IsNotModified(HttpContext context, Digest digest) =>
+        context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } tags
+        && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(new EntityTagHeaderValue(ETagOf(digest)), useStrongComparison: false));
+
+    private static string ETagOf(Digest digest) => $"\"{digest}\"";
+
+    private static Task NotSatisfiableAsync(HttpContext context, long? length)
+    {
+        context.Response.Headers.ContentRange = $"bytes */{length}";
+        return new OciError(StatusCodes.Status416RangeNotSatisfiable, OciErrorCode.SizeInvalid, "requested range not satisfiable").WriteAsync(context);
     }
 
     private static void WriteHeaders(HttpContext context, Digest digest, ByteRange range, long? length)
     {
         var response = context.Response;
         response.StatusCode = range.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-        response.ContentType = Cache.Registry.MediaTypes.OctetStream;
+        response.ContentType = MediaTypes.OctetStream;
         response.ContentLength = length is null ? null : range.Length;
         if (range.Partial)
         {
@@ -230,6 +158,6 @@ internal sealed class BlobEndpoint(UpstreamClient upstream, ContentStore store, 
 
         response.Headers.AcceptRanges = "bytes";
         response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
-        response.Headers.ETag = $"\"{digest}\"";
+        response.Headers.ETag = ETagOf(digest);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Fills;
+using Mirror.Gateway.Upstream;
+using Mirror.Cache.Upstream;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 
@@ -16,8 +17,7 @@ internal sealed class MirrorOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<LogOptions>,
     IConfigureOptions<EvictionOptions>,
     IConfigureOptions<TagOptions>,
-    IConfigureOptions<TimeoutOptions>,
-    IConfigureOptions<FillOptions>
+    IConfigureOptions<TimeoutOptions>
 {
     public void Configure(UpstreamOptions options)
     {
@@ -54,12 +54,6 @@ internal sealed class MirrorOptionsSetup(ConfigurationReader read) :
         options.Connect = read.Duration<TimeoutOptions>(ConfigurationKeys.ConnectTimeout, allowZero: false) ?? options.Connect;
         options.FirstByte = read.Duration<TimeoutOptions>(ConfigurationKeys.FirstByteTimeout, allowZero: false) ?? options.FirstByte;
         options.Idle = read.Duration<TimeoutOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.Idle;
-    }
-
-    public void Configure(FillOptions options)
-    {
-        options.FirstByteTimeout = read.Duration<FillOptions>(ConfigurationKeys.FirstByteTimeout, allowZero: false) ?? options.FirstByteTimeout;
-        options.IdleTimeout = read.Duration<FillOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.IdleTimeout;
     }
 
     public void Configure(ServerOptions options)

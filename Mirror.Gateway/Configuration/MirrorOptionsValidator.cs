@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Storage;
+using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Configuration;
 

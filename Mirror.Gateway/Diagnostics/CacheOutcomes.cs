@@ -1,35 +1,48 @@
+using Mirror.Cache;
 using Mirror.Cache.Diagnostics;
 
 namespace Mirror.Gateway.Diagnostics;
 
 /// <summary>
-/// Records how each manifest and blob request was answered, in one place: the hit and miss counters, the
-/// <c>X-Cache</c> response header, and the request log's cache result agree because they come from here.
+/// Records how each registry request was answered, in one place: the hit and miss counters, the
+/// <c>X-Cache</c> response header, the request log's cache result, and for a stale answer its
+/// <c>Warning</c> header (RFC 7234 5.5.1), agree because they come from here.
 /// </summary>
-internal sealed class CacheOutcomes(MirrorMetrics metrics)
+internal sealed class CacheOutcomes(GatewayMetrics metrics)
 {
     public const string Header = "X-Cache";
+    public const string StaleWarning = "110 - \"Response is Stale\"";
 
+    /// <summary>
+    /// Counts <paramref name="result"/> for a request of <paramref name="type"/> and marks the response.
+    /// Tag lists are not counted as requests, hits or misses; a stale one counts as stale only.
+    /// </summary>
     public void Record(HttpContext context, string type, CacheResult result)
     {
+        var counted = type != MirrorMetrics.TagList;
         switch (result)
         {
-            case CacheResult.Hit:
+            case CacheResult.Hit when counted:
                 metrics.Hit(type);
                 break;
-            case CacheResult.Miss or CacheResult.Coalesced:
+            case CacheResult.Miss or CacheResult.Coalesced when counted:
                 metrics.Miss(type, coalesced: result == CacheResult.Coalesced);
                 break;
             case CacheResult.Stale:
-                metrics.Hit(type);
+                if (counted)
+                {
+                    metrics.Hit(type);
+                }
+
                 metrics.Stale(type);
+                context.Response.Headers.Warning = StaleWarning;
                 break;
         }
 
         Mark(context, result);
     }
 
-    /// <summary>Sets the header and log field without counting (tag lists and forwarded requests).</summary>
+    /// <summary>Sets the header and log field without counting (forwarded requests).</summary>
     public static void Mark(HttpContext context, CacheResult result)
     {
         if (context.Features.Get<RegistryRequestFeature>() is { } feature)

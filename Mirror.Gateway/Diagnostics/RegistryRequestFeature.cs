@@ -1,3 +1,5 @@
+using Mirror.Cache;
+
 namespace Mirror.Gateway.Diagnostics;
 
 /// <summary>What the request log needs to know about a registry request, gathered while it is served.</summary>

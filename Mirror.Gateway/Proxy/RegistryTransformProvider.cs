@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Options;
-using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Upstream;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -10,7 +9,7 @@ namespace Mirror.Gateway.Proxy;
 /// addresses sent upstream (the mirror speaks for itself), containerd's <c>ns</c> parameter dropped, and no
 /// upstream challenge passed back.
 /// </summary>
-internal sealed class RegistryTransformProvider(IOptions<UpstreamOptions> options) : ITransformProvider
+internal sealed class RegistryTransformProvider(UpstreamNames names) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -23,11 +22,7 @@ internal sealed class RegistryTransformProvider(IOptions<UpstreamOptions> option
     public void Apply(TransformBuilderContext context)
     {
         context.UseDefaultForwarders = false;
-        if (options.Value.IsDockerHub)
-        {
-            context.RequestTransforms.Add(new UpstreamPathTransform());
-        }
-
+        context.RequestTransforms.Add(new UpstreamPathTransform(names));
         context.AddRequestHeaderRemove(Microsoft.Net.Http.Headers.HeaderNames.Authorization);
         context.AddQueryRemoveKey("ns");
         context.ResponseTransforms.Add(new HideChallengeTransform());

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mirror.Cache.Fills;
+using Mirror.Cache.Upstream;
 
 namespace Mirror.Gateway.Registry;
 
@@ -23,13 +23,13 @@ internal sealed record OciError(int Status, string Code, string Message, string?
         new(StatusCodes.Status405MethodNotAllowed, OciErrorCode.Unsupported, "the operation is unsupported", $"{method}: this mirror is a read-only pull-through cache");
 
     /// <summary>The client's answer when the upstream would not give the mirror what it asked for.</summary>
-    public static OciError FromUpstream(SourceStatus status, string unknownCode, string? detail) => status switch
+    public static OciError FromUpstream(SourceStatus status, string unknownCode, UpstreamError? error) => status switch
     {
-        SourceStatus.NotFound => NotFound(detail == OciErrorCode.NameUnknown ? OciErrorCode.NameUnknown : unknownCode),
+        SourceStatus.NotFound => NotFound(error?.Code == OciErrorCode.NameUnknown ? OciErrorCode.NameUnknown : unknownCode),
         SourceStatus.Denied => new(StatusCodes.Status403Forbidden, OciErrorCode.Denied, "requested access to the resource is denied", "the upstream refused the mirror's credentials for this repository"),
         SourceStatus.TooManyRequests => new(StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, "too many requests", "the upstream's rate limit was reached"),
-        SourceStatus.Invalid => new(StatusCodes.Status502BadGateway, unknownCode == OciErrorCode.BlobUnknown ? OciErrorCode.BlobUnknown : OciErrorCode.ManifestInvalid, "the upstream's answer was not usable", detail),
-        _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", detail),
+        SourceStatus.Invalid => new(StatusCodes.Status502BadGateway, unknownCode == OciErrorCode.BlobUnknown ? OciErrorCode.BlobUnknown : OciErrorCode.ManifestInvalid, "the upstream's answer was not usable", error?.Message),
+        _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", error?.Message),
     };
 
     public static OciError NotFound(string code, string? detail = null) => new(StatusCodes.Status404NotFound, code, code switch

@@ -6,7 +6,7 @@ namespace Mirror.Gateway.Registry;
 /// </summary>
 internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, string Reference)
 {
-    private const string Root = "/v2/";
+    public const string Root = "/v2/";
 
     public static RegistryPath Parse(string path)
     {

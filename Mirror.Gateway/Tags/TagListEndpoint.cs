@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Diagnostics;
@@ -15,7 +14,7 @@ namespace Mirror.Gateway.Tags;
 /// upstream's whole list, sorted, then paged here, with a <c>Link</c> header to the next page. The last list
 /// is kept, and served (marked stale) while the upstream cannot be asked.
 /// </summary>
-internal sealed class TagListEndpoint(UpstreamClient upstream, TagStore tagStore, MirrorMetrics metrics)
+internal sealed class TagListEndpoint(TagListResolver tagLists, UpstreamClient upstream, UpstreamNames names, CacheOutcomes outcomes)
 {
     public async Task ServeAsync(HttpContext context, RepositoryName clientName)
     {
@@ -32,30 +31,16 @@ internal sealed class TagListEndpoint(UpstreamClient upstream, TagStore tagStore
             pageSize = parsed;
         }
 
-        var name = upstream.UpstreamName(clientName);
-        var list = await upstream.GetTagsAsync(name, context.RequestAborted);
-        IReadOnlyList<string> tags;
-        if (list.Status == SourceStatus.Found)
+        var list = await tagLists.ListAsync(upstream, names.ToUpstream(clientName), context.RequestAborted);
+        if (!list.Found)
         {
-            tags = list.Tags;
-            await tagStore.RememberListAsync(name, tags, CancellationToken.None);
-        }
-        else if (list.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
-            && await tagStore.TryFindListAsync(name, context.RequestAborted) is { } known)
-        {
-            tags = known;
-            context.Response.Headers.Warning = "110 - \"Response is Stale\"";
-            CacheOutcomes.Mark(context, CacheResult.Stale);
-            metrics.Stale(MirrorMetrics.TagList);
-        }
-        else
-        {
-            await OciError.FromUpstream(list.Status, OciErrorCode.NameUnknown, list.Detail).WriteAsync(context);
+            await OciError.FromUpstream(list.Status, OciErrorCode.NameUnknown, list.Error).WriteAsync(context);
             return;
         }
 
+        outcomes.Record(context, MirrorMetrics.TagList, list.Result);
         string? last = query.TryGetValue("last", out var l) ? l.ToString() : null;
-        var sorted = tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+        var sorted = list.Tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(tag => last is null || string.CompareOrdinal(tag, last) > 0)
             .ToList();
         var page = pageSize is { } size ? sorted.Take(size).ToList() : sorted;

@@ -3,9 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Fills;
-using Mirror.Gateway.Configuration;
+using Mirror.Cache.Concurrency;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
 
@@ -29,16 +27,16 @@ internal sealed class UpstreamAuthenticator : IDisposable
 
     private readonly Dictionary<string, UpstreamToken> _tokens = [];
     private readonly Lock _gate = new();
-    private readonly SingleFlight<string, UpstreamToken?> _fetches = new();
+    private readonly SingleFlight<string, ChallengeAnswer> _fetches = new();
     private readonly IHttpClientFactory _clients;
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
-    private readonly MirrorMetrics _metrics;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<UpstreamAuthenticator> _logger;
     private volatile bool _basicChallenged;
     private (AuthChallenge?, bool)? _discovered;
 
-    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<UpstreamAuthenticator> logger)
+    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<UpstreamAuthenticator> logger)
     {
         _metrics = metrics;
         _clients = clients;
@@ -61,23 +59,20 @@ internal sealed class UpstreamAuthenticator : IDisposable
     }
 
     /// <summary>
-    /// Answers <paramref name="challenge"/>: the header to retry with, or <c>null</c> when the mirror cannot
-    /// (no credentials for Basic, or the realm refused a token). A realm that cannot be reached throws
-    /// <see cref="HttpRequestException"/>, as an unreachable upstream does.
+    /// Answers <paramref name="challenge"/>: Basic with the configured credentials; Bearer with a token from
+    /// the realm for the scope (one fetch per scope at a time, cached until shortly before it expires).
     /// </summary>
-    public async Task<AuthenticationHeaderValue?> AnswerAsync(AuthChallenge challenge, string? requestScope, CancellationToken cancellationToken)
+    public async Task<ChallengeAnswer> AnswerAsync(AuthChallenge challenge, string? requestScope, CancellationToken cancellationToken)
     {
         if (!challenge.IsBearer)
         {
             _basicChallenged = true;
-            return _options.HasCredentials ? BasicCredentials() : null;
+            return _options.HasCredentials ? ChallengeAnswer.With(BasicCredentials()) : ChallengeAnswer.None;
         }
 
         var scope = challenge.Scope ?? requestScope;
-        var cacheKey = scope ?? string.Empty;
         var flightKey = $"{challenge.Realm}|{challenge.Service}|{scope}";
-        var token = await _fetches.RunAsync(flightKey, ct => FetchTokenAsync(challenge, scope, cacheKey, ct), out _).WaitAsync(cancellationToken);
-        return token is null ? null : new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value);
+        return await _fetches.RunAsync(flightKey, ct => FetchTokenAsync(challenge, scope, ct), out _).WaitAsync(cancellationToken);
     }
 
     /// <summary>The scope a registry request needs: pull on its repository.</summary>
@@ -104,7 +99,11 @@ internal sealed class UpstreamAuthenticator : IDisposable
         }
     }
 
-    private async Task<UpstreamToken?> FetchTokenAsync(AuthChallenge challenge, string? scope, string cacheKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gets a token for <paramref name="scope"/> with the configured credentials (when the realm may have
+    /// them), caches it, and answers with it; or says that the realm refused, or could not be asked.
+    /// </summary>
+    private async Task<ChallengeAnswer> FetchTokenAsync(AuthChallenge challenge, string? scope, CancellationToken cancellationToken)
     {
         var realm = challenge.Realm!;
         var withCredentials = _options.HasCredentials && CredentialPolicy.AllowsCredentials(realm, _options.RemoteUrl);
@@ -114,26 +113,24 @@ internal sealed class UpstreamAuthenticator : IDisposable
         }
 
         var answer = await RequestTokenAsync(challenge, scope, withCredentials ? BasicCredentials() : null, cancellationToken);
+        _metrics.TokenFetch(succeeded: answer.Status == TokenStatus.Granted);
         switch (answer.Status)
         {
             case TokenStatus.Granted:
                 var token = new UpstreamToken(answer.Token!, _time.GetUtcNow() + answer.Lifetime - ExpiryMargin);
                 lock (_gate)
                 {
-                    _tokens[cacheKey] = token;
+                    _tokens[scope ?? string.Empty] = token;
                 }
 
-                _metrics.TokenFetch(succeeded: true);
-                return token;
+                return ChallengeAnswer.With(new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value));
             case TokenStatus.Refused:
-                _metrics.TokenFetch(succeeded: false);
                 GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
-                return null;
+                return ChallengeAnswer.None;
             default:
                 // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
-                _metrics.TokenFetch(succeeded: false);
                 GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
-                throw new HttpRequestException($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {answer.Problem}");
+                return ChallengeAnswer.RealmDown($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {answer.Problem}");
         }
     }
 

@@ -3,17 +3,17 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
-using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
-using Mirror.Gateway.Configuration;
+using Mirror.Cache.Upstream;
 
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
-/// The mirror's own requests to the upstream registry (cache fills, tag checks, tag lists), through the
-/// authenticating handler. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
+/// The cache's port to the upstream registry (<see cref="IUpstream"/>): its own requests (fills, tag checks,
+/// tag lists) through the upstream pipeline, which authenticates, times and bounds them as it does the
+/// requests YARP forwards. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
 /// </summary>
-internal sealed class UpstreamClient : IBlobSource
+internal sealed class UpstreamClient : IUpstream
 {
     public const string HttpClientName = "upstream";
 
@@ -21,14 +21,13 @@ internal sealed class UpstreamClient : IBlobSource
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
     private const string DigestHeader = "Docker-Content-Digest";
-
-    /// <summary>Docker Hub's pull-limit headers, which clients show their users.</summary>
-    private static readonly string[] RateLimitHeaders = ["ratelimit-limit", "ratelimit-remaining", "docker-ratelimit-source"];
     private const int MaxTagPages = 100;
     private const int MaxErrorBytes = 64 * 1024;
 
+    /// <summary>Docker Hub's pull-limit headers, which clients show their users.</summary>
+    private static readonly string[] RateLimitHeaders = ["ratelimit-limit", "ratelimit-remaining", "docker-ratelimit-source"];
+
     private readonly IHttpClientFactory _clients;
-    private readonly UpstreamOptions _options;
     private readonly TimeoutOptions _timeouts;
     private readonly TimeProvider _time;
     private readonly Uri _base;
@@ -36,25 +35,23 @@ internal sealed class UpstreamClient : IBlobSource
     public UpstreamClient(IHttpClientFactory clients, IOptions<UpstreamOptions> options, IOptions<TimeoutOptions> timeouts, TimeProvider time)
     {
         _clients = clients;
-        _options = options.Value;
         _timeouts = timeouts.Value;
         _time = time;
-        var remote = _options.RemoteUrl.ToString();
+        Name = options.Value.Host;
+        var remote = options.Value.RemoteUrl.ToString();
         _base = new Uri(remote.EndsWith('/') ? remote : remote + "/");
     }
 
-    /// <summary>The repository's name at the upstream: Docker Hub's official images live under <c>library/</c>.</summary>
-    public RepositoryName UpstreamName(RepositoryName name) =>
-        _options.IsDockerHub && name.ComponentCount == 1 ? name.WithPrefix("library") : name;
+    public string Name { get; }
 
-    public async Task<UpstreamManifest> HeadManifestAsync(RepositoryName name, string reference, string accept, CancellationToken cancellationToken)
+    public async Task<UpstreamManifest> HeadManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await SendAsync(HttpMethod.Head, Url(name, "manifests", reference), accept, null, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Head, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             var digest = response.Headers.TryGetValues(DigestHeader, out var values) ? Digest.TryParse(values.First()) : null;
@@ -65,24 +62,23 @@ internal sealed class UpstreamClient : IBlobSource
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
-            return UpstreamManifest.Failed(SourceStatus.Unavailable, ex.Message);
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because(ex.Message));
         }
     }
 
-    /// <summary>GETs a manifest, at most <see cref="MaxManifestBytes"/>, and computes its digest.</summary>
-    public async Task<UpstreamManifest> GetManifestAsync(RepositoryName name, string reference, string accept, CancellationToken cancellationToken)
+    public async Task<UpstreamManifest> GetManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await SendAsync(HttpMethod.Get, Url(name, "manifests", reference), accept, null, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Get, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             if (response.Content.Headers.ContentLength > MaxManifestBytes)
             {
-                return UpstreamManifest.Failed(SourceStatus.Invalid, $"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit");
+                return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit"));
             }
 
             using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
@@ -90,42 +86,41 @@ internal sealed class UpstreamClient : IBlobSource
             var content = await ReadAtMostAsync(response.Content, MaxManifestBytes, reading.Token);
             if (content is null)
             {
-                return UpstreamManifest.Failed(SourceStatus.Invalid, "the manifest is over the 4 MiB limit");
+                return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit"));
             }
 
-            var computed = Digest.Compute(content);
             if (response.Content.Headers.ContentLength is { } announced && announced != content.Length)
             {
-                return UpstreamManifest.Failed(SourceStatus.Unavailable, $"the upstream sent {content.Length} of {announced} bytes");
+                return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream sent {content.Length} of {announced} bytes"));
             }
 
-            return new UpstreamManifest(SourceStatus.Found, computed, response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
+            return new UpstreamManifest(SourceStatus.Found, Digest.Compute(content), response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
             {
                 RateLimit = RateLimitOf(response),
             };
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
-            return UpstreamManifest.Failed(SourceStatus.Unavailable, ex.Message);
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because(ex.Message));
         }
     }
 
-    public async Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName name, Digest digest, CancellationToken cancellationToken)
+    public async Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await SendAsync(HttpMethod.Head, Url(name, "blobs", digest.ToString()), null, null, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Head, Url(repository, "blobs", digest.ToString()), null, null, cancellationToken);
             return response.StatusCode == HttpStatusCode.OK
                 ? new UpstreamBlobHead(SourceStatus.Found, response.Content.Headers.ContentLength, null)
-                : new UpstreamBlobHead(StatusOf(response.StatusCode), null, await ErrorCodeAsync(response, cancellationToken));
+                : new UpstreamBlobHead(StatusOf(response.StatusCode), null, await ErrorOfAsync(response, cancellationToken));
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
-            return new UpstreamBlobHead(SourceStatus.Unavailable, null, ex.Message);
+            return new UpstreamBlobHead(SourceStatus.Unavailable, null, UpstreamError.Because(ex.Message));
         }
     }
 
-    public async Task<BlobSourceResponse> OpenAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
+    public async Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
@@ -136,11 +131,11 @@ internal sealed class UpstreamClient : IBlobSource
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
-                    return BlobSourceResponse.Found(await response.Content.ReadAsStreamAsync(cancellationToken), 0, headers.ContentLength, response);
+                    return UpstreamBlob.Found(await BodyOfAsync(response, cancellationToken), 0, headers.ContentLength, response);
                 case HttpStatusCode.PartialContent when headers.ContentRange is { From: { } from, Length: var total }:
-                    return BlobSourceResponse.Found(await response.Content.ReadAsStreamAsync(cancellationToken), from, total, response);
+                    return UpstreamBlob.Found(await BodyOfAsync(response, cancellationToken), from, total, response);
                 default:
-                    var failed = BlobSourceResponse.Failed(StatusOf(response.StatusCode), await ErrorCodeAsync(response, cancellationToken));
+                    var failed = UpstreamBlob.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken));
                     response.Dispose();
                     return failed;
             }
@@ -148,15 +143,15 @@ internal sealed class UpstreamClient : IBlobSource
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
             response?.Dispose();
-            return BlobSourceResponse.Failed(SourceStatus.Unavailable, ex.Message);
+            return UpstreamBlob.Failed(SourceStatus.Unavailable, UpstreamError.Because(ex.Message));
         }
     }
 
     /// <summary>Lists every tag, following the upstream's own <c>Link</c> pagination.</summary>
-    public async Task<UpstreamTagList> GetTagsAsync(RepositoryName name, CancellationToken cancellationToken)
+    public async Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken)
     {
         var tags = new List<string>();
-        var next = Url(name, "tags", "list");
+        var next = Url(repository, "tags", "list");
         try
         {
             for (var page = 0; next is not null && page < MaxTagPages; page++)
@@ -164,7 +159,7 @@ internal sealed class UpstreamClient : IBlobSource
                 using var response = await SendAsync(HttpMethod.Get, next, null, null, cancellationToken);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    return new UpstreamTagList(StatusOf(response.StatusCode), [], await ErrorCodeAsync(response, cancellationToken));
+                    return new UpstreamTagList(StatusOf(response.StatusCode), [], await ErrorOfAsync(response, cancellationToken));
                 }
 
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -181,7 +176,7 @@ internal sealed class UpstreamClient : IBlobSource
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken) || ex is JsonException)
         {
-            return new UpstreamTagList(SourceStatus.Unavailable, [], ex.Message);
+            return new UpstreamTagList(SourceStatus.Unavailable, [], UpstreamError.Because(ex.Message));
         }
     }
 
@@ -204,12 +199,12 @@ internal sealed class UpstreamClient : IBlobSource
     private static bool IsTransportFault(Exception ex, CancellationToken cancellationToken) =>
         ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private Uri Url(RepositoryName name, string endpoint, string reference) => new(_base, $"v2/{name}/{endpoint}/{reference}");
+    private async Task<UpstreamBody> BodyOfAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        new(await response.Content.ReadAsStreamAsync(cancellationToken), _timeouts.Idle, _time);
 
-    /// <summary>
-    /// Sends a request and returns once the response headers are in, within <c>mirror.timeouts.firstbyte</c>;
-    /// a timeout surfaces as <see cref="TimeoutException"/>, a transport fault like any other.
-    /// </summary>
+    private Uri Url(RepositoryName repository, string endpoint, string reference) => new(_base, $"v2/{repository}/{endpoint}/{reference}");
+
+    /// <summary>Sends a request through the upstream pipeline and returns once the response headers are in.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, string? accept, RangeHeaderValue? range, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, url);
@@ -219,17 +214,12 @@ internal sealed class UpstreamClient : IBlobSource
         }
 
         request.Headers.Range = range;
-        using var timeout = new CancellationTokenSource(_timeouts.FirstByte, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"the upstream sent no response headers within {_timeouts.FirstByte.TotalSeconds:0.#} s");
-        }
+        return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
+
+    /// <summary>The upstream's own error code (the first of an OCI error body) and its status, as the error.</summary>
+    private static async Task<UpstreamError> ErrorOfAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        new(await ErrorCodeAsync(response, cancellationToken), $"the upstream answered {(int)response.StatusCode} {response.ReasonPhrase}");
 
     /// <summary>The <c>code</c> of the first error in an OCI error body, if the upstream sent one.</summary>
     private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Mirror.Cache.Diagnostics;
+using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Upstream;
 
@@ -8,7 +8,7 @@ namespace Mirror.Gateway.Upstream;
 /// Counts and times every request that reaches the upstream (challenges and retries included: it sits
 /// below the authentication handler), and keeps <see cref="UpstreamHealth"/> current.
 /// </summary>
-internal sealed class UpstreamMetricsHandler(MirrorMetrics metrics, UpstreamHealth health) : DelegatingHandler
+internal sealed class UpstreamMetricsHandler(GatewayMetrics metrics, UpstreamHealth health) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

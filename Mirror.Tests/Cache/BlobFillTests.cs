@@ -2,11 +2,11 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Blobs;
 using Mirror.Cache.Content;
-using Mirror.Cache.Fills;
 using Mirror.Cache.Registry;
-using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Upstream;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Cache;
@@ -17,13 +17,13 @@ internal sealed class BlobFillTests
     private static readonly RepositoryName Repository = RepositoryName.Parse("library/busybox");
 
     private TestDirectory _directory = null!;
-    private ContentStore _store = null!;
+    private TestStore _store = null!;
 
     [SetUp]
     public void SetUp()
     {
         _directory = new TestDirectory();
-        _store = new ContentStore(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), Options.Create(new EvictionOptions()), TimeProvider.System, NullLogger<ContentStore>.Instance);
+        _store = new TestStore(_directory.Path, new EvictionOptions(), TimeProvider.System);
     }
 
     [TearDown]
@@ -39,20 +39,22 @@ internal sealed class BlobFillTests
         var content = RandomNumberGenerator.GetBytes(10_000);
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
-        using var reader = coordinator.Join(Repository, Digest.Compute(content), out _)!;
+        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), out _)!;
         await source.Pipe.Writer.WriteAsync(content);
 
         var received = await ReadAsync(reader, content.Length, stopAt: content.Length - 1);
-        var last = reader.ReadAsync(new byte[10], content.Length - 1, content.Length, CancellationToken.None).AsTask();
-        await Task.Delay(200);
-        var lastArrivedBeforeVerification = last.IsCompleted;
-        await source.Pipe.Writer.CompleteAsync();
+        await WaitUntilAsync(() => reader.Written == content.Length);
 
-        Assert.Multiple(async () =>
+        // Every byte is in the file, none verified: the last one is not to be had yet, however long one waits.
+        var lastArrivedBeforeVerification = !await IsHeldBackAsync(reader, content.Length - 1, content.Length);
+        await source.Pipe.Writer.CompleteAsync();
+        var last = await reader.ReadAsync(new byte[10], content.Length - 1, content.Length, CancellationToken.None);
+
+        Assert.Multiple(() =>
         {
             Assert.That(received, Is.EqualTo(content[..^1]));
             Assert.That(lastArrivedBeforeVerification, Is.False, "the last byte waits for the whole blob to verify");
-            Assert.That(await last, Is.EqualTo(1));
+            Assert.That(last.Count, Is.EqualTo(1));
         });
     }
 
@@ -62,17 +64,17 @@ internal sealed class BlobFillTests
         var content = RandomNumberGenerator.GetBytes(10_000);
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
-        using var reader = coordinator.Join(Repository, Digest.Compute(content), out _)!;
+        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), out _)!;
         var corrupt = content.ToArray();
         corrupt[5000] ^= 1;
         await source.Pipe.Writer.WriteAsync(corrupt);
         await source.Pipe.Writer.CompleteAsync();
 
-        var failure = Assert.ThrowsAsync<FillFailedException>(async () => await ReadAsync(reader, content.Length));
+        var failure = await ReadUntilFailureAsync(reader, content.Length);
 
         Assert.Multiple(() =>
         {
-            Assert.That(failure!.Failure, Is.EqualTo(FillFailure.DigestMismatch));
+            Assert.That(failure, Is.EqualTo(FillFailure.DigestMismatch));
             Assert.That(_store.ContainsBlob(Digest.Compute(content)), Is.False);
         });
     }
@@ -85,8 +87,8 @@ internal sealed class BlobFillTests
         using var coordinator = Coordinator(source);
         var digest = Digest.Compute(content);
 
-        using var first = coordinator.Join(Repository, digest, out var firstJoined)!;
-        using var second = coordinator.Join(Repository, digest, out var secondJoined)!;
+        using var first = coordinator.Join(source, Repository, digest, out var firstJoined)!;
+        using var second = coordinator.Join(source, Repository, digest, out var secondJoined)!;
         await source.Pipe.Writer.WriteAsync(content);
         await source.Pipe.Writer.CompleteAsync();
         var bodies = await Task.WhenAll(ReadAsync(first, content.Length), ReadAsync(second, content.Length));
@@ -107,7 +109,7 @@ internal sealed class BlobFillTests
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
         var digest = Digest.Compute(content);
-        using (var reader = coordinator.Join(Repository, digest, out _)!)
+        using (var reader = coordinator.Join(source, Repository, digest, out _)!)
         {
             await source.Pipe.Writer.WriteAsync(content);
             await source.Pipe.Writer.CompleteAsync();
@@ -116,10 +118,11 @@ internal sealed class BlobFillTests
 
         // The rename comes a moment before the fill leaves the coordinator; a Join in between joins the
         // verified fill, which is fine. Once both have happened, the store is the only answer.
-        await WaitUntilAsync(() => _store.ContainsBlob(digest) && coordinator.Running == 0);
+        await _store.Index.WhenCommittedAsync(ContentKind.Blob, digest, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(() => coordinator.Running == 0);
 
-        Assert.That(coordinator.Join(Repository, digest, out _), Is.Null);
-        using var lease = _store.TryOpenBlob(digest);
+        Assert.That(coordinator.Join(source, Repository, digest, out _), Is.Null);
+        using var lease = _store.Blobs.TryOpen(digest);
         Assert.That(File.ReadAllBytes(lease!.Path), Is.EqualTo(content));
     }
 
@@ -130,35 +133,82 @@ internal sealed class BlobFillTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(_store.RemoveTempFiles(), Is.EqualTo(1));
+            Assert.That(_store.Layout.RemoveTempFiles(), Is.EqualTo(1));
             Assert.That(Directory.GetFiles(Path.Combine(_directory.Path, "tmp")), Is.Empty);
         });
     }
 
-    /// <summary>Reads a response ending at <paramref name="end"/>, stopping early at <paramref name="stopAt"/> bytes.</summary>
+    /// <summary>Reads a response ending at <paramref name="end"/>, stopping early at <paramref name="stopAt"/> bytes; fails the test if the fill fails.</summary>
     private static async Task<byte[]> ReadAsync(FillReader reader, long end, long? stopAt = null)
     {
         using var body = new MemoryStream();
         var buffer = new byte[4096];
-        int read;
-        while (body.Length < (stopAt ?? end) && (read = await reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, (stopAt ?? end) - body.Length)), body.Length, end, CancellationToken.None)) > 0)
+        while (body.Length < (stopAt ?? end))
         {
-            body.Write(buffer, 0, read);
+            var read = await reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, (stopAt ?? end) - body.Length)), body.Length, end, CancellationToken.None);
+            Assert.That(read.Failed, Is.False, read.Reason);
+            if (read.Count == 0)
+            {
+                break;
+            }
+
+            body.Write(buffer, 0, read.Count);
         }
 
         return body.ToArray();
     }
 
+    /// <summary>Reads a response until the fill says it failed, and returns why; fails the test if the response completes.</summary>
+    private static async Task<FillFailure> ReadUntilFailureAsync(FillReader reader, long end)
+    {
+        var buffer = new byte[4096];
+        for (long position = 0; ;)
+        {
+            var read = await reader.ReadAsync(buffer, position, end, CancellationToken.None);
+            if (read.Failed)
+            {
+                return read.Failure;
+            }
+
+            Assert.That(read.Count, Is.GreaterThan(0), "the response completed although the blob did not verify");
+            position += read.Count;
+        }
+    }
+
+    /// <summary>
+    /// Whether a read at <paramref name="position"/> would wait: it is asked with a token already cancelled,
+    /// so bytes there come back at once and their absence is a cancellation, not a guess about timing.
+    /// </summary>
+    private static async Task<bool> IsHeldBackAsync(FillReader reader, long position, long end)
+    {
+        try
+        {
+            await reader.ReadAsync(new byte[10], position, end, new CancellationToken(canceled: true));
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>, a fact the code under test brings about; fails the test when it does not come.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 100 && !condition(); i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
         {
-            await Task.Delay(20);
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("the condition did not come true within 30 s");
+            }
+
+            await Task.Delay(10);
         }
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(source, _store, new RepositoryLinks(_store, NullLogger<RepositoryLinks>.Instance), Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), Options.Create(new TimeoutOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource
@@ -167,10 +217,13 @@ internal sealed class BlobFillTests
 
         public int Opens { get; private set; }
 
-        public Task<BlobSourceResponse> OpenAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
+        public Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
         {
             Opens++;
-            return Task.FromResult(BlobSourceResponse.Found(Pipe.Reader.AsStream(), 0, length, null));
+            return Task.FromResult(UpstreamBlob.Found(new UpstreamBody(Pipe.Reader.AsStream(), TimeSpan.FromMinutes(1), TimeProvider.System), 0, length, null));
         }
+
+        public Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+            Task.FromResult(new UpstreamBlobHead(SourceStatus.Found, length, null));
     }
 }

@@ -15,7 +15,7 @@ internal sealed class StoreEvictorTests
     private TestDirectory _directory = null!;
     private FakeTimeProvider _time = null!;
     private EvictionOptions _options = null!;
-    private ContentStore _store = null!;
+    private TestStore _store = null!;
     private StoreEvictor _evictor = null!;
 
     [SetUp]
@@ -25,7 +25,7 @@ internal sealed class StoreEvictorTests
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
         _options = new EvictionOptions { Ttl = TimeSpan.FromHours(168) };
         _store = NewStore();
-        _evictor = new StoreEvictor(_store, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
+        _evictor = new StoreEvictor(_store.Index, _store.Blobs, _store.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
     }
 
     [TearDown]
@@ -60,7 +60,7 @@ internal sealed class StoreEvictorTests
     {
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(160));
-        _store.TryOpenBlob(blob)!.Dispose();
+        _store.Blobs.TryOpen(blob)!.Dispose();
         _time.Advance(TimeSpan.FromHours(160));
 
         _evictor.Sweep();
@@ -77,7 +77,7 @@ internal sealed class StoreEvictorTests
         var manifest = await AddManifestAsync(config, layer);
         var index = await AddIndexAsync(manifest);
         _time.Advance(TimeSpan.FromHours(100));
-        await _store.TryFindManifestAsync(index, CancellationToken.None);
+        await _store.Manifests.TryFindAsync(index, CancellationToken.None);
 
         var result = _evictor.Sweep();
 
@@ -117,9 +117,9 @@ internal sealed class StoreEvictorTests
         var oldest = AddBlob(100);
         _time.Advance(TimeSpan.FromMinutes(1));
         var newer = AddBlob(100);
-        var lease = _store.TryOpenBlob(oldest)!;
+        var lease = _store.Blobs.TryOpen(oldest)!;
         _time.Advance(TimeSpan.FromMinutes(1));
-        _store.TryOpenBlob(newer)!.Dispose();
+        _store.Blobs.TryOpen(newer)!.Dispose();
 
         var whileRead = _evictor.Sweep();
         var stillThere = File.Exists(lease.Path);
@@ -140,13 +140,13 @@ internal sealed class StoreEvictorTests
     {
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(150));
-        _store.TryOpenBlob(blob)!.Dispose();
+        _store.Blobs.TryOpen(blob)!.Dispose();
         _store.SaveAccessTimes();
 
         using var restarted = NewStore();
         restarted.LoadIndex();
         _time.Advance(TimeSpan.FromHours(100));
-        new StoreEvictor(restarted, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
+        new StoreEvictor(restarted.Index, restarted.Blobs, restarted.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
 
         Assert.Multiple(() =>
         {
@@ -161,21 +161,20 @@ internal sealed class StoreEvictorTests
         _options.MinFreeSpace = long.MaxValue;
         using var store = NewStore();
 
-        Assert.That(store.TryCreateBlobWriter(Digest.Compute("x"u8)), Is.Null);
+        Assert.That(store.Blobs.TryCreateWriter(Digest.Compute("x"u8)), Is.Null);
     }
 
-    private ContentStore NewStore() =>
-        new(Options.Create(new StoreOptions { RootDirectory = _directory.Path }), Options.Create(_options), _time, NullLogger<ContentStore>.Instance);
+    private TestStore NewStore() => new(_directory.Path, _options, _time);
 
     private Digest AddBlob(int size)
     {
         var content = RandomNumberGenerator.GetBytes(size);
         var digest = Digest.Compute(content);
-        using var writer = _store.TryCreateBlobWriter(digest)!;
+        using var writer = _store.Blobs.TryCreateWriter(digest)!;
         writer.Hash(content);
         writer.Append(content);
         Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
-        Assert.That(_store.CommitBlob(writer), Is.EqualTo(CommitResult.Committed));
+        Assert.That(_store.Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
         return digest;
     }
 
@@ -183,15 +182,15 @@ internal sealed class StoreEvictorTests
     {
         var content = Manifests.Image(config, layers);
         var digest = Digest.Compute(content);
-        await _store.StoreManifestAsync(digest, Mirror.Cache.Registry.MediaTypes.DockerManifest, content, CancellationToken.None);
+        await _store.Manifests.StoreAsync(digest, MediaTypes.DockerManifest, content, CancellationToken.None);
         return digest;
     }
 
     private async Task<Digest> AddIndexAsync(Digest manifest)
     {
-        var content = Manifests.List(Mirror.Cache.Registry.MediaTypes.OciIndex, (manifest, Mirror.Cache.Registry.MediaTypes.OciManifest, "amd64"));
+        var content = Manifests.List(MediaTypes.OciIndex, (manifest, MediaTypes.OciManifest, "amd64"));
         var digest = Digest.Compute(content);
-        await _store.StoreManifestAsync(digest, Mirror.Cache.Registry.MediaTypes.OciIndex, content, CancellationToken.None);
+        await _store.Manifests.StoreAsync(digest, MediaTypes.OciIndex, content, CancellationToken.None);
         return digest;
     }
 }

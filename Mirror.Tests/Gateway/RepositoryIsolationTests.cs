@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Mirror.Cache.Content;
 using Mirror.Cache.Registry;
 using Mirror.Tests.Support;
 

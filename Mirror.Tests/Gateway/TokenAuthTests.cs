@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Mirror.Cache.Content;
 using Mirror.Cache.Registry;
 using Mirror.Gateway.Authentication;
 using Mirror.Tests.Support;

@@ -1,0 +1,327 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Upstream;
+
+namespace Mirror.Cache.Blobs;
+
+/// <summary>
+/// One upstream fetch of one blob into the store, shared by every client that asks for it meanwhile. The
+/// bytes go to a temp file that readers follow as it grows; the fill belongs to the mirror, so it runs on
+/// when the client that started it leaves. It resumes with a <c>Range</c> request when the upstream breaks
+/// off, and ends <see cref="FillState.Verified"/> only when the whole body hashed to its digest.
+/// </summary>
+internal sealed class BlobFill
+{
+    private readonly IBlobSource _source;
+    private readonly BlobStore _store;
+    private readonly RepositoryLinks _links;
+    private readonly FillOptions _options;
+    private readonly TimeoutOptions _timeouts;
+    private readonly TimeProvider _time;
+    private readonly MirrorMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private BlobWriter? _writer;
+    private long _written;
+    private int _state;
+    private int _references = 1;
+
+    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, BlobFillServices services)
+    {
+        Repository = repository;
+        Digest = digest;
+        _source = source;
+        (_store, _links, _options, _timeouts, _time, _metrics, _logger) = services;
+    }
+
+    public RepositoryName Repository { get; }
+
+    public Digest Digest { get; }
+
+    /// <summary>Completes when the upstream has answered: found (with the length), or why not.</summary>
+    public Task<FillStart> Started => _started.Task;
+
+    public FillState State => (FillState)Volatile.Read(ref _state);
+
+    public FillFailure Failure { get; private set; }
+
+    /// <summary>The blob's length, once <see cref="Started"/> said it.</summary>
+    public long? Length { get; private set; }
+
+    /// <summary>How many bytes are in the temp file, readable but not yet verified unless the state says so.</summary>
+    public long Written => Volatile.Read(ref _written);
+
+    /// <summary>Completes at the next write or state change; take it before reading the state, then await it.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>The file readers read from: valid while they hold a reference.</summary>
+    internal BlobWriter? Writer => Volatile.Read(ref _writer);
+
+    internal IBlobSource Source => _source;
+
+    internal MirrorMetrics Metrics => _metrics;
+
+    /// <summary>Adds a reader's reference; only called while the fill is registered, so the file is still open.</summary>
+    internal void AddReference() => Interlocked.Increment(ref _references);
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _writer?.Dispose();
+        }
+    }
+
+    /// <summary>Fetches, writes, verifies and commits. Never throws; the outcome is in <see cref="State"/>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // 1. Ask the upstream for the blob (again, within the first-byte bound, while it fails).
+            var first = await OpenAsync(cancellationToken);
+            if (first.Status != SourceStatus.Found)
+            {
+                first.Dispose();
+                _started.TrySetResult(new FillStart(first.Status, null, first.Error));
+                Finish(FillState.Failed, FillFailure.Upstream);
+                return;
+            }
+
+            // 2. It has it, under this repository's name: open the temp file readers will follow.
+            _links.Link(Repository, Digest);
+            Length = first.TotalLength;
+            var writer = _store.TryCreateWriter(Digest);
+            _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
+            if (writer is null)
+            {
+                first.Dispose();
+                Finish(FillState.StoreFaulted, FillFailure.None);
+                return;
+            }
+
+            Volatile.Write(ref _writer, writer);
+
+            // 3. Copy the body into it, resuming where the upstream breaks off.
+            if (!await CopyAsync(first, writer, cancellationToken))
+            {
+                return;
+            }
+
+            // 4. Verify; readers may then finish from the temp file, and the commit (which waits for the
+            // disk) comes after, off their path.
+            switch (writer.Verify(Length))
+            {
+                case CommitResult.Committed:
+                    Finish(FillState.Verified, FillFailure.None);
+                    _store.Commit(writer);
+                    break;
+                case CommitResult.DigestMismatch:
+                    CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
+                    _metrics.DigestMismatch(MirrorMetrics.Blob);
+                    Finish(FillState.Failed, FillFailure.DigestMismatch);
+                    break;
+                default:
+                    CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length, Length);
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, UpstreamError.Because("the mirror is stopping")));
+            Finish(FillState.Failed, FillFailure.Cancelled);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not an upstream or store fault (those are values, above); readers must not wait forever.
+            CacheLog.FillCrashed(_logger, Repository, Digest, ex);
+            _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, UpstreamError.Because("internal error")));
+            Finish(FillState.Failed, FillFailure.Upstream);
+        }
+    }
+
+    /// <summary>
+    /// Opens the blob from its start; an upstream that is unreachable or fails (5xx) is asked again, a
+    /// bounded number of times with backoff, while a client could still be waiting for its first byte. A
+    /// clear answer (404, 401) is final.
+    /// </summary>
+    private async Task<UpstreamBlob> OpenAsync(CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + _timeouts.FirstByte;
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await _source.OpenBlobAsync(Repository, Digest, 0, cancellationToken);
+            var backoff = Backoff(attempt);
+            if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes || _time.GetUtcNow() + backoff > deadline)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            CacheLog.FillRetrying(_logger, Repository, Digest, attempt + 1, response.Error?.Message);
+            await Task.Delay(backoff, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Receives and hashes the body, hands each chunk to a <see cref="ChunkWriter"/> for the file, and
+    /// resumes where the upstream breaks off; disposes every response it used. True when the whole body is
+    /// in the file, ready to verify; false when the fill already finished (the upstream gave up, or the store
+    /// faulted).
+    /// </summary>
+    private async Task<bool> CopyAsync(UpstreamBlob first, BlobWriter writer, CancellationToken cancellationToken)
+    {
+        var chunks = new ChunkWriter(writer, OnWritten, OnStoreFault);
+        UpstreamBlob? response = first;
+        var resumes = 0;
+        long received = 0;
+        try
+        {
+            while (!chunks.Faulted)
+            {
+                var chunk = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+                BodyRead read;
+                try
+                {
+                    read = await response.Body!.ReadAsync(chunk, cancellationToken);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    throw;
+                }
+
+                _metrics.Pulled(MirrorMetrics.Blob, read.Count);
+                var fault = read.Fault ?? (read.Count == 0 && Length is { } length && received < length ? $"the upstream body ended at byte {received} of {length}" : null);
+                if (fault is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    response.Dispose();
+                    (response, resumes) = await ResumeAsync(received, fault, resumes, cancellationToken);
+                    if (response is null)
+                    {
+                        CacheLog.FillGaveUp(_logger, Repository, Digest, received, resumes, fault);
+                        Finish(FillState.Failed, FillFailure.Truncated);
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                if (read.Count == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    return await chunks.CompleteAsync();
+                }
+
+                if (Length is { } expected && received + read.Count > expected)
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    CacheLog.FillTruncated(_logger, Repository, Digest, received + read.Count, Length);
+                    Finish(FillState.Failed, FillFailure.Truncated);
+                    return false;
+                }
+
+                // Hashing this chunk while the chunk writer writes the previous ones: the two overlap.
+                writer.Hash(chunk.AsSpan(0, read.Count));
+                received += read.Count;
+                await chunks.AddAsync(chunk, read.Count, cancellationToken);
+            }
+
+            return false;
+        }
+        finally
+        {
+            response?.Dispose();
+            await chunks.CompleteAsync();
+        }
+    }
+
+    /// <summary>
+    /// Reopens the blob at <paramref name="offset"/> with backoff until an answer usable from there arrives
+    /// or the attempts (counted from <paramref name="attempts"/>) run out; an upstream that ignores the range
+    /// is read past the bytes the file already has.
+    /// </summary>
+    private async Task<(UpstreamBlob? Response, int Attempts)> ResumeAsync(long offset, string reason, int attempts, CancellationToken cancellationToken)
+    {
+        while (attempts < _options.MaxResumes)
+        {
+            await Task.Delay(Backoff(attempts), _time, cancellationToken);
+            attempts++;
+            CacheLog.FillResuming(_logger, Repository, Digest, offset, attempts, reason);
+            var response = await _source.OpenBlobAsync(Repository, Digest, offset, cancellationToken);
+            var problem = response.Status != SourceStatus.Found || response.Offset > offset
+                ? $"the upstream answered {response.Status} from byte {response.Offset}"
+                : await SkipAsync(response, offset - response.Offset, cancellationToken);
+            if (problem is null)
+            {
+                return (response, attempts);
+            }
+
+            reason = problem;
+            response.Dispose();
+        }
+
+        return (null, attempts);
+    }
+
+    /// <summary>Reads past <paramref name="count"/> bytes the file already has; the fault when the body breaks off first.</summary>
+    private static async Task<string?> SkipAsync(UpstreamBlob response, long count, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                var read = await response.Body!.ReadAsync(scratch.AsMemory(0, (int)Math.Min(scratch.Length, count)), cancellationToken);
+                if (read.Failed || read.Count == 0)
+                {
+                    return read.Fault ?? "the upstream body ended before the resume point";
+                }
+
+                count -= read.Count;
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private TimeSpan Backoff(int attempt) => _options.ResumeBackoff * (1 << attempt);
+
+    private void OnWritten(long written)
+    {
+        Volatile.Write(ref _written, written);
+        Pulse();
+    }
+
+    private void OnStoreFault(Exception fault)
+    {
+        CacheLog.StoreWriteFailed(_logger, Digest, fault);
+        Finish(FillState.StoreFaulted, FillFailure.None);
+    }
+
+    private void Finish(FillState state, FillFailure failure)
+    {
+        if (state != FillState.Verified)
+        {
+            Writer?.Abandon();
+        }
+
+        Failure = failure;
+        Volatile.Write(ref _state, (int)state);
+        Pulse();
+    }
+
+    private void Pulse() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}

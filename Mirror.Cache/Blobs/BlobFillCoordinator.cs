@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Upstream;
+
+namespace Mirror.Cache.Blobs;
+
+/// <summary>
+/// Single flight for blobs: at most one fill per digest at a time, joined by every request for that digest
+/// while it runs. Fills run on the coordinator's own lifetime, not on any request's.
+/// </summary>
+internal sealed class BlobFillCoordinator : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Digest, BlobFill> _fills = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly BlobStore _store;
+    private readonly BlobFillServices _services;
+
+    public BlobFillCoordinator(
+        BlobStore store,
+        RepositoryLinks links,
+        IOptions<FillOptions> options,
+        IOptions<TimeoutOptions> timeouts,
+        TimeProvider time,
+        MirrorMetrics metrics,
+        ILogger<BlobFill> logger)
+    {
+        _store = store;
+        _services = new BlobFillServices(store, links, options.Value, timeouts.Value, time, metrics, logger);
+    }
+
+    /// <summary>The number of fills running now.</summary>
+    public int Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _fills.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins the running fill for <paramref name="digest"/> or starts one from <paramref name="source"/>.
+    /// Returns <c>null</c> when the blob is already in the store (a fill may have committed since the caller
+    /// looked). <paramref name="joined"/> says whether the reader joined a fill another request started.
+    /// </summary>
+    public FillReader? Join(IBlobSource source, RepositoryName repository, Digest digest, out bool joined)
+    {
+        BlobFill? fill;
+        lock (_gate)
+        {
+            if (_fills.TryGetValue(digest, out fill))
+            {
+                fill.AddReference();
+                joined = true;
+                return new FillReader(fill);
+            }
+
+            joined = false;
+            if (_store.Contains(digest))
+            {
+                return null;
+            }
+
+            fill = new BlobFill(repository, digest, source, _services);
+            _fills.Add(digest, fill);
+            fill.AddReference();
+        }
+
+        var stopping = _stopping.Token;
+        _ = Task.Run(() => RunAsync(fill, stopping));
+        return new FillReader(fill);
+    }
+
+    /// <summary>Joins the running fill for <paramref name="digest"/>, if there is one; never starts one.</summary>
+    public FillReader? TryJoinRunning(Digest digest)
+    {
+        lock (_gate)
+        {
+            if (!_fills.TryGetValue(digest, out var fill))
+            {
+                return null;
+            }
+
+            fill.AddReference();
+            return new FillReader(fill);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(BlobFill fill, CancellationToken stopping)
+    {
+        _services.Metrics.FillStarted();
+        try
+        {
+            await fill.RunAsync(stopping);
+        }
+        finally
+        {
+            _services.Metrics.FillEnded();
+            lock (_gate)
+            {
+                _fills.Remove(fill.Digest);
+            }
+
+            fill.Release();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Upstream;
+
+namespace Mirror.Cache.Blobs;
+
+/// <summary>What every fill uses, handed to each by the coordinator.</summary>
+internal sealed record BlobFillServices(
+    BlobStore Store,
+    RepositoryLinks Links,
+    FillOptions Options,
+    TimeoutOptions Timeouts,
+    TimeProvider Time,
+    MirrorMetrics Metrics,
+    ILogger Logger);

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Blobs;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Manifests;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+
+namespace Mirror.Cache;
+
+/// <summary>The cache's part of the composition: the store, its fills and resolvers, the sweeper, and the start-up work.</summary>
+public static class CacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the cache. Its options (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>,
+    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>, <see cref="Upstream.TimeoutOptions"/>) are the host's to configure.
+    /// </summary>
+    public static IServiceCollection AddMirrorCache(this IServiceCollection services)
+    {
+        services.AddSingleton<MirrorMetrics>();
+        services.AddSingleton<StoreLayout>();
+        services.AddSingleton<StoreIndex>();
+        services.AddSingleton<StoreScanner>();
+        services.AddSingleton<AccessTimes>();
+        services.AddSingleton<DiskSpace>();
+        services.AddSingleton<BlobStore>();
+        services.AddSingleton<ManifestStore>();
+        services.AddSingleton<StoreEvictor>();
+        services.AddHostedService<StoreSweeper>();
+        services.AddSingleton<RepositoryLinks>();
+        services.AddSingleton<TagStore>();
+        services.AddSingleton<TagListStore>();
+        services.AddSingleton<BlobFillCoordinator>();
+        services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<RepositoryLinks>()));
+        services.AddSingleton(sp => new ManifestResolver(
+            sp.GetRequiredService<ManifestStore>(),
+            sp.GetRequiredService<TagStore>(),
+            sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<MirrorMetrics>(),
+            sp.GetRequiredService<ILogger<ManifestResolver>>()));
+        services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<TagListStore>()));
+        services.AddHostedService<CacheStartup>();
+        return services;
+    }
+}

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Concurrency;
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Registry;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Cache.Upstream;
+
+namespace Mirror.Cache.Manifests;
+
+/// <summary>
+/// Where a manifest request is decided. A digest is served from the store when it is there (and the
+/// repository is known to hold it); a tag is served as known while it is fresh (<c>mirror.tagttl</c>), else
+/// checked with a HEAD upstream (Docker Hub does not count HEADs against its pull limit) for its current
+/// digest, and served as last known, marked stale, while the upstream cannot be asked. What the store lacks
+/// is fetched, checked against its digest and stored byte for byte, so every digest stays the upstream's.
+/// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request.
+/// </summary>
+public sealed class ManifestResolver : IDisposable
+{
+    private readonly ManifestStore _store;
+    private readonly TagStore _tags;
+    private readonly RepositoryLinks _links;
+    private readonly MirrorMetrics _metrics;
+    private readonly ILogger<ManifestResolver> _logger;
+    private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
+    private readonly SingleFlight<(RepositoryName, Digest), UpstreamManifest> _fetches = new();
+
+    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    {
+        _store = store;
+        _tags = tags;
+        _links = links;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The manifest <paramref name="reference"/> names in <paramref name="repository"/> (the upstream's name)
+    /// for a client that accepts <paramref name="accept"/>; for a HEAD (<paramref name="describeOnly"/>) its
+    /// bytes are fetched only when the store has them anyway.
+    /// </summary>
+    public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryName repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
+    {
+        UpstreamManifest? tagCheck = null;
+        var tagJoined = false;
+        var digest = reference.Digest;
+        if (reference.Tag is { } tag)
+        {
+            var known = await _tags.TryFindAsync(repository, tag, cancellationToken);
+            if (known is not null && _tags.IsFresh(known) && ManifestTypes.Accepts(accept, known.MediaType)
+                && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } fresh)
+            {
+                // Checked upstream within mirror.tagttl: served as known, without asking again.
+                return Serve(repository, fresh, CacheResult.Hit, []);
+            }
+
+            tagCheck = await _tagChecks.RunAsync($"{repository}:{tag}|{accept}", ct => CheckTagAsync(upstream, repository, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
+            if (tagCheck.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
+                && known is not null && ManifestTypes.Accepts(accept, known.MediaType)
+                && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } stale)
+            {
+                // The upstream cannot be asked (down, or rate-limiting): the last known digest is better than
+                // an error, and the answer says it may be out of date.
+                CacheLog.ServedStale(_logger, repository, tag, stale.Digest, tagCheck.Status.ToString());
+                return Serve(repository, stale, CacheResult.Stale, tagCheck.RateLimit);
+            }
+
+            if (tagCheck.Status != SourceStatus.Found)
+            {
+                return ManifestLookup.Failed(tagCheck);
+            }
+
+            digest = tagCheck.Digest!;
+            await _tags.RememberAsync(repository, tag, digest, ManifestTypes.Resolve(tagCheck.MediaType, tagCheck.Content.Span), tagCheck.Length ?? 0, CancellationToken.None);
+        }
+
+        var rateLimit = tagCheck?.RateLimit ?? [];
+        if (await _store.TryFindAsync(digest!, cancellationToken) is { } stored)
+        {
+            // By tag, the upstream has just named this digest for the repository; by digest, it may have to say so now.
+            if (tagCheck is null && !_links.Holds(repository, digest!))
+            {
+                var confirmed = await upstream.HeadManifestAsync(repository, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+                if (confirmed.Status != SourceStatus.Found)
+                {
+                    return ManifestLookup.Failed(confirmed);
+                }
+            }
+
+            return Serve(repository, stored, CacheResult.Hit, rateLimit);
+        }
+
+        if (describeOnly)
+        {
+            var described = tagCheck ?? await upstream.HeadManifestAsync(repository, digest!.ToString(), accept, cancellationToken);
+            if (described.Status != SourceStatus.Found)
+            {
+                return ManifestLookup.Failed(described);
+            }
+
+            _links.Link(repository, digest!);
+            return ManifestLookup.Described(tagJoined ? CacheResult.Coalesced : CacheResult.Miss, digest!, described.MediaType ?? MediaTypes.Json, described.Length, described.RateLimit);
+        }
+
+        // One fetch per repository and digest: a fetch under another name does not show that this one holds it.
+        var fetched = await _fetches.RunAsync((repository, digest!), ct => FetchAsync(upstream, repository, digest!, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
+        if (fetched.Status != SourceStatus.Found)
+        {
+            return ManifestLookup.Failed(fetched);
+        }
+
+        _links.LinkManifest(repository, digest!, () => ManifestReferences.Of(fetched.Content.Span));
+        return ManifestLookup.Served(fetchJoined ? CacheResult.Coalesced : CacheResult.Miss, digest!, fetched.MediaType!, fetched.Content, fetched.RateLimit.Count > 0 ? fetched.RateLimit : rateLimit);
+    }
+
+    public void Dispose()
+    {
+        _tagChecks.Dispose();
+        _fetches.Dispose();
+    }
+
+    /// <summary>
+    /// A manifest the upstream has confirmed the repository holds, from the store: the repository now holds
+    /// it and what it names (read once per repository and manifest).
+    /// </summary>
+    private ManifestLookup Serve(RepositoryName repository, StoredManifest stored, CacheResult result, IReadOnlyList<KeyValuePair<string, string>> rateLimit)
+    {
+        _links.LinkManifest(repository, stored.Digest, () => ManifestReferences.Of(stored.Content.Span));
+        return ManifestLookup.Served(result, stored.Digest, stored.MediaType, stored.Content, rateLimit);
+    }
+
+    /// <summary>
+    /// The tag's current digest from a HEAD; an upstream that sends no <c>Docker-Content-Digest</c> on HEAD
+    /// is asked with a GET instead, and what it sends is stored.
+    /// </summary>
+    private async Task<UpstreamManifest> CheckTagAsync(IManifestSource upstream, RepositoryName repository, string tag, string accept, CancellationToken cancellationToken)
+    {
+        var head = await upstream.HeadManifestAsync(repository, tag, accept, cancellationToken);
+        if (head.Status != SourceStatus.Found || head.Digest is not null)
+        {
+            return head;
+        }
+
+        var got = await upstream.GetManifestAsync(repository, tag, accept, cancellationToken);
+        if (got.Status == SourceStatus.Found)
+        {
+            _metrics.Pulled(MirrorMetrics.Manifest, got.Content.Length);
+            got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
+            await _store.StoreAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
+        }
+
+        return got;
+    }
+
+    /// <summary>GETs a manifest by digest, checks it hashes to that digest, and stores it.</summary>
+    private async Task<UpstreamManifest> FetchAsync(IManifestSource upstream, RepositoryName repository, Digest digest, string accept, CancellationToken cancellationToken)
+    {
+        // By digest the content is fixed; every type is acceptable, or a registry may refuse to send it
+        // (Docker Hub answers 404 for an OCI index to an Accept without the OCI index type).
+        var fetched = await upstream.GetManifestAsync(repository, digest.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+        if (fetched.Status != SourceStatus.Found)
+        {
+            return fetched;
+        }
+
+        _metrics.Pulled(MirrorMetrics.Manifest, fetched.Content.Length);
+        if (!digest.Matches(fetched.Content.Span))
+        {
+            CacheLog.ManifestDigestMismatch(_logger, repository, digest, fetched.Digest!);
+            _metrics.DigestMismatch(MirrorMetrics.Manifest);
+            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the upstream's manifest does not match {digest}"));
+        }
+
+        fetched = fetched with { Digest = digest, MediaType = ManifestTypes.Resolve(fetched.MediaType, fetched.Content.Span) };
+        await _store.StoreAsync(digest, fetched.MediaType, fetched.Content, cancellationToken);
+        return fetched;
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Storage;
+
+/// <summary>
+/// The store's blobs: leased for reading, written through a <see cref="BlobWriter"/> into <c>tmp/</c>, and
+/// committed by renaming the verified file under its digest.
+/// </summary>
+internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace space, TimeProvider time, ILogger<BlobStore> logger)
+{
+    /// <summary>Whether a blob is committed, without recording an access.</summary>
+    public bool Contains(Digest digest) =>
+        index.TryFind(ContentKind.Blob, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Blob, digest));
+
+    /// <summary>Leases a committed blob for one response and records the access; <c>null</c> when it is not in the store, or is being removed.</summary>
+    public StoreLease? TryOpen(Digest digest)
+    {
+        var path = layout.PathOf(ContentKind.Blob, digest);
+        return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(entry, path) : null;
+    }
+
+    /// <summary>Opens a temp file for a blob, or <c>null</c> when the store cannot (or must not: low disk space) be written.</summary>
+    public BlobWriter? TryCreateWriter(Digest digest)
+    {
+        if (!space.Enough())
+        {
+            return null;
+        }
+
+        try
+        {
+            return new BlobWriter(digest, layout.NewTempPath(), layout.PathOf(ContentKind.Blob, digest), logger);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.StoreWriteFailed(logger, digest, ex);
+            return null;
+        }
+    }
+
+    /// <summary>Renames a fill's verified temp file into place under its digest.</summary>
+    public CommitResult Commit(BlobWriter writer)
+    {
+        lock (index.Gate)
+        {
+            var result = writer.MoveIntoPlace();
+            if (result == CommitResult.Committed)
+            {
+                index.Add(ContentKind.Blob, writer.Digest, writer.Length, time.GetUtcNow());
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Removes a retired blob's file and forgets it.</summary>
+    public void Remove(StoreEntry entry)
+    {
+        lock (index.Gate)
+        {
+            File.Delete(layout.PathOf(ContentKind.Blob, entry.Digest));
+            index.Remove(entry);
+        }
+    }
+}

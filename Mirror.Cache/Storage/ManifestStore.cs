@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Storage;
+
+/// <summary>
+/// The store's manifests, byte for byte as the upstream sent them, with the media type it sent them as in
+/// a file beside each. Manifests are small and asked for often: the most used also stay in memory.
+/// </summary>
+internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSpace space, TimeProvider time, ILogger<ManifestStore> logger) : IDisposable
+{
+    /// <summary>How many bytes of recently served manifests stay in memory.</summary>
+    private const long MemoryBytes = 64L * 1024 * 1024;
+
+    private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = MemoryBytes });
+
+    /// <summary>Reads a committed manifest and records the access; <c>null</c> when it is not in the store.</summary>
+    public async Task<StoredManifest?> TryFindAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var path = layout.PathOf(ContentKind.Manifest, digest);
+        if (index.TryAcquire(ContentKind.Manifest, digest, path, time.GetUtcNow(), StoreScanner.ReferencesOf) is not { } entry)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (_recent.TryGetValue(digest, out StoredManifest? recent))
+            {
+                return recent;
+            }
+
+            // The type file is committed before the content, so a content file always has one beside it.
+            var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
+            var content = await File.ReadAllBytesAsync(path, cancellationToken);
+            return Remember(new StoredManifest(digest, mediaType, content));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        finally
+        {
+            entry.Release();
+        }
+    }
+
+    /// <summary>Stores a manifest that hashes to <paramref name="digest"/>: type file first, then the content, each by temp file and rename.</summary>
+    public async Task<CommitResult> StoreAsync(Digest digest, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (!digest.Matches(content.Span))
+        {
+            return CommitResult.DigestMismatch;
+        }
+
+        if (!space.Enough())
+        {
+            return CommitResult.StoreFault;
+        }
+
+        var path = layout.PathOf(ContentKind.Manifest, digest);
+        try
+        {
+            await layout.WriteAtomicallyAsync(StoreLayout.TypePathOf(path), System.Text.Encoding.UTF8.GetBytes(mediaType), cancellationToken);
+            var temp = await layout.WriteTempAsync(content, cancellationToken);
+            lock (index.Gate)
+            {
+                File.Move(temp, path, overwrite: true);
+                index.Add(ContentKind.Manifest, digest, content.Length, time.GetUtcNow(), ManifestReferences.Of(content.Span));
+            }
+
+            Remember(new StoredManifest(digest, mediaType, content));
+            return CommitResult.Committed;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.StoreWriteFailed(logger, digest, ex);
+            return CommitResult.StoreFault;
+        }
+    }
+
+    /// <summary>Removes a retired manifest's files and forgets it.</summary>
+    public void Remove(StoreEntry entry)
+    {
+        var path = layout.PathOf(ContentKind.Manifest, entry.Digest);
+        lock (index.Gate)
+        {
+            File.Delete(path);
+            File.Delete(StoreLayout.TypePathOf(path));
+            _recent.Remove(entry.Digest);
+            index.Remove(entry);
+        }
+    }
+
+    public void Dispose() => _recent.Dispose();
+
+    private StoredManifest Remember(StoredManifest manifest)
+    {
+        _recent.Set(manifest.Digest, manifest, new MemoryCacheEntryOptions { Size = manifest.Content.Length + manifest.MediaType.Length });
+        return manifest;
+    }
+}

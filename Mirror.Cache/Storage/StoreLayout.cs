@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Storage;
+
+/// <summary>
+/// Where the store keeps what, on disk: <c>blobs/&lt;alg&gt;/&lt;2 hex&gt;/&lt;hex&gt;</c>,
+/// <c>manifests/&lt;alg&gt;/&lt;2 hex&gt;/&lt;hex&gt;</c> with the media type beside it in <c>&lt;hex&gt;.type</c>,
+/// <c>tmp/</c> for writes in progress and <c>metadata/</c> for what the mirror knows about the content.
+/// Every file appears under its final name only by renaming a temp file from <c>tmp/</c>, each with a name of
+/// its own, so a reader never sees a half-written file and two writers never share one.
+/// </summary>
+public sealed class StoreLayout
+{
+    private const string TypeSuffix = ".type";
+
+    private readonly string _blobs;
+    private readonly string _manifests;
+    private readonly string _temp;
+
+    public StoreLayout(IOptions<StoreOptions> options)
+    {
+        Root = Path.GetFullPath(options.Value.RootDirectory);
+        _blobs = Path.Combine(Root, "blobs");
+        _manifests = Path.Combine(Root, "manifests");
+        _temp = Path.Combine(Root, "tmp");
+        MetadataDirectory = Path.Combine(Root, "metadata");
+        foreach (var directory in new[] { _blobs, _manifests, _temp, MetadataDirectory })
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    public string Root { get; }
+
+    /// <summary>Where the mirror keeps what it knows about the content: tags, tag lists, links, access times.</summary>
+    public string MetadataDirectory { get; }
+
+    internal string PathOf(ContentKind kind, Digest digest) =>
+        Path.Combine(kind == ContentKind.Blob ? _blobs : _manifests, digest.Algorithm, digest.Hex[..2], digest.Hex);
+
+    internal static string TypePathOf(string manifestPath) => manifestPath + TypeSuffix;
+
+    /// <summary>A new path in <c>tmp/</c>, unique to its writer, for a file to be written and renamed into place.</summary>
+    public string NewTempPath() => Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to <paramref name="path"/> by a temp file, flushed to disk, and a
+    /// rename: whoever reads the path sees the old file or the new one, whole.
+    /// </summary>
+    public async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var temp = await WriteTempAsync(content, cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="content"/> to a new temp file, flushed to disk, ready to be renamed.</summary>
+    internal async Task<string> WriteTempAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var temp = NewTempPath();
+        try
+        {
+            await using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            await stream.WriteAsync(content, cancellationToken);
+            stream.Flush(flushToDisk: true);
+            return temp;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes what writes in progress left behind when the process died: such files were never renamed into
+    /// place, so nothing refers to them. Called once at start, before any fill begins.
+    /// </summary>
+    public int RemoveTempFiles()
+    {
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(_temp))
+        {
+            File.Delete(file);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    /// <summary>Every committed file, for the start-up scan: its kind, digest and file information.</summary>
+    internal IEnumerable<(ContentKind Kind, Digest Digest, FileInfo File)> Files()
+    {
+        foreach (var (kind, directory) in new[] { (ContentKind.Blob, _blobs), (ContentKind.Manifest, _manifests) })
+        {
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                if (Digest.TryParse($"{file.Directory!.Parent!.Name}:{file.Name}") is { } digest)
+                {
+                    yield return (kind, digest, file);
+                }
+            }
+        }
+    }
+
+    /// <summary>Deletes a file that may not exist; a temp file left behind is removed at the next start.</summary>
+    internal static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next start's sweep of tmp/.
+        }
+    }
+}

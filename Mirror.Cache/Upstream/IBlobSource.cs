@@ -1,0 +1,17 @@
+using Mirror.Cache.Content;
+using Mirror.Cache.Registry;
+
+namespace Mirror.Cache.Upstream;
+
+/// <summary>Where blobs come from: the upstream registry, reached by the gateway. Failures are values, never exceptions.</summary>
+public interface IBlobSource
+{
+    /// <summary>
+    /// Opens the blob from <paramref name="offset"/> on (a <c>Range</c> request when it is not 0). The
+    /// answer's <see cref="UpstreamBlob.Offset"/> says where its body really starts, since an upstream may
+    /// ignore the range and send the whole blob.
+    /// </summary>
+    Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken);
+
+    Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken);
+}

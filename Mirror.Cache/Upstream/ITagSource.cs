@@ -1,0 +1,9 @@
+using Mirror.Cache.Registry;
+
+namespace Mirror.Cache.Upstream;
+
+/// <summary>Where tag lists come from.</summary>
+public interface ITagSource
+{
+    Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken);
+}

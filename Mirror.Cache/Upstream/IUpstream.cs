@@ -1,0 +1,11 @@
+namespace Mirror.Cache.Upstream;
+
+/// <summary>
+/// One upstream registry as the cache reaches it: the port the gateway implements, for blobs, manifests
+/// and tags. Names passed to it are the upstream's own (Docker Hub's <c>library/</c> already added).
+/// </summary>
+public interface IUpstream : IBlobSource, IManifestSource, ITagSource
+{
+    /// <summary>The registry host clients name (<c>docker.io</c>), which keys what is kept per upstream.</summary>
+    string Name { get; }
+}

@@ -1,0 +1,15 @@
+using Mirror.Cache.Content;
+
+namespace Mirror.Cache.Upstream;
+
+/// <summary>
+/// The upstream's answer for a manifest: for a HEAD its digest, type and length; for a GET also its bytes,
+/// which <see cref="Digest"/> has been computed from.
+/// </summary>
+public sealed record UpstreamManifest(SourceStatus Status, Digest? Digest, string? MediaType, long? Length, ReadOnlyMemory<byte> Content, UpstreamError? Error)
+{
+    /// <summary>Docker Hub's rate-limit headers on the upstream's answer, passed on to the client.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RateLimit { get; init; } = [];
+
+    public static UpstreamManifest Failed(SourceStatus status, UpstreamError? error) => new(status, null, null, null, ReadOnlyMemory<byte>.Empty, error);
+}

@@ -1,0 +1,101 @@
+using Mirror.Cache;
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Registry;
+using Mirror.Gateway.Blobs;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Manifests;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Tags;
+
+namespace Mirror.Gateway.Api;
+
+/// <summary>
+/// The registry API in front of YARP's forwarder: answers the version check, refuses writes, rejects
+/// malformed names, tags and digests with the spec's error codes (malformed requests as such were turned
+/// away by <see cref="RequestGuardMiddleware"/>), and hands manifests, blobs and tag lists
+/// to their endpoints. Whatever else is under <c>/v2/</c> goes on to YARP and the upstream.
+/// </summary>
+internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoint manifests, BlobEndpoint blobs, TagListEndpoint tagLists, GatewayMetrics metrics)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        context.Response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
+        var method = context.Request.Method;
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            return OciError.Unsupported(method).WriteAsync(context);
+        }
+
+        var path = RegistryPath.Parse(context.Request.Path.Value!);
+        return path.Endpoint switch
+        {
+            RegistryEndpoint.Ping => PingAsync(context),
+            RegistryEndpoint.Other => ForwardAsync(context),
+            _ => ServeAsync(context, path),
+        };
+    }
+
+    private Task ServeAsync(HttpContext context, RegistryPath path)
+    {
+        if (RepositoryName.TryParse(path.Name) is not { } name)
+        {
+            return OciError.NameInvalid($"'{Printable(path.Name)}' is not a repository name").WriteAsync(context);
+        }
+
+        if (context.Features.Get<RegistryRequestFeature>() is { } feature)
+        {
+            feature.Repository = name.Value;
+            feature.Reference = path.Reference.Length > 0 ? path.Reference : "-";
+        }
+
+        switch (path.Endpoint)
+        {
+            case RegistryEndpoint.Manifest:
+                if (Reference.TryParse(path.Reference) is not { } reference)
+                {
+                    return (path.Reference.Contains(':', StringComparison.Ordinal)
+                        ? OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest")
+                        : new OciError(StatusCodes.Status400BadRequest, OciErrorCode.TagInvalid, "manifest tag did not match URI", $"'{Printable(path.Reference)}' is not a tag"))
+                        .WriteAsync(context);
+                }
+
+                metrics.Request(MirrorMetrics.Manifest);
+                return manifests.ServeAsync(context, name, reference);
+            case RegistryEndpoint.Blob:
+                if (Digest.TryParse(path.Reference) is not { } digest)
+                {
+                    return OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
+                }
+
+                metrics.Request(MirrorMetrics.Blob);
+                return blobs.ServeAsync(context, name, digest);
+            case RegistryEndpoint.TagList:
+                CacheOutcomes.Mark(context, CacheResult.Bypass);
+                return tagLists.ServeAsync(context, name);
+            default:
+                return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
+        }
+    }
+
+    private Task ForwardAsync(HttpContext context)
+    {
+        CacheOutcomes.Mark(context, CacheResult.Bypass);
+        return next(context);
+    }
+
+    private static Task PingAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = 2;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("{}");
+    }
+
+    /// <summary>Echoes client input in an error detail without control characters, and not at length.</summary>
+    private static string Printable(string text)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) ? '?' : c).Take(300).ToArray());
+        return clean.Length < text.Length ? clean + "..." : clean;
+    }
+}

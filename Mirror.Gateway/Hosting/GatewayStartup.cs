@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Authentication;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Tls;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Hosting;
+
+/// <summary>What the gateway says once at start: configuration it ignores, passwords that would cross the network in clear, and what it mirrors.</summary>
+internal sealed class GatewayStartup(IConfiguration configuration, IOptions<UpstreamOptions> upstream, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<GatewayStartup> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var key in DistributionConfiguration.UnknownKeys(configuration))
+        {
+            GatewayLog.UnknownKey(logger, key);
+        }
+
+        if (auth.Value.Mode is AuthMode.Htpasswd or AuthMode.Upstream && !tls.Value.Enabled)
+        {
+            // Allowed, as distribution allows it (TLS may end at a proxy in front), but said.
+            GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
+        }
+
+        GatewayLog.Mirroring(logger, upstream.Value.RemoteUrl, upstream.Value.HasCredentials ? $"as {upstream.Value.Username}" : "anonymously");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Mirror.Cache;
+using Mirror.Cache.Diagnostics;
+using Mirror.Gateway.Api;
+using Mirror.Gateway.Authentication;
+using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Health;
+using Mirror.Gateway.Listening;
+using Mirror.Gateway.Registry;
+using Mirror.Gateway.Upstream;
+using OpenTelemetry.Metrics;
+
+namespace Mirror.Gateway.Hosting;
+
+/// <summary>The composition root: every feature's services, and the request pipeline in its order.</summary>
+internal static class MirrorApplication
+{
+    public static WebApplicationBuilder AddMirror(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddMirrorOptions(builder.Configuration);
+        services.AddMirrorCache();
+        services.AddUpstream();
+        services.AddRegistryApi(builder.Configuration);
+        services.AddMirrorAuthentication();
+        services.AddMirrorAuthorization();
+        services.ListenOn();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(MirrorMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store")
+            .AddCheck<UpstreamHealthCheck>("upstream");
+        services.AddHostedService<GatewayStartup>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The pipeline: one log line per request, configured headers, the debug listener's limits, the request
+    /// guard, then routing with authentication and authorization in front of metrics, health, the token
+    /// service and the registry API.
+    /// </summary>
+    public static WebApplication UseMirror(this WebApplication app)
+    {
+        var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var authOn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.None;
+        app.UseMiddleware<RequestLogMiddleware>();
+        if (server.Headers.Count > 0)
+        {
+            app.UseMiddleware<ResponseHeadersMiddleware>();
+        }
+
+        if (server.DebugAddress is not null)
+        {
+            app.UseMiddleware<DebugListenerMiddleware>();
+        }
+
+        app.UseMiddleware<RequestGuardMiddleware>();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (server.MetricsEnabled)
+        {
+            var metrics = app.MapPrometheusScrapingEndpoint(server.MetricsPath);
+            if (authOn)
+            {
+                metrics.RequireAuthorization(AuthorizationSetup.MetricsPolicy);
+            }
+        }
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)
+        {
+            app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
+        }
+
+        var registry = app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+        if (authOn)
+        {
+            registry.RequireAuthorization(AuthorizationSetup.RegistryPolicy);
+        }
+
+        app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
+        return app;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Registry;
+
+namespace Mirror.Gateway.Listening;
+
+/// <summary>
+/// Keeps the debug listener (<c>http.debug.addr</c>) to metrics and health, as distribution's debug server:
+/// the registry API is served on the main address only.
+/// </summary>
+internal sealed class DebugListenerMiddleware(RequestDelegate next, IOptions<ServerOptions> options)
+{
+    private readonly int _port = options.Value.DebugAddress?.Port ?? -1;
+    private readonly string _metricsPath = options.Value.MetricsPath;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (context.Connection.LocalPort == _port && !path.Equals(_metricsPath) && !path.Equals("/healthz") && !path.Equals("/readyz"))
+        {
+            return OciError.NotFound(OciErrorCode.Unsupported, "the debug listener serves metrics and health only").WriteAsync(context);
+        }
+
+        return next(context);
+    }
+}

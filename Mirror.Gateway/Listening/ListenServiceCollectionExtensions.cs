@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Tls;
+
+namespace Mirror.Gateway.Listening;
+
+/// <summary>Where and how the mirror listens: its addresses, TLS, and Kestrel's limits.</summary>
+internal static class ListenServiceCollectionExtensions
+{
+    public static IServiceCollection ListenOn(this IServiceCollection services)
+    {
+        services.AddSingleton<IConfigureOptions<TlsOptions>, TlsOptionsSetup>();
+        services.AddSingleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>();
+        services.AddOptions<TlsOptions>().ValidateOnStart();
+        services.AddSingleton<ClientCertificatePolicy>();
+        services.AddSingleton<ServerCertificate>();
+        services.AddSingleton<TlsHandshake>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ListenSetup>();
+        return services;
+    }
+}

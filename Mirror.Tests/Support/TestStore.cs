@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Content;
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+
+namespace Mirror.Tests.Support;
+
+/// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
+internal sealed class TestStore : IDisposable
+{
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time)
+    {
+        Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
+        var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
+        AccessTimes = new AccessTimes(Layout, NullLogger<AccessTimes>.Instance);
+        Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
+        Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
+        Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
+    }
+
+    public StoreLayout Layout { get; }
+
+    public StoreIndex Index { get; } = new();
+
+    public AccessTimes AccessTimes { get; }
+
+    public BlobStore Blobs { get; }
+
+    public ManifestStore Manifests { get; }
+
+    public RepositoryLinks Links { get; }
+
+    public bool ContainsBlob(Digest digest) => Blobs.Contains(digest);
+
+    public string BlobPath(Digest digest) => Layout.PathOf(ContentKind.Blob, digest);
+
+    /// <summary>The start-up scan, run to its end.</summary>
+    public void LoadIndex() => new StoreScanner(Layout, Index, AccessTimes, NullLogger<StoreScanner>.Instance).Scan();
+
+    public void SaveAccessTimes() => AccessTimes.Save(Index.Entries);
+
+    public void Dispose() => Manifests.Dispose();
+}
