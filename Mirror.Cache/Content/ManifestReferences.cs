@@ -6,7 +6,7 @@ namespace Mirror.Cache.Content;
 /// The digests a manifest names (image-spec: <c>config</c>, <c>layers</c>; index: <c>manifests</c>; Docker
 /// schema 1: <c>fsLayers[].blobSum</c>), so that content a recently pulled manifest needs is kept with it.
 /// </summary>
-public static class ManifestReferences
+internal static class ManifestReferences
 {
     public static IReadOnlyList<Digest> Of(ReadOnlySpan<byte> manifest)
     {

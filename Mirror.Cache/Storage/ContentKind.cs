@@ -1,7 +1,7 @@
 namespace Mirror.Cache.Storage;
 
 /// <summary>The two kinds of content the store keeps, in directories of their own.</summary>
-public enum ContentKind
+internal enum ContentKind
 {
     Blob,
     Manifest,

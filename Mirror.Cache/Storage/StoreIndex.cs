@@ -89,7 +89,7 @@ public sealed class StoreIndex
     }
 
     /// <summary>Completes when <paramref name="digest"/> is committed: the store's commit signal.</summary>
-    public async Task WhenCommittedAsync(ContentKind kind, Digest digest, CancellationToken cancellationToken)
+    internal async Task WhenCommittedAsync(ContentKind kind, Digest digest, CancellationToken cancellationToken)
     {
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnAdded(StoreEntry entry)

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Mirror.Gateway.Authorization;
 using Mirror.Gateway.Registry;
 
 namespace Mirror.Gateway.Authentication;

@@ -43,7 +43,7 @@ internal sealed class BlobFillTests
         await source.Pipe.Writer.WriteAsync(content);
 
         var received = await ReadAsync(reader, content.Length, stopAt: content.Length - 1);
-        await WaitUntilAsync(() => reader.Written == content.Length);
+        await Eventually.TrueAsync(() => reader.Written == content.Length, "the fill has every byte in its file");
 
         // Every byte is in the file, none verified: the last one is not to be had yet, however long one waits.
         var lastArrivedBeforeVerification = !await IsHeldBackAsync(reader, content.Length - 1, content.Length);
@@ -119,7 +119,7 @@ internal sealed class BlobFillTests
         // The rename comes a moment before the fill leaves the coordinator; a Join in between joins the
         // verified fill, which is fine. Once both have happened, the store is the only answer.
         await _store.Index.WhenCommittedAsync(ContentKind.Blob, digest, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(() => coordinator.Running == 0);
+        await Eventually.TrueAsync(() => coordinator.Running == 0, "the fill leaves the coordinator after its commit");
 
         Assert.That(coordinator.Join(source, Repository, digest, out _), Is.Null);
         using var lease = _store.Blobs.TryOpen(digest);
@@ -189,21 +189,6 @@ internal sealed class BlobFillTests
         catch (OperationCanceledException)
         {
             return true;
-        }
-    }
-
-    /// <summary>Waits for <paramref name="condition"/>, a fact the code under test brings about; fails the test when it does not come.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("the condition did not come true within 30 s");
-            }
-
-            await Task.Delay(10);
         }
     }
 

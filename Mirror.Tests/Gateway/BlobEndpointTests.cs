@@ -26,7 +26,7 @@ internal sealed class BlobEndpointTests : InProcessMirrorTests
             Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(content.Length));
             Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(response.Headers.ETag?.Tag, Is.EqualTo($"\"{digest}\""));
-            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(await MirrorHost.ReadCommittedBlobAsync(digest), Is.EqualTo(content));
         });
     }
 
@@ -62,6 +62,31 @@ internal sealed class BlobEndpointTests : InProcessMirrorTests
 
         Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(content));
         Assert.That(Upstream.Log.Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path}"), Is.EqualTo(new[] { $"HEAD /v2/org/other/blobs/{digest}" }));
+    }
+
+    [TestCase("GET")]
+    [TestCase("HEAD")]
+    public async Task IfNoneMatch_TheDigestsETag_Is304WithoutABody_AnotherIsServed(string method)
+    {
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var digest = Upstream.AddBlob("library/busybox", content);
+        (await Client.GetAsync($"/v2/library/busybox/blobs/{digest}")).Dispose();
+        await MirrorHost.ReadCommittedBlobAsync(digest);
+
+        using var same = new HttpRequestMessage(new HttpMethod(method), $"/v2/library/busybox/blobs/{digest}");
+        same.Headers.TryAddWithoutValidation("If-None-Match", $"\"{digest}\"");
+        using var notModified = await Client.SendAsync(same);
+        using var other = new HttpRequestMessage(new HttpMethod(method), $"/v2/library/busybox/blobs/{digest}");
+        other.Headers.TryAddWithoutValidation("If-None-Match", "\"sha256:0000\"");
+        using var modified = await Client.SendAsync(other);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+            Assert.That(await notModified.Content.ReadAsByteArrayAsync(), Is.Empty);
+            Assert.That(notModified.Headers.ETag?.Tag, Is.EqualTo($"\"{digest}\""));
+            Assert.That(modified.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
     }
 
     [TestCase("bytes=0-9", 0, 10)]

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Blobs;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
@@ -126,7 +126,6 @@ internal sealed class FreshnessTests
                 break;
             case "token realm down":
                 realm.Server.Stop();
-                await Task.Delay(TimeSpan.FromSeconds(1.5));
                 break;
             default:
                 _upstream.Server.Given(Request.Create().WithPath("/v2/*").UsingAnyMethod()).AtPriority(1)
@@ -227,14 +226,16 @@ internal sealed class FreshnessTests
     {
         _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
             .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(20)));
-        using var mirror = Mirror(new() { ["mirror:timeouts:firstbyte"] = "500ms" });
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var mirror = Mirror(new() { ["mirror:timeouts:firstbyte"] = "500ms" }, time);
         using var client = mirror.CreateClient();
 
-        var watch = Stopwatch.StartNew();
-        using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
+        // The mirror's clock, not the wall's: moved past the bound while the upstream is still silent, it
+        // must give up; had it waited for the upstream, the answer would be the upstream's 200.
+        var request = client.GetAsync($"/v2/{Repository}/manifests/latest");
+        using var response = await AdvanceUntilDoneAsync(time, request, TimeSpan.FromMilliseconds(600));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "answered long before the upstream would have");
     }
 
     [Test]
@@ -243,17 +244,21 @@ internal sealed class FreshnessTests
         await using var blobs = await BlobUpstream.StartAsync();
         var content = RandomNumberGenerator.GetBytes(1024 * 1024);
         var digest = blobs.Add(Repository, content, new BlobFaults { StallAt = 300_000, StallFor = TimeSpan.FromSeconds(30) });
-        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("blobs"), new Dictionary<string, string?> { ["mirror:timeouts:idle"] = "500ms" });
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("blobs"), new Dictionary<string, string?> { ["mirror:timeouts:idle"] = "500ms" }, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.Configure<FillOptions>(options => options.ResumeBackoff = TimeSpan.Zero);
+        });
         using var client = mirror.CreateClient();
 
-        var watch = Stopwatch.StartNew();
-        var body = await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
+        // The stall lasts 30 s of the wall's time; the mirror's clock passes the idle bound well before.
+        var body = await AdvanceUntilDoneAsync(time, client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}"), TimeSpan.FromMilliseconds(600));
 
         Assert.Multiple(() =>
         {
             Assert.That(body, Is.EqualTo(content));
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "did not wait out the stall");
-            Assert.That(blobs.Log.Last(), Does.Match(@"bytes=[1-9][0-9]*-$"));
+            Assert.That(blobs.Log.Last(), Does.Match(@"bytes=[1-9][0-9]*-$"), "resumed with a range from where the body stalled");
         });
     }
 
@@ -290,16 +295,13 @@ internal sealed class FreshnessTests
         }
 
         var files = Array.Empty<string>();
-        for (var i = 0; i < 100; i++)
-        {
-            files = Directory.GetFiles(_directory.Combine("small", "blobs"), "*", SearchOption.AllDirectories);
-            if (SizeOf(files) <= 500_000 && files.Any(f => Path.GetFileName(f) == digests[^1].Hex))
+        await Eventually.TrueAsync(
+            () =>
             {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
+                files = Directory.GetFiles(_directory.Combine("small", "blobs"), "*", SearchOption.AllDirectories);
+                return SizeOf(files) <= 500_000 && files.Any(f => Path.GetFileName(f) == digests[^1].Hex);
+            },
+            "the sweep takes the store under its budget, keeping the blob pulled last");
 
         Assert.Multiple(() =>
         {
@@ -321,6 +323,22 @@ internal sealed class FreshnessTests
             return 0;
         }
     });
+
+    /// <summary>
+    /// Moves the mirror's fake clock on by <paramref name="step"/> until <paramref name="pending"/> completes,
+    /// so timers the mirror set fire however they were scheduled; fails if it does not complete.
+    /// </summary>
+    private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> pending, TimeSpan step)
+    {
+        for (var i = 0; i < 500 && !pending.IsCompleted; i++)
+        {
+            time.Advance(step);
+            await Task.WhenAny(pending, Task.Delay(20));
+        }
+
+        Assert.That(pending.IsCompleted, Is.True, "the request did not complete as the mirror's clock moved on");
+        return await pending;
+    }
 
     private MirrorFactory Mirror(Dictionary<string, string?>? settings = null, TimeProvider? time = null) =>
         new(_upstream.Url, _directory.Combine("store"), settings, time is null ? null : services => services.AddSingleton(time));

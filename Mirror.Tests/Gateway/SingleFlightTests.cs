@@ -15,25 +15,31 @@ internal sealed class SingleFlightTests
     private const string Repository = "library/busybox";
 
     private TestDirectory _directory = null!;
-    private BlobUpstream _upstream = null!;
-    private MirrorFactory _mirror = null!;
-    private HttpClient _client = null!;
+    private BlobUpstream? _blobUpstream;
+    private MirrorFactory? _blobMirror;
+    private HttpClient? _blobClient;
+
+    /// <summary>The blob upstream and a mirror in front of it, started by the tests that use them.</summary>
+    private BlobUpstream _upstream => _blobUpstream ??= BlobUpstream.StartAsync().GetAwaiter().GetResult();
+
+    private MirrorFactory _mirror => _blobMirror ??= new MirrorFactory(_upstream.Url.ToString(), _directory.Combine("store"));
+
+    private HttpClient _client => _blobClient ??= _mirror.CreateClient();
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = await BlobUpstream.StartAsync();
-        _mirror = new MirrorFactory(_upstream.Url.ToString(), _directory.Combine("store"));
-        _client = _mirror.CreateClient();
-    }
+    public void SetUp() => _directory = new TestDirectory();
 
     [TearDown]
     public async Task TearDown()
     {
-        _client.Dispose();
-        _mirror.Dispose();
-        await _upstream.DisposeAsync();
+        _blobClient?.Dispose();
+        _blobMirror?.Dispose();
+        if (_blobUpstream is not null)
+        {
+            await _blobUpstream.DisposeAsync();
+        }
+
+        (_blobClient, _blobMirror, _blobUpstream) = (null, null, null);
         _directory.Dispose();
     }
 
@@ -100,10 +106,10 @@ internal sealed class SingleFlightTests
 
         var second = await _client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
 
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(second, Is.EqualTo(content));
-            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(await _mirror.ReadCommittedBlobAsync(digest), Is.EqualTo(content));
             Assert.That(_upstream.Count("GET"), Is.EqualTo(1));
         });
     }
@@ -140,10 +146,10 @@ internal sealed class SingleFlightTests
         var body = await _client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
 
         var gets = _upstream.Log.Where(l => l.StartsWith("GET", StringComparison.Ordinal)).ToList();
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(body, Is.EqualTo(content));
-            Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
+            Assert.That(await _mirror.ReadCommittedBlobAsync(digest), Is.EqualTo(content));
             Assert.That(gets, Has.Count.EqualTo(2));
             Assert.That(gets.Last(), Does.Match(@"bytes=[1-9][0-9]*-$"), "the resume asks only for the bytes the fill lacks");
         });
@@ -158,7 +164,7 @@ internal sealed class SingleFlightTests
         var body = await _client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
 
         Assert.That(body, Is.EqualTo(content));
-        Assert.That(StoredFile.Read(BlobFile(digest)), Is.EqualTo(content));
+        Assert.That(await _mirror.ReadCommittedBlobAsync(digest), Is.EqualTo(content));
     }
 
     [Test]

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mirror.Cache.Content;
+using Mirror.Cache.Storage;
 
 namespace Mirror.Tests.Support;
 
@@ -44,6 +46,16 @@ internal sealed class MirrorFactory : WebApplicationFactory<Program>
     }
 
     public TestLoggerProvider Logs { get; }
+
+    /// <summary>
+    /// The bytes of a blob once it is committed under its digest: clients have their last byte when it
+    /// verified, and the commit (past an fsync) follows, so this waits for the store's commit signal.
+    /// </summary>
+    public async Task<byte[]> ReadCommittedBlobAsync(Digest digest)
+    {
+        await Services.GetRequiredService<StoreIndex>().WhenCommittedAsync(ContentKind.Blob, digest, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return await File.ReadAllBytesAsync(Services.GetRequiredService<StoreLayout>().PathOf(ContentKind.Blob, digest));
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
