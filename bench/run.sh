@@ -24,6 +24,8 @@ need dockerd docker.io
 need curl curl
 need python3 python3
 need cc gcc
+need htpasswd apache2-utils
+need openssl openssl
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
@@ -48,6 +50,8 @@ UP=127.0.0.1:5101      # upstream docker-registry
 MIR=127.0.0.1:5102     # the mirror
 DIST=127.0.0.1:5103    # distribution's proxy
 NGX=127.0.0.1:5104     # nginx, sendfile on
+MIRTLS=127.0.0.1:5105  # a second mirror, over TLS, with a store of its own
+NGXTLS=127.0.0.1:5106  # nginx over TLS, on that mirror's copy
 declare -A PID_OF
 
 # start NAME COMMAND...: starts a process in its own group, logs to $W/NAME.log, records its pid.
@@ -65,7 +69,11 @@ stop() {
   kill -KILL -- "-$pid" 2>/dev/null || true
   unset "PID_OF[$1]"
 }
-wait_http() { for _ in $(seq 300); do curl -s -o /dev/null "http://$1/v2/" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+wait_http() { # wait_http ADDR [CA]: over TLS when given the CA
+  local url=http://$1/v2/ tls=()
+  [ -z "${2:-}" ] || { url=https://$1/v2/; tls=(--cacert "$2"); }
+  for _ in $(seq 300); do curl -s -o /dev/null "${tls[@]}" "$url" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1
+}
 
 # The serving process's own pid (dotnet or docker-registry), for its peak resident memory.
 server_pid() { pgrep -g "${PID_OF[$1]}" -f "$2" | head -1; }
@@ -79,6 +87,7 @@ storage: {filesystem: {rootdirectory: $3}, delete: {enabled: true}}
 http: {addr: "$2"}
 EOF
   [ -z "${4:-}" ] || echo "proxy: {remoteurl: \"http://$4\"}" >>"$1"
+  [ -z "$AUTH" ] || echo "$AUTH" >>"$1"
 }
 
 start_mirror() {
@@ -88,6 +97,7 @@ http: {addr: "$MIR"}
 storage: {filesystem: {rootdirectory: $W/mirror-store}}
 proxy: {remoteurl: "http://$UP"}
 EOF
+  [ -z "$AUTH" ] || echo "$AUTH" >>"$W/mirror.yml"
   start mirror dotnet "$MIRROR_DLL" "$W/mirror.yml"
   wait_http "$MIR"
 }
@@ -98,6 +108,36 @@ start_dist() {
   wait_http "$DIST"
 }
 restart() { stop "$1"; "start_$1"; }
+start_mirrortls() {
+  rm -rf "$W/mirror-tls-store"
+  cat >"$W/mirror-tls.yml" <<EOF
+http: {addr: "$MIRTLS", tls: {certificate: $W/tls/server.crt, key: $W/tls/server.key}}
+storage: {filesystem: {rootdirectory: $W/mirror-tls-store}}
+proxy: {remoteurl: "http://$UP"}
+EOF
+  start mirrortls dotnet "$MIRROR_DLL" "$W/mirror-tls.yml"
+  wait_http "$MIRTLS" "$W/tls/ca.crt"
+}
+
+# --- credentials and certificates ---------------------------------------------------------------
+# One htpasswd file (bcrypt, htpasswd's default cost) for the mirror and distribution alike; AUTH is the
+# auth section start_mirror and start_dist add to their configuration while it is set.
+AUTH=
+BENCH_USER=bench BENCH_PASSWORD=bench-$RANDOM$RANDOM
+htpasswd -cbB "$W/htpasswd" "$BENCH_USER" "$BENCH_PASSWORD" 2>/dev/null
+HTPASSWD_AUTH="auth: {htpasswd: {realm: bench, path: $W/htpasswd}}"
+BASIC="Authorization: Basic $(printf '%s:%s' "$BENCH_USER" "$BENCH_PASSWORD" | base64 -w0)"
+# A CA and a server certificate for 127.0.0.1 (P-256), for the mirror's and nginx's TLS listeners.
+mkdir -p "$W/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=Mirror bench CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+  -keyout "$W/tls/ca.key" -out "$W/tls/ca.crt" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$W/tls/server.key" -out "$W/tls/server.csr" 2>/dev/null
+printf '%s\n' "subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth" "basicConstraints=critical,CA:FALSE" \
+  "keyUsage=critical,digitalSignature" >"$W/tls/server.ext"
+openssl x509 -req -days 2 -in "$W/tls/server.csr" -CA "$W/tls/ca.crt" -CAkey "$W/tls/ca.key" -CAcreateserial \
+  -extfile "$W/tls/server.ext" -out "$W/tls/server.crt" 2>/dev/null
 
 # --- the upstream and its content ---------------------------------------------------------------
 registry_config "$W/upstream.yml" "$UP" "$W/upstream-store"
@@ -174,6 +214,14 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   server { listen $NGX; root $W/nginx; location / { default_type application/octet-stream; } }
+  server {
+    listen $NGXTLS ssl;
+    ssl_certificate $W/tls/server.crt;
+    ssl_certificate_key $W/tls/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;  # 1.22's default stops at 1.2; the mirror negotiates 1.3
+    root $W/nginx;
+    location / { default_type application/octet-stream; }
+  }
 }
 EOF
 
@@ -282,8 +330,17 @@ R[rss,mirror]=$(peak_rss_mib "$(server_pid mirror Mirror.Gateway.dll)")
 R[rss,dist]=$(peak_rss_mib "$(server_pid dist docker-registry)")
 
 echo "cached manifest by digest, by tag, and a cached 1 MiB blob, 32 connections" >&2
-hey_run() { # hey_run N URL [ACCEPT] -> "rps p99ms"
-  hey -n "$1" -c 32 ${3:+-H "$3"} "$2" | awk '/Requests\/sec/ { rps = $2 } /99% in/ { p99 = $3 * 1000 } END { printf "%.0f %.1f\n", rps, p99 }'
+hey_run() { # hey_run N URL [HEADER...] -> "rps p99ms failed" (failed: responses other than 200, and errors)
+  local n=$1 url=$2 h headers=() out
+  shift 2
+  for h in "$@"; do headers+=(-H "$h"); done
+  out=$(hey -n "$n" -c 32 "${headers[@]}" "$url" | awk '
+    /Requests\/sec/ { rps = $2 } /99% in/ { p99 = $3 * 1000 }
+    /^Status code distribution/ { section = "status"; next } /^Error distribution/ { section = "error"; next }
+    section != "" && /^[ \t]*\[[0-9]+\]/ { n = $1; gsub(/[^0-9]/, "", n); if (section == "error") failed += n; else if (n != 200) failed += $2 }
+    END { printf "%.0f %.1f %d\n", rps, p99, failed }')
+  [ "${out##* }" = 0 ] || echo "warning: $url: ${out##* } of $n requests failed or were not 200" >&2
+  echo "$out"
 }
 for p in mirror dist; do
   addr=$(addr_of "$p")
@@ -305,6 +362,38 @@ for c in digest tag small; do
     [ -f "$W/hey.$c.$p" ] || continue
     R[${c}rps,$p]=$(column_median "$W/hey.$c.$p" 1)
     R[${c}p99,$p]=$(column_median "$W/hey.$c.$p" 2)
+  done
+done
+
+echo "cached manifest by digest and a cached 1 MiB blob, htpasswd on, 32 connections" >&2
+# The mirror and distribution restarted with the same htpasswd file (the docker pull case restarts them
+# again without it). Each fills from one authenticated request, then 5 s of unmeasured load per URL warm
+# the restarted processes up: a fresh mirror needs a few seconds under load before the JIT's tier-1 code
+# is in (after a 20000-request warm-up its next 20000 still ran at ~60 % of its steady rate).
+AUTH=$HTPASSWD_AUTH
+restart mirror; restart dist
+AUTH=
+for p in mirror dist; do
+  addr=$(addr_of "$p")
+  for url in "http://$addr/v2/library/layers30/manifests/$MANIFEST" "http://$addr/v2/bench/blobs/blobs/$SMALL"; do
+    curl -sf -o /dev/null -H "$BASIC" -H "$ACCEPT" "$url" || echo "warning: $url with credentials failed" >&2
+  done
+  hey -z 5s -c 32 -H "$ACCEPT" -H "$BASIC" "http://$addr/v2/library/layers30/manifests/$MANIFEST" >/dev/null
+  hey -z 5s -c 32 -H "$BASIC" "http://$addr/v2/bench/blobs/blobs/$SMALL" >/dev/null
+  for c in authdigest authsmall; do :>"$W/hey.$c.$p"; done
+done
+for _ in $(seq "$ROUNDS"); do
+  for p in mirror dist; do
+    addr=$(addr_of "$p")
+    settle; hey_run 20000 "http://$addr/v2/library/layers30/manifests/$MANIFEST" "$ACCEPT" "$BASIC" >>"$W/hey.authdigest.$p"
+    settle; hey_run 3000 "http://$addr/v2/bench/blobs/blobs/$SMALL" "$BASIC" >>"$W/hey.authsmall.$p"
+  done
+done
+for c in authdigest authsmall; do
+  for p in mirror dist; do
+    R[${c}rps,$p]=$(column_median "$W/hey.$c.$p" 1)
+    R[${c}p99,$p]=$(column_median "$W/hey.$c.$p" 2)
+    R[${c}failed,$p]=$(awk '{ n += $3 } END { print n + 0 }' "$W/hey.$c.$p")
   done
 done
 
@@ -338,8 +427,31 @@ for p in mirror dist; do
   R[pullwarm,$p]=$(column_median "$W/pull.$p" 2)
 done
 
+echo "warm ${BIG_MIB} MiB blob over TLS, one client (curl)" >&2
+# fetch speaks plain HTTP only, so curl is the client on both sides here (HTTP/1.1, the bench CA).
+curl_tls() { # curl_tls URL -> bytes/s, nothing when the transfer failed
+  local speed
+  if speed=$(curl -sf --cacert "$W/tls/ca.crt" -o /dev/null -w '%{speed_download}' --http1.1 "$1"); then echo "$speed"; else echo "warning: $1 failed" >&2; fi
+}
+tls_info() { curl -svI --cacert "$W/tls/ca.crt" --http1.1 "$1" 2>&1 >/dev/null | sed -n 's/^\* SSL connection using //p' | head -1 || true; }
+start_mirrortls
+for _ in 1 2; do curl_tls "https://$MIRTLS/v2/bench/blobs/blobs/$BIG" >/dev/null; done  # fill, then warm up
+ln -sf "$W/mirror-tls-store/blobs/sha256/${BIG:7:2}/${BIG:7}" "$W/nginx/big-tls"
+curl_tls "https://$NGXTLS/big-tls" >/dev/null
+declare -A TLSINFO  # the protocol and cipher each side negotiates, for the note under the table
+TLSINFO[mirror]=$(tls_info "https://$MIRTLS/v2/bench/blobs/blobs/$BIG")
+TLSINFO[nginx]=$(tls_info "https://$NGXTLS/big-tls")
+for p in mirror nginx; do :>"$W/tlswarm.$p"; done
+for _ in $(seq $((ROUNDS * 3))); do
+  settle; curl_tls "https://$MIRTLS/v2/bench/blobs/blobs/$BIG" >>"$W/tlswarm.mirror"
+  settle; curl_tls "https://$NGXTLS/big-tls" >>"$W/tlswarm.nginx"
+done
+stop mirrortls
+for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
+
 # --- the table ----------------------------------------------------------------------------------
 gib() { awk -v b="$1" 'BEGIN { if (b == "n/a") print b; else printf "%.2f GiB/s", b / 1073741824 }'; }
+failed_note() { [ "${1:-0}" = 0 ] || echo ", $1 requests failed or not 200"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 {
   echo "# Benchmark results"
@@ -360,9 +472,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
   echo "| cached 1 MiB blob, 32 connections | ${R[smallrps,mirror]} req/s, p99 ${R[smallp99,mirror]} ms | ${R[smallrps,dist]} req/s, p99 ${R[smallp99,dist]} ms | ${R[smallrps,nginx]} req/s, p99 ${R[smallp99,nginx]} ms | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,dist]}") | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,nginx]}") |"
+  echo "| cached manifest by digest, htpasswd, 32 connections | ${R[authdigestrps,mirror]} req/s, p99 ${R[authdigestp99,mirror]} ms$(failed_note "${R[authdigestfailed,mirror]}") | ${R[authdigestrps,dist]} req/s, p99 ${R[authdigestp99,dist]} ms$(failed_note "${R[authdigestfailed,dist]}") | | $(ratio "${R[authdigestrps,mirror]}" "${R[authdigestrps,dist]}") | |"
+  echo "| cached 1 MiB blob, htpasswd, 32 connections | ${R[authsmallrps,mirror]} req/s, p99 ${R[authsmallp99,mirror]} ms$(failed_note "${R[authsmallfailed,mirror]}") | ${R[authsmallrps,dist]} req/s, p99 ${R[authsmallp99,dist]} ms$(failed_note "${R[authsmallfailed,dist]}") | | $(ratio "${R[authsmallrps,mirror]}" "${R[authsmallrps,dist]}") | |"
+  echo "| warm ${BIG_MIB} MiB blob over TLS, 1 client (curl) | $(gib "${R[tlswarm,mirror]}") | | $(gib "${R[tlswarm,nginx]}") | | $(ratio "${R[tlswarm,mirror]}" "${R[tlswarm,nginx]}") |"
   echo "| docker pull, 30 layers, cold | ${R[pullcold,mirror]} s | ${R[pullcold,dist]} s | | $(ratio "${R[pullcold,dist]}" "${R[pullcold,mirror]}") faster | |"
   echo "| docker pull, 30 layers, warm | ${R[pullwarm,mirror]} s | ${R[pullwarm,dist]} s | | $(ratio "${R[pullwarm,dist]}" "${R[pullwarm,mirror]}") faster | |"
   echo "| peak resident memory, from start through the 10- and 20-client cases | ${R[rss,mirror]} MiB | ${R[rss,dist]} MiB | | | |"
+  echo
+  echo "The mirror with htpasswd against itself without authentication in this run (req/s): manifest by digest $(ratio "${R[authdigestrps,mirror]}" "${R[digestrps,mirror]}"),"
+  echo "1 MiB blob $(ratio "${R[authsmallrps,mirror]}" "${R[smallrps,mirror]}"). Distribution checks the password with bcrypt on every request; the mirror"
+  echo "remembers a verified password for 5 minutes. The TLS row is a second mirror on a store of its own, with curl (HTTP/1.1) as the"
+  echo "client on both sides; negotiated: mirror ${TLSINFO[mirror]:-unknown}, nginx ${TLSINFO[nginx]:-unknown}. nginx is not configured for kTLS"
+  echo "here, so it encrypts in user space and sendfile does not apply."
 } >"$OUT.new"
 if [ -f "$ROOT/bench/notes.md" ]; then { echo; cat "$ROOT/bench/notes.md"; } >>"$OUT.new"; fi
 mv "$OUT.new" "$OUT"
