@@ -90,33 +90,7 @@ internal sealed class PullThroughTests
     [Test]
     public async Task Podman_PullsAManifestListThroughTheMirror()
     {
-        var root = _directory.Combine("podman");
-        Directory.CreateDirectory(root);
-        var registries = Path.Combine(root, "registries.conf");
-        await File.WriteAllTextAsync(registries, $"""
-            unqualified-search-registries = []
-            [[registry]]
-            prefix = "docker.io"
-            location = "docker.io"
-            [[registry.mirror]]
-            location = "{_mirror.Url.Authority}"
-            insecure = true
-            """);
-        var environment = DockerDaemon.ClosedProxy;
-        environment["CONTAINERS_REGISTRIES_CONF"] = registries;
-
-        // podman refuses a run root longer than 50 characters.
-        var run = Directory.CreateTempSubdirectory("pm");
-        Command pull;
-        try
-        {
-            pull = await Command.RunAsync("podman", ["--root", Path.Combine(root, "root"), "--runroot", run.FullName, "--storage-driver", "vfs",
-                "--cgroup-manager", "cgroupfs", "--events-backend", "file", "pull", "docker.io/library/multi:latest"], environment);
-        }
-        finally
-        {
-            run.Delete(recursive: true);
-        }
+        var pull = await Podman.PullAsync(_directory.Combine("podman"), _mirror.Url.Authority, "docker.io/library/multi:latest", insecure: true);
 
         // The closed proxy makes podman's fallback to docker.io fail: success means the mirror served it.
         Assert.That(pull.Succeeded, Is.True, pull.ToString());
@@ -148,15 +122,5 @@ internal sealed class PullThroughTests
     }
 
     /// <summary>A containerd hosts directory that sends docker.io pulls to <paramref name="mirror"/> (containerd's hosts.toml).</summary>
-    private async Task<string> HostsDirectoryAsync(MirrorProcess mirror, string name)
-    {
-        var directory = _directory.Combine(name);
-        Directory.CreateDirectory(Path.Combine(directory, "docker.io"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "docker.io", "hosts.toml"), $"""
-            server = "https://registry-1.docker.io"
-            [host."{mirror.Url.ToString().TrimEnd('/')}"]
-              capabilities = ["pull", "resolve"]
-            """);
-        return directory;
-    }
+    private Task<string> HostsDirectoryAsync(MirrorProcess mirror, string name) => ContainerdHosts.WriteAsync(_directory.Combine(name), mirror.Url);
 }

@@ -107,17 +107,6 @@ internal sealed class SecureMirrorTests
         var certs = Path.Combine(root, "certs");
         Directory.CreateDirectory(certs);
         File.Copy(_certificates.CaPath, Path.Combine(certs, "ca.crt"));
-        var registries = Path.Combine(root, "registries.conf");
-        await File.WriteAllTextAsync(registries, $"""
-            unqualified-search-registries = []
-            [[registry]]
-            prefix = "docker.io"
-            location = "docker.io"
-            [[registry.mirror]]
-            location = "{_mirror.Url.Authority}"
-            """);
-        var environment = DockerDaemon.ClosedProxy;
-        environment["CONTAINERS_REGISTRIES_CONF"] = registries;
 
         // What "podman login <mirror>" writes: containers/image looks a mirror's credentials up by its own host.
         var authFile = Path.Combine(root, "auth.json");
@@ -126,17 +115,7 @@ internal sealed class SecureMirrorTests
             ["auths"] = new Dictionary<string, object> { [_mirror.Url.Authority] = new { auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")) } },
         }));
 
-        var run = Directory.CreateTempSubdirectory("pm");
-        Command pull;
-        try
-        {
-            pull = await Command.RunAsync("podman", ["--root", Path.Combine(root, "root"), "--runroot", run.FullName, "--storage-driver", "vfs",
-                "--cgroup-manager", "cgroupfs", "--events-backend", "file", "pull", "--cert-dir", certs, "--authfile", authFile, "docker.io/library/podapp:latest"], environment);
-        }
-        finally
-        {
-            run.Delete(recursive: true);
-        }
+        var pull = await Podman.PullAsync(root, _mirror.Url.Authority, "docker.io/library/podapp:latest", insecure: false, "--cert-dir", certs, "--authfile", authFile);
 
         Assert.That(pull.Succeeded, Is.True, $"{pull}\nmirror:\n{_mirror.Output}");
     }
@@ -144,14 +123,7 @@ internal sealed class SecureMirrorTests
     [Test]
     public async Task Ctr_OverTlsWithCredentials_Pulls()
     {
-        var hosts = _directory.Combine("ctr-hosts");
-        Directory.CreateDirectory(Path.Combine(hosts, "docker.io"));
-        await File.WriteAllTextAsync(Path.Combine(hosts, "docker.io", "hosts.toml"), $"""
-            server = "https://registry-1.docker.io"
-            [host."{_mirror.Url.ToString().TrimEnd('/')}"]
-              capabilities = ["pull", "resolve"]
-              ca = "{_certificates.CaPath}"
-            """);
+        var hosts = await ContainerdHosts.WriteAsync(_directory.Combine("ctr-hosts"), _mirror.Url, $"  ca = \"{_certificates.CaPath}\"");
 
         var pull = await _docker.CtrAsync("images", "pull", "--hosts-dir", hosts, "--user", $"{User}:{Password}", "docker.io/library/ctrapp:v1");
 
@@ -161,15 +133,10 @@ internal sealed class SecureMirrorTests
     [Test]
     public async Task ClientCas_AClientWithoutACertificateIsRefused_CtrWithOnePulls()
     {
-        var hosts = _directory.Combine("ctr-client-hosts");
-        Directory.CreateDirectory(Path.Combine(hosts, "docker.io"));
-        await File.WriteAllTextAsync(Path.Combine(hosts, "docker.io", "hosts.toml"), $"""
-            server = "https://registry-1.docker.io"
-            [host."{_clientCasMirror.Url.ToString().TrimEnd('/')}"]
-              capabilities = ["pull", "resolve"]
-              ca = "{_certificates.CaPath}"
-              client = [["{_certificates.ClientCertificatePath}", "{_certificates.ClientKeyPath}"]]
-            """);
+        var hosts = await ContainerdHosts.WriteAsync(
+            _directory.Combine("ctr-client-hosts"),
+            _clientCasMirror.Url,
+            $"  ca = \"{_certificates.CaPath}\"\n  client = [[\"{_certificates.ClientCertificatePath}\", \"{_certificates.ClientKeyPath}\"]]");
         using var withoutCertificate = _certificates.CreateClient();
 
         Assert.That(async () => await withoutCertificate.GetAsync(new Uri(_clientCasMirror.Url, "/v2/")), Throws.InstanceOf<HttpRequestException>());

@@ -16,42 +16,26 @@ namespace Mirror.Tests.Gateway;
 
 /// <summary>Tag freshness, serving through upstream outages, and bounded waits on a dead upstream.</summary>
 [TestFixture]
-internal sealed class FreshnessTests
+internal sealed class FreshnessTests : FakeUpstreamTests
 {
     private const string Repository = "library/busybox";
 
     private static readonly byte[] Content = Manifests.Image(Digest.Compute("config"u8), Digest.Compute("layer"u8));
 
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _upstream.Dispose();
-        _directory.Dispose();
-    }
 
     [Test]
     public async Task TagTtl_WithinIt_NoUpstreamRequestAfterIt_AHeadAgain()
     {
-        _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        Upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var mirror = Mirror(new() { ["mirror:tagttl"] = "5m" }, time);
         using var client = mirror.CreateClient();
         (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
-        _upstream.Server.ResetLogEntries();
+        Upstream.Server.ResetLogEntries();
 
         time.Advance(TimeSpan.FromMinutes(4));
         using var within = await client.GetAsync($"/v2/{Repository}/manifests/latest");
-        var requestsWithin = _upstream.Log.Count;
+        var requestsWithin = Upstream.Log.Count;
         time.Advance(TimeSpan.FromMinutes(2));
         using var after = await client.GetAsync($"/v2/{Repository}/manifests/latest");
 
@@ -60,14 +44,14 @@ internal sealed class FreshnessTests
             Assert.That(await within.Content.ReadAsByteArrayAsync(), Is.EqualTo(Content));
             Assert.That(within.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
             Assert.That(requestsWithin, Is.Zero);
-            Assert.That(_upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(1));
+            Assert.That(Upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(1));
         });
     }
 
     [Test]
     public async Task TagTtl_Default_EveryRequestAsksWithAHead()
     {
-        _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        Upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
@@ -76,18 +60,18 @@ internal sealed class FreshnessTests
             (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
         }
 
-        Assert.That(_upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(3));
+        Assert.That(Upstream.Count("HEAD", $"/v2/{Repository}/manifests/latest"), Is.EqualTo(3));
     }
 
     [Test]
     public async Task Tag_RepointedUpstream_IsSeenAtOnce()
     {
-        var first = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        var first = Upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
         (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
         var moved = Manifests.Image(Digest.Compute("new config"u8), Digest.Compute("new layer"u8));
-        var second = _upstream.AddManifest(Repository, "latest", moved, MediaTypes.DockerManifest);
+        var second = Upstream.AddManifest(Repository, "latest", moved, MediaTypes.DockerManifest);
 
         using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
         using var old = await client.GetAsync($"/v2/{Repository}/manifests/{first}");
@@ -111,10 +95,10 @@ internal sealed class FreshnessTests
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"token\":\"t\",\"expires_in\":1}"));
         if (outage == "token realm down")
         {
-            _upstream.RequireBearer($"{realm.Url}/token", "t");
+            Upstream.RequireBearer($"{realm.Url}/token", "t");
         }
 
-        var digest = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        var digest = Upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
         using var stale = new MetricCollector<long>(mirror.Services.GetRequiredService<IMeterFactory>(), MirrorMetrics.MeterName, "mirror_stale_responses");
@@ -122,13 +106,13 @@ internal sealed class FreshnessTests
         switch (outage)
         {
             case "down":
-                _upstream.Server.Stop();
+                Upstream.Server.Stop();
                 break;
             case "token realm down":
                 realm.Server.Stop();
                 break;
             default:
-                _upstream.Server.Given(Request.Create().WithPath("/v2/*").UsingAnyMethod()).AtPriority(1)
+                Upstream.Server.Given(Request.Create().WithPath("/v2/*").UsingAnyMethod()).AtPriority(1)
                     .RespondWith(Response.Create().WithStatusCode(int.Parse(outage, System.Globalization.CultureInfo.InvariantCulture)));
                 break;
         }
@@ -151,7 +135,7 @@ internal sealed class FreshnessTests
     {
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
-        _upstream.Server.Stop();
+        Upstream.Server.Stop();
 
         using var response = await client.GetAsync($"/v2/{Repository}/manifests/latest");
 
@@ -162,14 +146,14 @@ internal sealed class FreshnessTests
     [Test]
     public async Task Tag_KnownBeforeARestart_ServedStaleAfterIt()
     {
-        var digest = _upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
+        var digest = Upstream.AddManifest(Repository, "latest", Content, MediaTypes.DockerManifest);
         using (var first = Mirror())
         using (var client = first.CreateClient())
         {
             (await client.GetAsync($"/v2/{Repository}/manifests/latest")).Dispose();
         }
 
-        _upstream.Server.Stop();
+        Upstream.Server.Stop();
         using var restarted = Mirror();
         using var restartedClient = restarted.CreateClient();
         using var response = await restartedClient.GetAsync($"/v2/{Repository}/manifests/latest");
@@ -181,13 +165,13 @@ internal sealed class FreshnessTests
     [Test]
     public async Task TagList_UpstreamDown_ServesTheLastListMarkedStale()
     {
-        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/tags/list").UsingGet())
+        Upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/tags/list").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"library/busybox\",\"tags\":[\"b\",\"a\"]}"));
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
         using var stale = new MetricCollector<long>(mirror.Services.GetRequiredService<IMeterFactory>(), MirrorMetrics.MeterName, "mirror_stale_responses");
         (await client.GetAsync($"/v2/{Repository}/tags/list")).Dispose();
-        _upstream.Server.Stop();
+        Upstream.Server.Stop();
 
         using var response = await client.GetAsync($"/v2/{Repository}/tags/list");
 
@@ -204,11 +188,11 @@ internal sealed class FreshnessTests
     public async Task RateLimitHeaders_ArePassedToClients()
     {
         var digest = Digest.Compute(Content);
-        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
+        Upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", MediaTypes.DockerManifest)
                 .WithHeader("Docker-Content-Digest", digest.ToString())
                 .WithHeader("ratelimit-limit", "100;w=21600").WithHeader("ratelimit-remaining", "76;w=21600"));
-        _upstream.AddManifest(Repository, null, Content, MediaTypes.DockerManifest);
+        Upstream.AddManifest(Repository, null, Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
@@ -224,7 +208,7 @@ internal sealed class FreshnessTests
     [Test]
     public async Task FirstByteTimeout_ASilentUpstreamHoldsTheClientNoLonger()
     {
-        _upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
+        Upstream.Server.Given(Request.Create().WithPath($"/v2/{Repository}/manifests/latest").UsingHead())
             .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(20)));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var mirror = Mirror(new() { ["mirror:timeouts:firstbyte"] = "500ms" }, time);
@@ -245,7 +229,7 @@ internal sealed class FreshnessTests
         var content = RandomNumberGenerator.GetBytes(1024 * 1024);
         var digest = blobs.Add(Repository, content, new BlobFaults { StallAt = 300_000, StallFor = TimeSpan.FromSeconds(30) });
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("blobs"), new Dictionary<string, string?> { ["mirror:timeouts:idle"] = "500ms" }, services =>
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), TempDir.Combine("blobs"), new Dictionary<string, string?> { ["mirror:timeouts:idle"] = "500ms" }, services =>
         {
             services.AddSingleton<TimeProvider>(time);
             services.Configure<FillOptions>(options => options.ResumeBackoff = TimeSpan.Zero);
@@ -268,7 +252,7 @@ internal sealed class FreshnessTests
         await using var blobs = await BlobUpstream.StartAsync();
         var content = RandomNumberGenerator.GetBytes(100_000);
         var digest = blobs.Add(Repository, content);
-        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("full"), new Dictionary<string, string?> { ["mirror:minfreespace"] = "1000TB" });
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), TempDir.Combine("full"), new Dictionary<string, string?> { ["mirror:minfreespace"] = "1000TB" });
         using var client = mirror.CreateClient();
 
         var body = await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}");
@@ -276,7 +260,7 @@ internal sealed class FreshnessTests
         Assert.Multiple(() =>
         {
             Assert.That(body, Is.EqualTo(content));
-            Assert.That(Directory.GetFiles(_directory.Combine("full", "blobs"), "*", SearchOption.AllDirectories), Is.Empty);
+            Assert.That(Directory.GetFiles(TempDir.Combine("full", "blobs"), "*", SearchOption.AllDirectories), Is.Empty);
             Assert.That(mirror.Logs.Lines, Has.Some.Contains("[1010]"));
         });
     }
@@ -286,7 +270,7 @@ internal sealed class FreshnessTests
     {
         await using var blobs = await BlobUpstream.StartAsync();
         var digests = Enumerable.Range(0, 10).Select(_ => blobs.Add(Repository, RandomNumberGenerator.GetBytes(100_000))).ToList();
-        using var mirror = new MirrorFactory(blobs.Url.ToString(), _directory.Combine("small"), new Dictionary<string, string?> { ["mirror:maxsize"] = "500KB" });
+        using var mirror = new MirrorFactory(blobs.Url.ToString(), TempDir.Combine("small"), new Dictionary<string, string?> { ["mirror:maxsize"] = "500KB" });
         using var client = mirror.CreateClient();
 
         foreach (var digest in digests)
@@ -298,7 +282,7 @@ internal sealed class FreshnessTests
         await Eventually.TrueAsync(
             () =>
             {
-                files = Directory.GetFiles(_directory.Combine("small", "blobs"), "*", SearchOption.AllDirectories);
+                files = Directory.GetFiles(TempDir.Combine("small", "blobs"), "*", SearchOption.AllDirectories);
                 return SizeOf(files) <= 500_000 && files.Any(f => Path.GetFileName(f) == digests[^1].Hex);
             },
             "the sweep takes the store under its budget, keeping the blob pulled last");
@@ -341,5 +325,5 @@ internal sealed class FreshnessTests
     }
 
     private MirrorFactory Mirror(Dictionary<string, string?>? settings = null, TimeProvider? time = null) =>
-        new(_upstream.Url, _directory.Combine("store"), settings, time is null ? null : services => services.AddSingleton(time));
+        new(Upstream.Url, TempDir.Combine("store"), settings, time is null ? null : services => services.AddSingleton(time));
 }

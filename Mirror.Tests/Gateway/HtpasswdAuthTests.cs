@@ -13,27 +13,23 @@ namespace Mirror.Tests.Gateway;
 
 /// <summary><c>auth.htpasswd</c>: Basic credentials against an htpasswd file that <c>htpasswd -B</c> wrote.</summary>
 [TestFixture]
-internal sealed class HtpasswdAuthTests
+internal sealed class HtpasswdAuthTests : FakeUpstreamTests
 {
     private const string Repository = "library/busybox";
     private const string Password = "alice-secret-5d1f";
     private static readonly byte[] Manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{},"layers":[]}""");
 
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
     private MirrorFactory _mirror = null!;
     private HttpClient _client = null!;
     private string _htpasswd = null!;
 
     [SetUp]
-    public async Task SetUp()
+    public async Task StartMirror()
     {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-        _upstream.AddManifest(Repository, "latest", Manifest, MediaTypes.DockerManifest);
-        _htpasswd = _directory.Combine("htpasswd");
+        Upstream.AddManifest(Repository, "latest", Manifest, MediaTypes.DockerManifest);
+        _htpasswd = TempDir.Combine("htpasswd");
         await HtpasswdAsync("-cbB", _htpasswd, "alice", Password);
-        _mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"), new Dictionary<string, string?>
+        _mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), new Dictionary<string, string?>
         {
             ["auth:htpasswd:realm"] = "Mirror Realm",
             ["auth:htpasswd:path"] = _htpasswd,
@@ -44,12 +40,10 @@ internal sealed class HtpasswdAuthTests
     }
 
     [TearDown]
-    public void TearDown()
+    public void StopMirror()
     {
         _client.Dispose();
         _mirror.Dispose();
-        _upstream.Dispose();
-        _directory.Dispose();
     }
 
     [TestCase("/v2/")]
@@ -67,7 +61,7 @@ internal sealed class HtpasswdAuthTests
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Basic realm=\"Mirror Realm\""));
             Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNAUTHORIZED"));
             Assert.That(response.Headers.GetValues("Docker-Distribution-API-Version").Single(), Is.EqualTo("registry/2.0"));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -96,7 +90,7 @@ internal sealed class HtpasswdAuthTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Basic realm="));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -124,7 +118,7 @@ internal sealed class HtpasswdAuthTests
             Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
-        var bob = _directory.Combine("htpasswd.new");
+        var bob = TempDir.Combine("htpasswd.new");
         await HtpasswdAsync("-cbB", bob, "bob", "bob-secret");
         File.Move(bob, _htpasswd, overwrite: true);
         await _mirror.Logs.WaitForAsync("users", TimeSpan.FromSeconds(30), after: () => SendAsync("/v2/", "bob", "bob-secret"));
@@ -150,7 +144,7 @@ internal sealed class HtpasswdAuthTests
         await _mirror.Logs.WaitForAsync("no longer parses", TimeSpan.FromSeconds(30), after: () => SendAsync("/v2/", "alice", Password));
 
         using var broken = await SendAsync("/v2/", "alice", Password);
-        var mended = _directory.Combine("htpasswd.mended");
+        var mended = TempDir.Combine("htpasswd.mended");
         await HtpasswdAsync("-cbB", mended, "alice", Password);
         File.Move(mended, _htpasswd, overwrite: true);
         await _mirror.Logs.WaitForAsync("Re-read", TimeSpan.FromSeconds(30), after: () => SendAsync("/v2/", "alice", Password));

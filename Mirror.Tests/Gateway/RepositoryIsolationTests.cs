@@ -11,36 +11,20 @@ namespace Mirror.Tests.Gateway;
 /// is known to hold it: referenced by a manifest fetched under that name, or confirmed by the upstream.
 /// </summary>
 [TestFixture]
-internal sealed class RepositoryIsolationTests
+internal sealed class RepositoryIsolationTests : FakeUpstreamTests
 {
     private const string Private = "private/app";
     private const string Public = "library/public";
 
     private readonly byte[] _layerContent = RandomNumberGenerator.GetBytes(4096);
 
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _upstream.Dispose();
-        _directory.Dispose();
-    }
 
     [Test]
     public async Task PrivateLayer_AfterAPullOfItsImage_IsNotServedUnderAnotherName()
     {
         var (manifest, config, layer) = PushPrivateImage();
-        _upstream.AddManifest(Public, "latest", Manifests.Image(_upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64)), _upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64))), MediaTypes.DockerManifest);
-        using var mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
+        Upstream.AddManifest(Public, "latest", Manifests.Image(Upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64)), Upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64))), MediaTypes.DockerManifest);
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"));
         using var client = new HttpClient { BaseAddress = mirror.Address };
         foreach (var path in new[] { $"/v2/{Private}/manifests/latest", $"/v2/{Private}/blobs/{config}", $"/v2/{Private}/blobs/{layer}" })
         {
@@ -48,7 +32,7 @@ internal sealed class RepositoryIsolationTests
             Assert.That(pulled.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
         }
 
-        _upstream.Server.ResetLogEntries();
+        Upstream.Server.ResetLogEntries();
         using var layerElsewhere = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
         using var headElsewhere = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{Public}/blobs/{layer}"));
         using var manifestElsewhere = await client.GetAsync($"/v2/{Public}/manifests/{manifest}");
@@ -62,8 +46,8 @@ internal sealed class RepositoryIsolationTests
             Assert.That(manifestElsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(await OciErrors.CodeOf(manifestElsewhere), Is.EqualTo("MANIFEST_UNKNOWN"));
             Assert.That(layerAgain.StatusCode, Is.EqualTo(HttpStatusCode.OK), "still served under its own name");
-            Assert.That(_upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero, "the stored copy is not fetched again to find out");
-            Assert.That(_upstream.Log.Where(e => e.RequestMessage.Path.StartsWith($"/v2/{Private}/", StringComparison.Ordinal)), Is.Empty, "its own name needs no upstream word");
+            Assert.That(Upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero, "the stored copy is not fetched again to find out");
+            Assert.That(Upstream.Log.Where(e => e.RequestMessage.Path.StartsWith($"/v2/{Private}/", StringComparison.Ordinal)), Is.Empty, "its own name needs no upstream word");
         });
     }
 
@@ -71,12 +55,12 @@ internal sealed class RepositoryIsolationTests
     public async Task SharedLayer_ConfirmedByTheUpstreamUnderTheOtherName_IsAHitWithoutAGet()
     {
         var (_, _, layer) = PushPrivateImage();
-        using var mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"));
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"));
         using var client = new HttpClient { BaseAddress = mirror.Address };
         (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
         (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
-        _upstream.AddBlob(Public, _layerContent);
-        _upstream.Server.ResetLogEntries();
+        Upstream.AddBlob(Public, _layerContent);
+        Upstream.Server.ResetLogEntries();
 
         using var shared = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
         using var again = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
@@ -86,8 +70,8 @@ internal sealed class RepositoryIsolationTests
             Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await shared.Content.ReadAsByteArrayAsync(), Is.EqualTo(_layerContent));
             Assert.That(shared.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
-            Assert.That(_upstream.Count("HEAD", $"/v2/{Public}/blobs/{layer}"), Is.EqualTo(1), "asked once, then remembered");
-            Assert.That(_upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero);
+            Assert.That(Upstream.Count("HEAD", $"/v2/{Public}/blobs/{layer}"), Is.EqualTo(1), "asked once, then remembered");
+            Assert.That(Upstream.Count("GET", $"/v2/{Public}/blobs/"), Is.Zero);
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
     }
@@ -96,16 +80,16 @@ internal sealed class RepositoryIsolationTests
     public async Task Links_SurviveARestart()
     {
         var (manifest, _, layer) = PushPrivateImage();
-        var store = _directory.Combine("store");
-        using (var first = new MirrorFactory(_upstream.Url, store))
+        var store = TempDir.Combine("store");
+        using (var first = new MirrorFactory(Upstream.Url, store))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
             (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
             (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
         }
 
-        _upstream.Server.ResetLogEntries();
-        using var second = new MirrorFactory(_upstream.Url, store);
+        Upstream.Server.ResetLogEntries();
+        using var second = new MirrorFactory(Upstream.Url, store);
         using var again = new HttpClient { BaseAddress = second.Address };
         using var blob = await again.GetAsync($"/v2/{Private}/blobs/{layer}");
         using var byDigest = await again.GetAsync($"/v2/{Private}/manifests/{manifest}");
@@ -114,15 +98,15 @@ internal sealed class RepositoryIsolationTests
         {
             Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(byDigest.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
     private (Mirror.Cache.Content.Digest Manifest, Mirror.Cache.Content.Digest Config, Mirror.Cache.Content.Digest Layer) PushPrivateImage()
     {
-        var config = _upstream.AddBlob(Private, RandomNumberGenerator.GetBytes(128));
-        var layer = _upstream.AddBlob(Private, _layerContent);
-        var manifest = _upstream.AddManifest(Private, "latest", Manifests.Image(config, layer), MediaTypes.DockerManifest);
+        var config = Upstream.AddBlob(Private, RandomNumberGenerator.GetBytes(128));
+        var layer = Upstream.AddBlob(Private, _layerContent);
+        var manifest = Upstream.AddManifest(Private, "latest", Manifests.Image(config, layer), MediaTypes.DockerManifest);
         return (manifest, config, layer);
     }
 }

@@ -12,15 +12,13 @@ namespace Mirror.Tests.Gateway;
 
 /// <summary><c>auth.token</c>: bearer JWTs from a token service, honoured per repository, every refusal distribution makes.</summary>
 [TestFixture]
-internal sealed class TokenAuthTests
+internal sealed class TokenAuthTests : FakeUpstreamTests
 {
     private const string Repository = "library/busybox";
     private const string Realm = "http://127.0.0.1:1/token";
     private const string Pull = $"repository:{Repository}:pull";
     private static readonly byte[] Manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{},"layers":[]}""");
 
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
     private TestTokens _tokens = null!;
     private TestTokens _stranger = null!;
     private MirrorFactory _mirror = null!;
@@ -41,20 +39,13 @@ internal sealed class TokenAuthTests
     }
 
     [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-        _upstream.AddManifest(Repository, "latest", Manifest, MediaTypes.DockerManifest);
-    }
+    public void AddManifest() => Upstream.AddManifest(Repository, "latest", Manifest, MediaTypes.DockerManifest);
 
     [TearDown]
-    public void TearDown()
+    public void StopMirror()
     {
         _client?.Dispose();
         _mirror?.Dispose();
-        _upstream.Dispose();
-        _directory.Dispose();
     }
 
     [Test]
@@ -72,7 +63,7 @@ internal sealed class TokenAuthTests
             Assert.That(await OciErrors.CodeOf(manifest), Is.EqualTo("UNAUTHORIZED"));
             Assert.That(ping.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(ping.Headers.WwwAuthenticate.ToString(), Is.EqualTo($"Bearer realm=\"{Realm}\",service=\"{Service}\""));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -105,7 +96,7 @@ internal sealed class TokenAuthTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo($"Bearer realm=\"{Realm}\",service=\"{Service}\",scope=\"{Pull}\",error=\"insufficient_scope\""));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -135,7 +126,7 @@ internal sealed class TokenAuthTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.EndWith(",error=\"invalid_token\""));
-            Assert.That(_upstream.Log, Is.Empty);
+            Assert.That(Upstream.Log, Is.Empty);
         });
     }
 
@@ -169,7 +160,7 @@ internal sealed class TokenAuthTests
     [Test]
     public async Task Jwks_KeyNamedByKid_Served()
     {
-        var jwks = _directory.Combine("keys.jwks");
+        var jwks = TempDir.Combine("keys.jwks");
         await File.WriteAllTextAsync(jwks, _tokens.Jwks("key-2026"));
         StartMirror(new() { ["auth:token:jwks"] = jwks, ["auth:token:rootcertbundle"] = null });
 
@@ -221,7 +212,7 @@ internal sealed class TokenAuthTests
 
     private void StartMirror(Dictionary<string, string?>? settings = null, TestTokens? bundle = null)
     {
-        var pem = _directory.Combine("bundle.pem");
+        var pem = TempDir.Combine("bundle.pem");
         File.WriteAllText(pem, (bundle ?? _tokens).CertificatePem);
         var all = new Dictionary<string, string?>
         {
@@ -235,7 +226,7 @@ internal sealed class TokenAuthTests
             all[key] = value;
         }
 
-        _mirror = new MirrorFactory(_upstream.Url, _directory.Combine("store"), all);
+        _mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), all);
         _client = new HttpClient { BaseAddress = _mirror.Address };
     }
 

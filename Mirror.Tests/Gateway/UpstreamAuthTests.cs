@@ -11,7 +11,7 @@ using WireMock.ResponseBuilders;
 namespace Mirror.Tests.Gateway;
 
 [TestFixture]
-internal sealed class UpstreamAuthTests
+internal sealed class UpstreamAuthTests : FakeUpstreamTests
 {
     private const string User = "mirror-user";
     private const string Password = "s3cret-pa55word";
@@ -20,35 +20,19 @@ internal sealed class UpstreamAuthTests
     private static readonly byte[] Content = Manifests.Image(Digest.Compute("c"u8), Digest.Compute("l"u8));
     private static readonly string Basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
 
-    private TestDirectory _directory = null!;
-    private FakeRegistry _upstream = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _directory = new TestDirectory();
-        _upstream = new FakeRegistry();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _upstream.Dispose();
-        _directory.Dispose();
-    }
 
     [Test]
     public async Task Get_BearerChallenge_FetchesTokenForTheRepositoryAndRetries()
     {
         ServeTokens(anonymous: true);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
 
-        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        var tokenRequest = Upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -63,21 +47,21 @@ internal sealed class UpstreamAuthTests
     public async Task Get_SecondRequestSameRepository_ReusesTheTokenWithoutAChallenge()
     {
         ServeTokens(anonymous: true);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
-        _upstream.AddManifest("library/busybox", "1.36", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.AddManifest("library/busybox", "1.36", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
         (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
-        _upstream.Server.ResetLogEntries();
+        Upstream.Server.ResetLogEntries();
         using var response = await client.GetAsync("/v2/library/busybox/manifests/1.36");
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.Zero);
-            Assert.That(_upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401));
+            Assert.That(Upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.Zero);
+            Assert.That(Upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401));
         });
     }
 
@@ -85,8 +69,8 @@ internal sealed class UpstreamAuthTests
     public async Task Get_TokenExpired_FetchesANewOne()
     {
         ServeTokens(anonymous: true, expiresIn: 60);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var mirror = Mirror(services: s => s.AddSingleton<TimeProvider>(time));
         using var client = mirror.CreateClient();
@@ -94,14 +78,14 @@ internal sealed class UpstreamAuthTests
         (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
         time.Advance(TimeSpan.FromSeconds(45));
         (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
-        var fetchesBeforeExpiry = _upstream.Log.Count(e => e.RequestMessage.Path == "/token");
+        var fetchesBeforeExpiry = Upstream.Log.Count(e => e.RequestMessage.Path == "/token");
         time.Advance(TimeSpan.FromSeconds(20));
         (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
 
         Assert.Multiple(() =>
         {
             Assert.That(fetchesBeforeExpiry, Is.EqualTo(1));
-            Assert.That(_upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.EqualTo(2));
+            Assert.That(Upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.EqualTo(2));
         });
     }
 
@@ -109,14 +93,14 @@ internal sealed class UpstreamAuthTests
     public async Task Get_PrivateRepositoryWithCredentials_SendsThemToTheRealmOnTheUpstreamHost()
     {
         ServeTokens(anonymous: false);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror(credentials: true);
         using var client = mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/org/private/manifests/latest");
 
-        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        var tokenRequest = Upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -128,8 +112,8 @@ internal sealed class UpstreamAuthTests
     public async Task Get_PrivateRepositoryWithoutCredentials_IsDeniedWithOciError()
     {
         ServeTokens(anonymous: false);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
@@ -144,14 +128,14 @@ internal sealed class UpstreamAuthTests
     {
         ServeTokens(anonymous: true);
         // localhost is not 127.0.0.1 by name: to the policy it is another host the upstream pointed at.
-        _upstream.RequireBearer($"{_upstream.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/token", Token);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror(credentials: true);
         using var client = mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
 
-        var tokenRequest = _upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
+        var tokenRequest = Upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage;
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the anonymous token still works for a public image");
@@ -163,28 +147,28 @@ internal sealed class UpstreamAuthTests
     [Test]
     public async Task Get_BasicChallenge_AnswersWithCredentials()
     {
-        _upstream.RequireBasic(User, Password);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBasic(User, Password);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror(credentials: true);
         using var client = mirror.CreateClient();
 
         using var first = await client.GetAsync("/v2/library/busybox/manifests/latest");
-        _upstream.Server.ResetLogEntries();
+        Upstream.Server.ResetLogEntries();
         using var second = await client.GetAsync("/v2/library/busybox/manifests/latest");
 
         Assert.Multiple(() =>
         {
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401), "Basic is sent up front once the upstream asked for it");
+            Assert.That(Upstream.Log.Select(e => e.ResponseMessage.StatusCode), Has.None.EqualTo(401), "Basic is sent up front once the upstream asked for it");
         });
     }
 
     [Test]
     public async Task Get_BasicChallengeWithoutCredentials_IsDenied()
     {
-        _upstream.RequireBasic(User, Password);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBasic(User, Password);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
@@ -197,14 +181,14 @@ internal sealed class UpstreamAuthTests
     public async Task Head_ThroughChallenge_StaysAHead()
     {
         ServeTokens(anonymous: true);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v2/library/busybox/manifests/latest"));
 
-        var registryRequests = _upstream.Log.Where(e => e.RequestMessage.Path.StartsWith("/v2/", StringComparison.Ordinal)).ToList();
+        var registryRequests = Upstream.Log.Where(e => e.RequestMessage.Path.StartsWith("/v2/", StringComparison.Ordinal)).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -216,9 +200,9 @@ internal sealed class UpstreamAuthTests
     public async Task Credentials_NeverReachClientsOrLogs()
     {
         ServeTokens(anonymous: false);
-        _upstream.RequireBearer($"{_upstream.Url}/token", Token);
-        _upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
-        _upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet().WithHeader("Authorization", "Bearer " + Token)).AtPriority(1)
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet().WithHeader("Authorization", "Bearer " + Token)).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"repositories\":[]}"));
         using var mirror = Mirror(credentials: true, logLevel: "debug");
         using var client = mirror.CreateClient();
@@ -255,16 +239,16 @@ internal sealed class UpstreamAuthTests
             settings["log:level"] = logLevel;
         }
 
-        return new MirrorFactory(_upstream.Url, _directory.Combine("store"), settings, services);
+        return new MirrorFactory(Upstream.Url, TempDir.Combine("store"), settings, services);
     }
 
     /// <summary>A token endpoint at <c>/token</c>: anonymous, or only with the mirror's credentials.</summary>
     private void ServeTokens(bool anonymous, int expiresIn = 300)
     {
         var body = $"{{\"token\":\"{Token}\",\"expires_in\":{expiresIn}}}";
-        _upstream.Server.Given(Request.Create().WithPath("/token").UsingGet().WithHeader("Authorization", Basic)).AtPriority(1)
+        Upstream.Server.Given(Request.Create().WithPath("/token").UsingGet().WithHeader("Authorization", Basic)).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
-        _upstream.Server.Given(Request.Create().WithPath("/token").UsingGet()).AtPriority(2)
+        Upstream.Server.Given(Request.Create().WithPath("/token").UsingGet()).AtPriority(2)
             .RespondWith(anonymous
                 ? Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body)
                 : Response.Create().WithStatusCode(401).WithBody("{\"details\":\"incorrect username or password\"}"));

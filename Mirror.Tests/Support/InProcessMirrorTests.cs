@@ -4,12 +4,8 @@ namespace Mirror.Tests.Support;
 /// The setup the gateway's endpoint tests share: each test gets a temp directory, a WireMock upstream, and
 /// a mirror in-process in front of it with its store in <c>store/</c> under the directory.
 /// </summary>
-internal abstract class InProcessMirrorTests
+internal abstract class InProcessMirrorTests : FakeUpstreamTests
 {
-    protected TestDirectory TempDir { get; private set; } = null!;
-
-    protected FakeRegistry Upstream { get; private set; } = null!;
-
     protected MirrorFactory MirrorHost { get; private set; } = null!;
 
     protected HttpClient Client { get; private set; } = null!;
@@ -17,8 +13,6 @@ internal abstract class InProcessMirrorTests
     [SetUp]
     public void StartMirror()
     {
-        TempDir = new TestDirectory();
-        Upstream = new FakeRegistry();
         MirrorHost = new MirrorFactory(Upstream.Url, TempDir.Combine("store"));
         Client = MirrorHost.CreateClient();
     }
@@ -28,7 +22,5 @@ internal abstract class InProcessMirrorTests
     {
         Client.Dispose();
         MirrorHost.Dispose();
-        Upstream.Dispose();
-        TempDir.Dispose();
     }
 }
