@@ -342,20 +342,24 @@ hey_run() { # hey_run N URL [HEADER...] -> "rps p99ms failed" (failed: responses
   [ "${out##* }" = 0 ] || echo "warning: $url: ${out##* } of $n requests failed or were not 200" >&2
   echo "$out"
 }
+# Each URL gets 5 s of unmeasured load first, as the htpasswd rows below do, so both sets of rows compare
+# programs whose JIT has settled (the "with auth / without" ratio depends on it).
 for p in mirror dist; do
   addr=$(addr_of "$p")
   curl -s -o /dev/null -H "$ACCEPT" "http://$addr/v2/library/layers30/manifests/latest"
   curl -s -o /dev/null -H "$ACCEPT" "http://$addr/v2/library/layers30/manifests/$MANIFEST"
+  hey -z 5s -c 32 -H "$ACCEPT" "http://$addr/v2/library/layers30/manifests/$MANIFEST" >/dev/null
+  hey -z 5s -c 32 "http://$addr/v2/bench/blobs/blobs/$SMALL" >/dev/null
   for c in digest tag small; do :>"$W/hey.$c.$p"; done
 done
 for _ in $(seq "$ROUNDS"); do
   for p in mirror dist; do
     addr=$(addr_of "$p")
-    hey_run 20000 "http://$addr/v2/library/layers30/manifests/$MANIFEST" "$ACCEPT" >>"$W/hey.digest.$p"
-    hey_run 5000 "http://$addr/v2/library/layers30/manifests/latest" "$ACCEPT" >>"$W/hey.tag.$p"
-    hey_run 3000 "http://$addr/v2/bench/blobs/blobs/$SMALL" >>"$W/hey.small.$p"
+    settle; hey_run 20000 "http://$addr/v2/library/layers30/manifests/$MANIFEST" "$ACCEPT" >>"$W/hey.digest.$p"
+    settle; hey_run 5000 "http://$addr/v2/library/layers30/manifests/latest" "$ACCEPT" >>"$W/hey.tag.$p"
+    settle; hey_run 3000 "http://$addr/v2/bench/blobs/blobs/$SMALL" >>"$W/hey.small.$p"
   done
-  hey_run 3000 "http://$NGX/small" >>"$W/hey.small.nginx"
+  settle; hey_run 3000 "http://$NGX/small" >>"$W/hey.small.nginx"
 done
 for c in digest tag small; do
   for p in mirror dist nginx; do
