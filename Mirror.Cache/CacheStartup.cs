@@ -19,7 +19,10 @@ internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, Sto
         metrics.ObserveStore(index);
         CacheLog.StoreOpened(logger, layout.Root, layout.RemoveTempFiles());
         _ = Task.Run(scanner.Scan, cancellationToken);
-        CacheLog.MetadataLoaded(logger, await tags.LoadAsync(cancellationToken), links.Load());
+        var tagCount = await tags.LoadAsync(cancellationToken);
+        var linkCount = links.Load();
+        links.LinkTagged(tags.Records.Select(r => (r.Repository, r.Digest)));
+        CacheLog.MetadataLoaded(logger, tagCount, linkCount);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

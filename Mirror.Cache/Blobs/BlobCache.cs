@@ -93,7 +93,7 @@ public sealed class BlobCache
             // A fill that committed (and left) between the look-up above and the join.
             if (_store.TryOpen(digest) is { } landed)
             {
-                return new StoredBlob(landed);
+                return new StoredBlob(_store.Serve(landed));
             }
         }
 
@@ -117,7 +117,7 @@ public sealed class BlobCache
                 return refused;
             }
 
-            return new StoredBlob(stored);
+            return new StoredBlob(_store.Serve(stored));
         }
         catch
         {

@@ -81,13 +81,14 @@ internal sealed class BlobFill
     /// <summary>Fetches, writes, verifies and commits. Never throws; the outcome is in <see cref="State"/>.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // The first answer, until CopyAsync takes it over (and disposes it, with any resumes).
+        UpstreamBlob? first = null;
         try
         {
             // 1. Ask the upstream for the blob (again, within the first-byte bound, while it fails).
-            var first = await OpenAsync(cancellationToken);
+            first = await OpenAsync(cancellationToken);
             if (first.Status != SourceStatus.Found)
             {
-                first.Dispose();
                 _started.TrySetResult(new FillStart(first.Status, null, first.Error));
                 Finish(FillState.Failed, FillFailure.Upstream);
                 return;
@@ -100,7 +101,6 @@ internal sealed class BlobFill
             _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
             if (writer is null)
             {
-                first.Dispose();
                 Finish(FillState.StoreFaulted, FillFailure.None);
                 return;
             }
@@ -108,7 +108,9 @@ internal sealed class BlobFill
             Volatile.Write(ref _writer, writer);
 
             // 3. Copy the body into it, resuming where the upstream breaks off.
-            if (!await CopyAsync(first, writer, cancellationToken))
+            var copying = first;
+            first = null;
+            if (!await CopyAsync(copying, writer, cancellationToken))
             {
                 return;
             }
@@ -143,6 +145,10 @@ internal sealed class BlobFill
             CacheLog.FillCrashed(_logger, Repository, Digest, ex);
             _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, UpstreamError.Because("internal error")));
             Finish(FillState.Failed, FillFailure.Upstream);
+        }
+        finally
+        {
+            first?.Dispose();
         }
     }
 

@@ -8,7 +8,17 @@ namespace Mirror.Cache.Content;
 /// </summary>
 internal static class ManifestReferences
 {
-    public static IReadOnlyList<Digest> Of(ReadOnlySpan<byte> manifest)
+    /// <summary>Every digest the manifest names, for keeping what it needs with it.</summary>
+    public static IReadOnlyList<Digest> Of(ReadOnlySpan<byte> manifest) => Read(manifest, heldOnly: false);
+
+    /// <summary>
+    /// The digests a registry keeps in the manifest's repository: all it names but foreign layers, which carry
+    /// <c>urls</c> (image-spec: non-distributable) and which a registry accepts without holding them, so a
+    /// manifest naming some other repository's private layer as foreign shows nothing about where it is.
+    /// </summary>
+    public static IReadOnlyList<Digest> HeldWith(ReadOnlySpan<byte> manifest) => Read(manifest, heldOnly: true);
+
+    private static List<Digest> Read(ReadOnlySpan<byte> manifest, bool heldOnly)
     {
         var references = new List<Digest>();
         try
@@ -21,14 +31,14 @@ internal static class ManifestReferences
                 return references;
             }
 
-            Add(references, root, "config");
-            foreach (var list in new[] { "layers", "manifests", "blobs" })
+            Add(references, root, "config", heldOnly);
+            foreach (var list in Lists)
             {
                 if (root.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array)
                 {
                     foreach (var item in items.EnumerateArray())
                     {
-                        Add(references, item, null);
+                        Add(references, item, null, heldOnly);
                     }
                 }
             }
@@ -52,9 +62,16 @@ internal static class ManifestReferences
         return references;
     }
 
-    private static void Add(List<Digest> references, JsonElement element, string? property)
+    private static readonly string[] Lists = ["layers", "manifests", "blobs"];
+
+    private static void Add(List<Digest> references, JsonElement element, string? property, bool heldOnly)
     {
         if (property is not null && !element.TryGetProperty(property, out element))
+        {
+            return;
+        }
+
+        if (heldOnly && element.ValueKind == JsonValueKind.Object && element.TryGetProperty("urls", out _))
         {
             return;
         }

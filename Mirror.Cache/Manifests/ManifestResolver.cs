@@ -78,18 +78,23 @@ public sealed class ManifestResolver : IDisposable
         }
 
         var rateLimit = tagCheck?.RateLimit ?? [];
-        if (await _store.TryFindAsync(digest!, cancellationToken) is { } stored)
+
+        // By tag, the upstream has just named this digest for the repository; by digest, a stored manifest
+        // the repository is not known to hold needs the upstream to say so first.
+        if (tagCheck is null && !_links.Holds(repository, digest!) && _store.Contains(digest!))
         {
-            // By tag, the upstream has just named this digest for the repository; by digest, it may have to say so now.
-            if (tagCheck is null && !_links.Holds(repository, digest!))
+            var confirmed = await upstream.HeadManifestAsync(repository, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+            if (confirmed.Status != SourceStatus.Found)
             {
-                var confirmed = await upstream.HeadManifestAsync(repository, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
-                if (confirmed.Status != SourceStatus.Found)
-                {
-                    return ManifestLookup.Failed(confirmed);
-                }
+                return ManifestLookup.Failed(confirmed);
             }
 
+            rateLimit = confirmed.RateLimit;
+            _links.Link(repository, digest);
+        }
+
+        if (await _store.TryFindAsync(digest!, cancellationToken) is { } stored)
+        {
             return Serve(repository, stored, CacheResult.Hit, rateLimit);
         }
 
@@ -109,10 +114,10 @@ public sealed class ManifestResolver : IDisposable
         var fetched = await _fetches.RunAsync((repository, digest!), ct => FetchAsync(upstream, repository, digest!, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
-            return ManifestLookup.Failed(fetched);
+            return ManifestLookup.Failed(fetched.RateLimit.Count > 0 ? fetched : fetched with { RateLimit = rateLimit });
         }
 
-        _links.LinkManifest(repository, digest!, () => ManifestReferences.Of(fetched.Content.Span));
+        _links.LinkManifest(repository, digest!, () => ManifestReferences.HeldWith(fetched.Content.Span));
         return ManifestLookup.Served(fetchJoined ? CacheResult.Coalesced : CacheResult.Miss, digest!, fetched.MediaType!, fetched.Content, fetched.RateLimit.Count > 0 ? fetched.RateLimit : rateLimit);
     }
 
@@ -128,7 +133,7 @@ public sealed class ManifestResolver : IDisposable
     /// </summary>
     private ManifestLookup Serve(RepositoryName repository, StoredManifest stored, CacheResult result, IReadOnlyList<KeyValuePair<string, string>> rateLimit)
     {
-        _links.LinkManifest(repository, stored.Digest, () => ManifestReferences.Of(stored.Content.Span));
+        _links.LinkManifest(repository, stored.Digest, () => ManifestReferences.HeldWith(stored.Content.Span));
         return ManifestLookup.Served(result, stored.Digest, stored.MediaType, stored.Content, rateLimit);
     }
 

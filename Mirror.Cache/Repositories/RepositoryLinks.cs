@@ -78,6 +78,22 @@ internal sealed class RepositoryLinks
         Append(lines);
     }
 
+    /// <summary>
+    /// Takes what the tag journal shows (each tag's digest was named by the upstream under its repository)
+    /// as links too, without journaling them again: a store from before links were kept, or whose links
+    /// file was lost, serves the images it knows by tag without asking the upstream.
+    /// </summary>
+    public void LinkTagged(IEnumerable<(string Repository, string Digest)> tagged)
+    {
+        foreach (var (repository, digest) in tagged)
+        {
+            if (RepositoryName.TryParse(repository) is { } name && Digest.TryParse(digest) is { } parsed)
+            {
+                _links.TryAdd((name.Value, parsed), false);
+            }
+        }
+    }
+
     /// <summary>Replays the journal (a line cut short by a crash is skipped) and rewrites it without repeats. Called once at start.</summary>
     public int Load()
     {

@@ -13,11 +13,21 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Blob, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Blob, digest));
 
-    /// <summary>Leases a committed blob for one response and records the access; <c>null</c> when it is not in the store, or is being removed.</summary>
+    /// <summary>
+    /// Leases a committed blob for one response; <c>null</c> when it is not in the store, or is being removed.
+    /// The access is recorded by <see cref="Serve"/>, once the blob is going to be served.
+    /// </summary>
     public StoreLease? TryOpen(Digest digest)
     {
         var path = layout.PathOf(ContentKind.Blob, digest);
         return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(entry, path) : null;
+    }
+
+    /// <summary>Records the access of a blob about to be served.</summary>
+    public StoreLease Serve(StoreLease lease)
+    {
+        lease.Used(time.GetUtcNow());
+        return lease;
     }
 
     /// <summary>Opens a temp file for a blob, or <c>null</c> when the store cannot (or must not: low disk space) be written.</summary>

@@ -15,7 +15,11 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = MemoryBytes });
 
-    /// <summary>Reads a committed manifest and records the access; <c>null</c> when it is not in the store.</summary>
+    /// <summary>Whether a manifest is committed, without recording an access.</summary>
+    public bool Contains(Digest digest) =>
+        index.TryFind(ContentKind.Manifest, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Manifest, digest));
+
+    /// <summary>Reads a committed manifest to serve it, and records the access; <c>null</c> when it is not in the store.</summary>
     public async Task<StoredManifest?> TryFindAsync(Digest digest, CancellationToken cancellationToken)
     {
         var path = layout.PathOf(ContentKind.Manifest, digest);
@@ -24,6 +28,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             return null;
         }
 
+        entry.Touch(time.GetUtcNow());
         try
         {
             if (_recent.TryGetValue(digest, out StoredManifest? recent))

@@ -61,9 +61,9 @@ public sealed class StoreIndex
     internal StoreEntry? TryFind(ContentKind kind, Digest digest) => _entries.GetValueOrDefault((kind, digest));
 
     /// <summary>
-    /// Finds a committed file (indexing one the start-up scan has not reached yet), leases it against
-    /// removal, and records the access at <paramref name="now"/>; <c>null</c> when it is not there or is
-    /// being removed.
+    /// Finds a committed file (indexing one the start-up scan has not reached yet) and leases it against
+    /// removal; <c>null</c> when it is not there or is being removed. The access is recorded by the caller
+    /// (<see cref="StoreEntry.Touch"/>) once it serves the file: a request refused after the look-up is no pull.
     /// </summary>
     internal StoreEntry? TryAcquire(ContentKind kind, Digest digest, string path, DateTimeOffset now, Func<string, IReadOnlyList<Digest>>? references = null)
     {
@@ -79,13 +79,7 @@ public sealed class StoreIndex
             entry = Add(kind, digest, file.Length, now, references?.Invoke(path));
         }
 
-        if (!entry.TryAcquire())
-        {
-            return null;
-        }
-
-        entry.Touch(now);
-        return entry;
+        return entry.TryAcquire() ? entry : null;
     }
 
     /// <summary>Completes when <paramref name="digest"/> is committed: the store's commit signal.</summary>

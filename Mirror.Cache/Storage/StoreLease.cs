@@ -17,6 +17,9 @@ public sealed class StoreLease : IDisposable
 
     public long Length => _entry.Length;
 
+    /// <summary>Records that the blob is being served, for expiry and the size budget.</summary>
+    internal void Used(DateTimeOffset now) => _entry.Touch(now);
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

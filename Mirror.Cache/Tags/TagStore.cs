@@ -32,11 +32,15 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
     public Task RememberAsync(RepositoryName repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
     {
         var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
-        var previous = _records.GetValueOrDefault((record.Repository, tag));
-        _records[(record.Repository, tag)] = record;
-        if (previous?.Digest != record.Digest || previous.MediaType != record.MediaType)
+        lock (_journalGate)
         {
-            Append(record);
+            // Compared, set and journaled together, so memory and journal agree in the order changes came.
+            var previous = _records.GetValueOrDefault((record.Repository, tag));
+            _records[(record.Repository, tag)] = record;
+            if (previous?.Digest != record.Digest || previous.MediaType != record.MediaType)
+            {
+                Append(record);
+            }
         }
 
         return Task.CompletedTask;
@@ -84,18 +88,19 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
         return _records.Count;
     }
 
+    /// <summary>Appends a change to the journal; called holding the journal's lock.</summary>
     private void Append(TagRecord record)
     {
-        lock (_journalGate)
+        try
         {
-            try
-            {
-                File.AppendAllText(_journal, JsonSerializer.Serialize(record) + "\n");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                CacheLog.MetadataNotSaved(logger, _journal, ex);
-            }
+            File.AppendAllText(_journal, JsonSerializer.Serialize(record) + "\n");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.MetadataNotSaved(logger, _journal, ex);
         }
     }
+
+    /// <summary>Every tag record, for what is derived from them at start (the repositories they show to hold a digest).</summary>
+    public IEnumerable<TagRecord> Records => _records.Values;
 }

@@ -74,6 +74,8 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
             case RegistryEndpoint.TagList:
                 CacheOutcomes.Mark(context, CacheResult.Bypass);
                 return tagLists.ServeAsync(context, name);
+            case RegistryEndpoint.Referrers:
+                return ForwardAsync(context);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }

@@ -6,6 +6,8 @@ namespace Mirror.Gateway.Authentication;
 /// <summary>Reads the <c>auth</c> section: exactly one mode, with everything that mode needs, or the start stops.</summary>
 internal sealed class AuthOptionsSetup(ConfigurationReader read) : IConfigureOptions<AuthOptions>
 {
+    private const int MinSecretLength = 32;
+
     private static readonly string[] Modes = ["htpasswd", "token", "upstream"];
 
     private static readonly string[] DefaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
@@ -56,7 +58,11 @@ internal sealed class AuthOptionsSetup(ConfigurationReader read) : IConfigureOpt
                 options.UpstreamTtl = read.Duration<AuthOptions>(ConfigurationKeys.UpstreamAuthTtl, allowZero: false) ?? options.UpstreamTtl;
                 if (read.Value(ConfigurationKeys.HttpSecret) is { } secret)
                 {
-                    options.TokenKey = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
+                    // Anyone can have a token signed with this key, so a guessable secret would let them forge
+                    // others: a long one, stretched (PBKDF2) so guesses cost.
+                    options.TokenKey = secret.Length >= MinSecretLength
+                        ? System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(secret, System.Text.Encoding.UTF8.GetBytes("mirror auth.upstream tokens"), 100_000, System.Security.Cryptography.HashAlgorithmName.SHA256, 32)
+                        : throw ConfigurationReader.Invalid<AuthOptions>(ConfigurationKeys.HttpSecret, $"is {secret.Length} characters; auth.upstream signs tokens anyone can obtain with it, so give it at least {MinSecretLength} (openssl rand -base64 32)");
                 }
 
                 break;

@@ -36,11 +36,13 @@ internal sealed class HtpasswdAuthenticationHandler(
             return AuthenticateResult.Fail("the Authorization header does not hold Basic credentials");
         }
 
+        // Credentials checked before are answered from memory; new ones wait their address's turn when it
+        // has failed too often.
+        var address = Context.Connection.RemoteIpAddress;
         var key = verified.KeyOf(Scheme.Name, users.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), credentials.User, credentials.Password);
-        if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => CheckAsync(credentials, ct), Context.RequestAborted))
+        if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => failures.CheckAsync(address, c => CheckAsync(credentials, c), ct), Context.RequestAborted))
         {
-            GatewayLog.LoginFailed(Logger, Scheme.Name, Context.Connection.RemoteIpAddress?.ToString() ?? "-");
-            await failures.FailedAsync(Context.Connection.RemoteIpAddress, Context.RequestAborted);
+            GatewayLog.LoginFailed(Logger, Scheme.Name, address?.ToString() ?? "-");
             return AuthenticateResult.Fail("wrong user or password");
         }
 

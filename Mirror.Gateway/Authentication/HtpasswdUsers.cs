@@ -1,18 +1,17 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Authentication;
 
 /// <summary>
-/// The users of <c>auth.htpasswd.path</c>, re-read when the file changes (its modification time and size
-/// are looked at, at most once a second, as requests arrive). A file that stops parsing denies every login
-/// until it is mended: a broken edit must not leave a removed user able to log in.
+/// The users of <c>auth.htpasswd.path</c>, re-read when the file's content changes (looked at, at most once
+/// a second, as requests arrive; a hash of the content, so an edit that keeps the size and the time is
+/// seen too). A file that stops parsing, or disappears, denies every login until it is mended: a broken
+/// edit must not leave a removed user able to log in.
 /// </summary>
 internal sealed class HtpasswdUsers : IDisposable
 {
-    /// <summary>A valid bcrypt hash of no one's password: unknown users cost a bcrypt run too, so timing tells nothing.</summary>
-    private const string NoOne = "$2y$10$6iMmCevnyiSwScCt.xAfIuEYdaUmT2.BvrSh0ne38jgwq69RPp7FO";
-
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly string _path;
@@ -20,9 +19,9 @@ internal sealed class HtpasswdUsers : IDisposable
     private readonly ILogger<HtpasswdUsers> _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _bcrypt = new(Environment.ProcessorCount);
-    private HtpasswdFile? _file;
-    private (DateTime Modified, long Length) _seen;
-    private DateTimeOffset _checkedAt;
+    private Users? _users;
+    private string? _seen;
+    private long _checkedAtTicks;
     private int _generation;
 
     public HtpasswdUsers(IOptions<AuthOptions> options, TimeProvider time, ILogger<HtpasswdUsers> logger)
@@ -30,14 +29,8 @@ internal sealed class HtpasswdUsers : IDisposable
         _path = options.Value.HtpasswdPath!;
         _time = time;
         _logger = logger;
-        // The file parsed at start (AuthOptionsValidator); if it broke since, every login is refused until it is mended.
-        _file = Read(out var error);
-        if (_file is null)
-        {
-            GatewayLog.HtpasswdRejected(logger, _path, error!);
-        }
-
-        _checkedAt = time.GetUtcNow();
+        Reload();
+        _checkedAtTicks = time.GetUtcNow().UtcTicks;
     }
 
     /// <summary>Changes whenever the file is re-read, so credentials remembered from an older file are not trusted.</summary>
@@ -54,12 +47,17 @@ internal sealed class HtpasswdUsers : IDisposable
     public async Task<bool> VerifyAsync(string user, string password, CancellationToken cancellationToken)
     {
         Refresh();
-        var file = Volatile.Read(ref _file);
-        var hash = file?.Users.GetValueOrDefault(user);
+        if (Volatile.Read(ref _users) is not { } users)
+        {
+            return false;
+        }
+
+        var hash = users.File.Users.GetValueOrDefault(user);
         await _bcrypt.WaitAsync(cancellationToken);
         try
         {
-            var matches = BCrypt.Net.BCrypt.Verify(password, hash ?? NoOne);
+            // An unknown user costs a bcrypt run of the file's own cost, so timing does not tell who exists.
+            var matches = BCrypt.Net.BCrypt.Verify(password, hash ?? users.NoOne);
             return matches && hash is not null;
         }
         catch (BCrypt.Net.SaltParseException)
@@ -72,57 +70,71 @@ internal sealed class HtpasswdUsers : IDisposable
         }
     }
 
+    public void Dispose() => _bcrypt.Dispose();
+
     private void Refresh()
     {
-        var now = _time.GetUtcNow();
-        if (now - _checkedAt < CheckInterval)
+        var now = _time.GetUtcNow().UtcTicks;
+        if (now - Interlocked.Read(ref _checkedAtTicks) < CheckInterval.Ticks)
         {
             return;
         }
 
         lock (_gate)
         {
-            if (now - _checkedAt < CheckInterval)
+            if (now - _checkedAtTicks >= CheckInterval.Ticks)
             {
-                return;
-            }
-
-            _checkedAt = now;
-            var info = new FileInfo(_path);
-            var seen = info.Exists ? (info.LastWriteTimeUtc, info.Length) : default;
-            if (seen == _seen)
-            {
-                return;
-            }
-
-            var file = Read(out var error);
-            Volatile.Write(ref _file, file);
-            Interlocked.Increment(ref _generation);
-            if (file is null)
-            {
-                GatewayLog.HtpasswdRejected(_logger, _path, error!);
-            }
-            else
-            {
-                GatewayLog.HtpasswdReloaded(_logger, _path, file.Users.Count);
+                Interlocked.Exchange(ref _checkedAtTicks, now);
+                Reload();
             }
         }
     }
 
-    public void Dispose() => _bcrypt.Dispose();
-
-    private HtpasswdFile? Read(out string? error)
+    /// <summary>Reads the file; when its content differs from what was read last, takes it (or, if it does not parse, no one).</summary>
+    private void Reload()
     {
-        var info = new FileInfo(_path);
+        string? text;
+        string? error = null;
         try
         {
-            _seen = (info.LastWriteTimeUtc, info.Length);
-            return HtpasswdFile.TryParse(File.ReadAllText(_path), out error);
+            text = File.ReadAllText(_path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            text = null;
             error = ex.Message;
-            return null;
         }
+
+        var seen = text is null ? "missing" : Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+        if (seen == _seen)
+        {
+            return;
+        }
+
+        var first = _seen is null;
+        _seen = seen;
+        var file = text is null ? null : HtpasswdFile.TryParse(text, out error);
+        Volatile.Write(ref _users, file is null ? null : new Users(file));
+        Interlocked.Increment(ref _generation);
+        if (file is null)
+        {
+            GatewayLog.HtpasswdRejected(_logger, _path, error!);
+        }
+        else if (!first)
+        {
+            GatewayLog.HtpasswdReloaded(_logger, _path, file.Users.Count);
+        }
+    }
+
+    /// <summary>A parsed file, and a hash of no one's password at the highest cost the file uses.</summary>
+    private sealed class Users(HtpasswdFile file)
+    {
+        public HtpasswdFile File { get; } = file;
+
+        public string NoOne { get; } = BCrypt.Net.BCrypt.HashPassword(
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)),
+            file.Users.Values.Select(CostOf).DefaultIfEmpty(10).Max());
+
+        private static int CostOf(string hash) => int.TryParse(hash.AsSpan(4, 2), out var cost) ? cost : 10;
     }
 }

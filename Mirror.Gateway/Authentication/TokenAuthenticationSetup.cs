@@ -60,6 +60,12 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, IServ
             {
                 if (context.SecurityToken is JsonWebToken token && context.Principal?.Identity is ClaimsIdentity identity)
                 {
+                    // Only the access claim grants: a payload property that happens to be named like our claim type does not.
+                    foreach (var forged in identity.FindAll(RegistryAccessClaims.Type).ToList())
+                    {
+                        identity.RemoveClaim(forged);
+                    }
+
                     identity.AddClaims(RegistryAccessClaims.From(token));
                 }
 

@@ -20,7 +20,7 @@ internal sealed class TokenSigningKeys
 
     private readonly X509Certificate2Collection _roots = [];
     private readonly Dictionary<string, SecurityKey> _byKeyId = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SecurityKey?> _chains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SecurityKey Key, DateTime Until)> _chains = new(StringComparer.Ordinal);
 
     public TokenSigningKeys(IOptions<AuthOptions> options)
     {
@@ -86,16 +86,18 @@ internal sealed class TokenSigningKeys
             : null;
     }
 
-    /// <summary>The leaf's key when the chain ends at a bundle certificate; verdicts are remembered per chain.</summary>
+    /// <summary>
+    /// The leaf's key when the chain ends at a bundle certificate. A chain that built is remembered until its
+    /// first certificate expires; one that did not is built again next time (it may be valid by then).
+    /// </summary>
     private SecurityKey? FromChain(List<string> x5c)
     {
         var id = string.Join(',', x5c);
-        if (_chains.TryGetValue(id, out var known))
+        if (_chains.TryGetValue(id, out var known) && known.Until > DateTime.UtcNow)
         {
-            return known;
+            return known.Key;
         }
 
-        SecurityKey? verified = null;
         try
         {
             var certificates = x5c.Select(c => X509CertificateLoader.LoadCertificate(Convert.FromBase64String(c))).ToList();
@@ -104,22 +106,23 @@ internal sealed class TokenSigningKeys
             chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
             chain.ChainPolicy.ExtraStore.AddRange(certificates.Skip(1).ToArray());
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (_roots.Count > 0 && chain.Build(certificates[0]))
+            if (_roots.Count == 0 || !chain.Build(certificates[0]) || KeyOf(certificates[0]) is not { } key)
             {
-                verified = KeyOf(certificates[0]);
+                return null;
             }
+
+            if (_chains.Count >= MaxRememberedChains)
+            {
+                _chains.Clear();
+            }
+
+            _chains[id] = (key, chain.ChainElements.Select(e => e.Certificate.NotAfter.ToUniversalTime()).Min());
+            return key;
         }
         catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException)
         {
             // Not certificates: no key.
+            return null;
         }
-
-        if (_chains.Count >= MaxRememberedChains)
-        {
-            _chains.Clear();
-        }
-
-        _chains[id] = verified;
-        return verified;
     }
 }

@@ -15,30 +15,26 @@ namespace Mirror.Gateway.Authentication;
 /// whether it accepts them, and whether they may pull a repository. With a Bearer upstream the token realm
 /// is asked for the repository's pull scope and the token's <c>access</c> claim read (a token that is not a
 /// JWT with that claim is tried on the repository's tag list); with a Basic upstream the tag list is asked
-/// with the credentials. Client credentials go only to a realm <see cref="CredentialPolicy"/> allows.
+/// with the credentials, as is the tag list of an upstream that asks for nothing at <c>/v2/</c>. Client
+/// credentials go only to a realm <see cref="CredentialPolicy"/> allows.
 /// Answers that could not be had throw <see cref="UpstreamUnavailableException"/>.
 /// </summary>
 internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, IHttpClientFactory clients, IOptions<UpstreamOptions> options)
 {
     public async Task<bool> AcceptsLoginAsync(BasicCredentials credentials, CancellationToken cancellationToken)
     {
-        var (challenge, open) = await DiscoverAsync(cancellationToken);
-        return challenge switch
-        {
-            null => open,
-            { IsBearer: true } => await TokenAsync(challenge, null, credentials, cancellationToken) is not null,
-            _ => await ProbeAsync(new Uri(options.Value.RemoteUrl, "v2/"), credentials.ToHeader(), cancellationToken),
-        };
+        var challenge = await DiscoverAsync(cancellationToken);
+        return challenge is { IsBearer: true }
+            ? await TokenAsync(challenge, null, credentials, cancellationToken) is not null
+            : await ProbeAsync(new Uri(options.Value.RemoteUrl, "v2/"), credentials.ToHeader(), cancellationToken);
     }
 
     public async Task<bool> GrantsPullAsync(BasicCredentials? credentials, RepositoryName repository, CancellationToken cancellationToken)
     {
-        var (challenge, open) = await DiscoverAsync(cancellationToken);
+        var challenge = await DiscoverAsync(cancellationToken);
         var tags = new Uri(options.Value.RemoteUrl, $"v2/{repository}/tags/list?n=1");
         switch (challenge)
         {
-            case null:
-                return open;
             case { IsBearer: true }:
                 if (await TokenAsync(challenge, $"repository:{repository}:pull", credentials, cancellationToken) is not { } token)
                 {
@@ -48,6 +44,7 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
                 return GrantsFromClaim(token, repository.Value)
                     ?? await ProbeAsync(tags, new AuthenticationHeaderValue("Bearer", token), cancellationToken);
             default:
+                // Basic, or no challenge at /v2/ (a registry may still protect repositories): ask the repository itself.
                 return await ProbeAsync(tags, credentials?.ToHeader(), cancellationToken);
         }
     }
@@ -78,7 +75,7 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
         }
     }
 
-    private async Task<(AuthChallenge? Challenge, bool Open)> DiscoverAsync(CancellationToken cancellationToken)
+    private async Task<AuthChallenge?> DiscoverAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -115,7 +112,7 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
         try
         {
             using var response = await clients.CreateClient(UpstreamAuthenticator.TokenClient).SendAsync(request, cancellationToken);
-            return (int)response.StatusCode < 500
+            return (int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.TooManyRequests
                 ? response.StatusCode == HttpStatusCode.OK
                 : throw new UpstreamUnavailableException($"the upstream answered {(int)response.StatusCode}");
         }

@@ -46,10 +46,10 @@ internal sealed class UpstreamTokenService(
         var credentials = BasicCredentials.TryParse(header);
         try
         {
-            if ((!string.IsNullOrEmpty(header) && credentials is null) || (credentials is not null && !await AcceptsAsync(credentials, cancellationToken)))
+            var address = context.Connection.RemoteIpAddress;
+            if ((!string.IsNullOrEmpty(header) && credentials is null) || (credentials is not null && !await AcceptsAsync(address, credentials, cancellationToken)))
             {
-                GatewayLog.LoginFailed(logger, AuthSchemes.Upstream, context.Connection.RemoteIpAddress?.ToString() ?? "-");
-                await failures.FailedAsync(context.Connection.RemoteIpAddress, cancellationToken);
+                GatewayLog.LoginFailed(logger, AuthSchemes.Upstream, address?.ToString() ?? "-");
                 context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{settings.Service}\"";
                 await OciError.Unauthorized("the upstream does not accept these credentials").WriteAsync(context);
                 return;
@@ -93,17 +93,23 @@ internal sealed class UpstreamTokenService(
         }
     }
 
-    /// <summary>Whether the upstream accepts the login; the verdict is remembered for <c>auth.upstream.ttl</c>.</summary>
-    private Task<bool> AcceptsAsync(BasicCredentials credentials, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Whether the upstream accepts the login; the verdict is remembered for <c>auth.upstream.ttl</c>, and a
+    /// new one waits its address's turn when the address has failed too often.
+    /// </summary>
+    private Task<bool> AcceptsAsync(System.Net.IPAddress? address, BasicCredentials credentials, CancellationToken cancellationToken) =>
         verdicts.CheckAsync(
             verdicts.KeyOf("login", credentials.User, credentials.Password),
             options.Value.UpstreamTtl,
-            async ct =>
-            {
-                var accepted = await probe.AcceptsLoginAsync(credentials, ct);
-                metrics.CredentialChecked(AuthSchemes.Upstream, accepted);
-                return accepted;
-            },
+            ct => failures.CheckAsync(
+                address,
+                async c =>
+                {
+                    var accepted = await probe.AcceptsLoginAsync(credentials, c);
+                    metrics.CredentialChecked(AuthSchemes.Upstream, accepted);
+                    return accepted;
+                },
+                ct),
             cancellationToken);
 
     /// <summary>Whether the upstream lets these credentials (or none) pull the repository; remembered for <c>auth.upstream.ttl</c>.</summary>

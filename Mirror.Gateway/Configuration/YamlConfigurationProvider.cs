@@ -39,7 +39,8 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
         switch (node)
         {
             case YamlMappingNode { Children.Count: 0 } when prefix is not null:
-                // An empty section (auth: {htpasswd: {}}) is still there: present, without a value.
+            case YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+                // An empty section (auth: {htpasswd: {}} or [] ) is still there: present, without a value.
                 data[prefix] = null;
                 break;
             case YamlMappingNode mapping:

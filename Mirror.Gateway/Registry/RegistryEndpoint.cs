@@ -18,6 +18,9 @@ internal enum RegistryEndpoint
     /// <summary><c>/v2/&lt;name&gt;/tags/list</c>.</summary>
     TagList,
 
-    /// <summary>Anything else under <c>/v2/</c>: forwarded to the upstream as it is.</summary>
+    /// <summary><c>/v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> (distribution-spec 1.1): forwarded to the upstream under its name there.</summary>
+    Referrers,
+
+    /// <summary>Anything else under <c>/v2/</c> (the catalog): forwarded to the upstream as it is.</summary>
     Other,
 }

@@ -15,6 +15,12 @@ internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, stri
             return new RegistryPath(RegistryEndpoint.Ping, string.Empty, string.Empty);
         }
 
+        // Routing matches /v2 in any case; the API's paths are lower case, so anything else is no API path.
+        if (!path.StartsWith(Root, StringComparison.Ordinal))
+        {
+            return new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty);
+        }
+
         var segments = path[Root.Length..].Split('/');
         var count = segments.Length;
         if (count >= 3 && segments[^2] == "manifests")
@@ -35,6 +41,11 @@ internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, stri
         if (count >= 3 && segments[^2] == "tags" && segments[^1] == "list")
         {
             return new RegistryPath(RegistryEndpoint.TagList, Join(segments, count - 2), string.Empty);
+        }
+
+        if (count >= 3 && segments[^2] == "referrers")
+        {
+            return new RegistryPath(RegistryEndpoint.Referrers, Join(segments, count - 2), segments[^1]);
         }
 
         return new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty);

@@ -22,6 +22,9 @@ internal sealed class UpstreamAuthenticator : IDisposable
     /// <summary>Tokens are dropped this long before they expire, so none expires on its way to the upstream.</summary>
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the upstream's challenge, once asked for, is taken as known.</summary>
+    private static readonly TimeSpan DiscoveryLifetime = TimeSpan.FromMinutes(5);
+
     /// <summary>The token lifetime when the realm does not say (the token spec's default).</summary>
     private static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(60);
 
@@ -34,7 +37,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<UpstreamAuthenticator> _logger;
     private volatile bool _basicChallenged;
-    private (AuthChallenge?, bool)? _discovered;
+    private (AuthChallenge? Challenge, DateTimeOffset At)? _discovered;
 
     public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<UpstreamAuthenticator> logger)
     {
@@ -161,8 +164,9 @@ internal sealed class UpstreamAuthenticator : IDisposable
         {
             using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
             var status = (int)response.StatusCode;
-            if (status >= 500)
+            if (status >= 500 || status == 429)
             {
+                // Down, or asking to slow down: no answer about the credentials either way.
                 return TokenAnswer.Unreachable($"the token realm answered {status}");
             }
 
@@ -193,29 +197,27 @@ internal sealed class UpstreamAuthenticator : IDisposable
     }
 
     /// <summary>
-    /// The upstream's challenge, from an anonymous <c>GET /v2/</c>, asked once and remembered (asked again
-    /// after a failure): no challenge, and <c>Open</c>, when the upstream needs no authentication.
+    /// The upstream's challenge, from an anonymous <c>GET /v2/</c>; <c>null</c> when it asks none there (an
+    /// open registry, or one that protects repositories only). Remembered for <see cref="DiscoveryLifetime"/>.
     /// Throws <see cref="HttpRequestException"/> when the upstream cannot be asked.
     /// </summary>
-    public async Task<(AuthChallenge? Challenge, bool Open)> DiscoverChallengeAsync(CancellationToken cancellationToken)
+    public async Task<AuthChallenge?> DiscoverChallengeAsync(CancellationToken cancellationToken)
     {
-        if (_discovered is { } known)
+        if (_discovered is { } known && known.At + DiscoveryLifetime > _time.GetUtcNow())
         {
-            return known;
+            return known.Challenge;
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.RemoteUrl, "v2/"));
         using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
-        if ((int)response.StatusCode >= 500)
+        if ((int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
         {
             throw new HttpRequestException($"the upstream answered {(int)response.StatusCode} to GET /v2/");
         }
 
-        var discovered = response.StatusCode == System.Net.HttpStatusCode.Unauthorized
-            ? (AuthChallenge.Select(response.Headers.WwwAuthenticate), false)
-            : (null, response.IsSuccessStatusCode);
-        _discovered = discovered;
-        return discovered;
+        var challenge = response.StatusCode == System.Net.HttpStatusCode.Unauthorized ? AuthChallenge.Select(response.Headers.WwwAuthenticate) : null;
+        _discovered = (challenge, _time.GetUtcNow());
+        return challenge;
     }
 
     private AuthenticationHeaderValue BasicCredentials() =>

@@ -170,6 +170,12 @@ internal sealed class UpstreamClient : IUpstream
                 }
 
                 next = NextPage(response, next);
+
+                // Pages on another host (or scheme) are not followed: the pipeline would send them the mirror's credentials.
+                if (next is not null && (next.Scheme != _base.Scheme || !next.Authority.Equals(_base.Authority, StringComparison.OrdinalIgnoreCase)))
+                {
+                    next = null;
+                }
             }
 
             return new UpstreamTagList(SourceStatus.Found, tags, null);

@@ -20,7 +20,8 @@ internal sealed class UpstreamMetricsHandler(GatewayMetrics metrics, UpstreamHea
             metrics.UpstreamRequest(request.Method.Method, status.ToString(CultureInfo.InvariantCulture), Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (status >= 500)
             {
-                health.Failed($"{request.Method} {request.RequestUri?.AbsolutePath}: {status}");
+                // Method and status only: /readyz is open, and a path names a repository and a digest.
+                health.Failed($"{request.Method} answered {status}");
             }
             else
             {
@@ -34,7 +35,7 @@ internal sealed class UpstreamMetricsHandler(GatewayMetrics metrics, UpstreamHea
             metrics.UpstreamRequest(request.Method.Method, "error", Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (!cancellationToken.IsCancellationRequested)
             {
-                health.Failed($"{request.Method} {request.RequestUri?.AbsolutePath}: {ex.Message}");
+                health.Failed($"{request.Method} failed: {ex.GetType().Name}");
             }
 
             throw;

@@ -60,7 +60,7 @@ internal sealed class StoreEvictorTests
     {
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(160));
-        _store.Blobs.TryOpen(blob)!.Dispose();
+        Pull(blob);
         _time.Advance(TimeSpan.FromHours(160));
 
         _evictor.Sweep();
@@ -119,7 +119,7 @@ internal sealed class StoreEvictorTests
         var newer = AddBlob(100);
         var lease = _store.Blobs.TryOpen(oldest)!;
         _time.Advance(TimeSpan.FromMinutes(1));
-        _store.Blobs.TryOpen(newer)!.Dispose();
+        Pull(newer);
 
         var whileRead = _evictor.Sweep();
         var stillThere = File.Exists(lease.Path);
@@ -140,7 +140,7 @@ internal sealed class StoreEvictorTests
     {
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(150));
-        _store.Blobs.TryOpen(blob)!.Dispose();
+        Pull(blob);
         _store.SaveAccessTimes();
 
         using var restarted = NewStore();
@@ -165,6 +165,9 @@ internal sealed class StoreEvictorTests
     }
 
     private TestStore NewStore() => new(_directory.Path, _options, _time);
+
+    /// <summary>A pull of a stored blob, as a served response makes it.</summary>
+    private void Pull(Digest blob) => _store.Blobs.Serve(_store.Blobs.TryOpen(blob)!).Dispose();
 
     private Digest AddBlob(int size)
     {

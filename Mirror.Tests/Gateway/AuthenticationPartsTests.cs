@@ -61,6 +61,35 @@ internal sealed class AuthenticationPartsTests
     }
 
     [Test]
+    public async Task FailedLogins_PastTheLimit_ChecksWaitTheirTurnAndTheDelay_BeforeTheAnswer()
+    {
+        var time = new FakeTimeProvider();
+        using var failures = new FailedLogins(time);
+        var address = IPAddress.Parse("192.0.2.7");
+        for (var i = 0; i < FailedLogins.Allowed; i++)
+        {
+            failures.Record(address);
+        }
+
+        var checks = 0;
+        var first = failures.CheckAsync(address, _ => Task.FromResult(++checks > 0), CancellationToken.None);
+        var second = failures.CheckAsync(address, _ => Task.FromResult(++checks > 0), CancellationToken.None);
+        var elsewhere = await failures.CheckAsync(IPAddress.Parse("192.0.2.8"), _ => Task.FromResult(true), CancellationToken.None);
+        var checkedBeforeTheDelay = checks;
+        await AdvanceUntilAsync(time, first);
+        var checkedAfterOneDelay = checks;
+        await AdvanceUntilAsync(time, second);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(elsewhere, Is.True, "another address is not held up");
+            Assert.That(checkedBeforeTheDelay, Is.Zero, "a flagged address's check waits before it runs, right credentials or wrong");
+            Assert.That(checkedAfterOneDelay, Is.EqualTo(1), "one check at a time");
+            Assert.That(checks, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void UpstreamToken_AccessClaimDecides_ATokenWithoutOneDoesNot()
     {
         using var tokens = TestTokens.Rsa();
@@ -91,5 +120,18 @@ internal sealed class AuthenticationPartsTests
             Assert.That(BasicCredentials.TryParse("Bearer abc"), Is.Null);
             Assert.That(BasicCredentials.TryParse("Basic !!!"), Is.Null);
         });
+    }
+
+    /// <summary>Moves the fake clock on until <paramref name="pending"/> completes (its delay may be set after any one move).</summary>
+    private static async Task AdvanceUntilAsync(FakeTimeProvider time, Task pending)
+    {
+        for (var i = 0; i < 100 && !pending.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(300));
+            await Task.WhenAny(pending, Task.Delay(10));
+        }
+
+        Assert.That(pending.IsCompleted, Is.True, "the check did not run as the clock moved on");
+        await pending;
     }
 }

@@ -144,6 +144,8 @@ internal sealed class ConfigurationTests
     [TestCase("auth: {silly: {realm: r, service: s}}", "auth.silly")]
     [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/htpasswd', cache: x}}", "auth.htpasswd.cache")]
     [TestCase("auth: {htpasswd: {realm: r}}", "auth.htpasswd.path")]
+    [TestCase("auth: {htpasswd: []}", "auth.htpasswd.realm")]
+    [TestCase("http: {addr: '127.0.0.1:0', secret: too-short}\nauth: {upstream: {}}", "http.secret")]
     [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/missing'}}", "auth.htpasswd.path")]
     [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/md5.htpasswd'}}", "line 2 (user bob)")]
     [TestCase("auth: {htpasswd: {realm: r, path: '{dir}/htpasswd'}, token: {realm: 'http://t/token', service: s, issuer: i, rootcertbundle: '{dir}/cert.pem'}}", "auth: give exactly one")]

@@ -133,6 +133,32 @@ internal sealed class HtpasswdAuthTests : FakeUpstreamTests
     }
 
     [Test]
+    public async Task FileChangedKeepingSizeAndTime_TheNewPasswordIsSeen()
+    {
+        using (var before = await SendAsync("/v2/", "alice", Password))
+        {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        // A new bcrypt hash is as long as the old one; copied with its time kept (cp -p, rsync -a).
+        var written = File.GetLastWriteTimeUtc(_htpasswd);
+        var replacement = TempDir.Combine("htpasswd.new");
+        await HtpasswdAsync("-cbB", replacement, "alice", "a-new-password-5d1f");
+        Assert.That(new FileInfo(replacement).Length, Is.EqualTo(new FileInfo(_htpasswd).Length));
+        File.Copy(replacement, _htpasswd, overwrite: true);
+        File.SetLastWriteTimeUtc(_htpasswd, written);
+        await _mirror.Logs.WaitForAsync("Re-read", TimeSpan.FromSeconds(30), after: () => SendAsync("/v2/", "alice", Password));
+
+        using var old = await SendAsync("/v2/", "alice", Password);
+        using var changed = await SendAsync("/v2/", "alice", "a-new-password-5d1f");
+        Assert.Multiple(() =>
+        {
+            Assert.That(old.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
     public async Task FileBroken_EveryLoginRefusedUntilMended()
     {
         using (var before = await SendAsync("/v2/", "alice", Password))

@@ -91,6 +91,18 @@ internal sealed class RegistryApiTests : InProcessMirrorTests
     }
 
     [Test]
+    public async Task Get_UpperCaseV2_IsNoRegistryPathAndNoServerError()
+    {
+        var (status, _) = await RawHttp.GetAsync(MirrorHost.Address, "/V2/library/busybox/manifests/latest");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.LessThan(500));
+            Assert.That(MirrorHost.Logs.Lines, Has.None.StartsWith("Error"));
+        });
+    }
+
+    [Test]
     public async Task Get_VeryLongPath_Is400NameInvalid()
     {
         var name = string.Join('/', Enumerable.Repeat("abcdefghij", 200));

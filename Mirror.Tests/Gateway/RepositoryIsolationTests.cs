@@ -2,6 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using Mirror.Cache.Content;
 using Mirror.Cache.Registry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;
@@ -99,6 +102,87 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
             Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(byDigest.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(Upstream.Log, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task ForeignLayer_NamedByAnotherRepositorysManifest_IsNotTakenAsHeldThere()
+    {
+        var (_, _, layer) = PushPrivateImage();
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"));
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+        (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
+        (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+
+        // A public manifest that names the private layer as foreign (with urls), which registries accept without holding it.
+        var config = Upstream.AddBlob(Public, RandomNumberGenerator.GetBytes(64));
+        var foreign = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            schemaVersion = 2,
+            mediaType = MediaTypes.DockerManifest,
+            config = new { mediaType = "application/vnd.docker.container.image.v1+json", size = 64, digest = config.ToString() },
+            layers = new[] { new { mediaType = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", size = 4096, digest = layer.ToString(), urls = new[] { "https://example.com/layer" } } },
+        });
+        Upstream.AddManifest(Public, "foreign", foreign, MediaTypes.DockerManifest);
+        (await client.GetAsync($"/v2/{Public}/manifests/foreign")).Dispose();
+        Upstream.Server.ResetLogEntries();
+
+        using var response = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(Upstream.Count("HEAD", $"/v2/{Public}/blobs/{layer}"), Is.EqualTo(1), "asked, since the manifest showed nothing");
+        });
+    }
+
+    [Test]
+    public async Task RefusedRequest_IsNoPull_TheLastAccessStays()
+    {
+        var (_, _, layer) = PushPrivateImage();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), services: services => services.AddSingleton<TimeProvider>(time));
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+        (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
+        (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+        await mirror.ReadCommittedBlobAsync(layer);
+        var index = mirror.Services.GetRequiredService<StoreIndex>();
+        var pulled = index.TryFind(ContentKind.Blob, layer)!.LastAccess;
+        time.Advance(TimeSpan.FromHours(1));
+
+        using var refused = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(index.TryFind(ContentKind.Blob, layer)!.LastAccess, Is.EqualTo(pulled));
+        });
+    }
+
+    [Test]
+    public async Task LinksLost_TheTagsJournalStillShowsWhatARepositoryHolds_ServedWhileTheUpstreamIsDown()
+    {
+        var (manifest, _, layer) = PushPrivateImage();
+        var store = TempDir.Combine("store");
+        using (var first = new MirrorFactory(Upstream.Url, store))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
+            (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+            await first.ReadCommittedBlobAsync(layer);
+        }
+
+        File.Delete(Path.Combine(store, "metadata", "links.txt"));
+        Upstream.Server.Stop();
+        using var second = new MirrorFactory(Upstream.Url, store);
+        using var again = new HttpClient { BaseAddress = second.Address };
+        using var byDigest = await again.GetAsync($"/v2/{Private}/manifests/{manifest}");
+        using var blob = await again.GetAsync($"/v2/{Private}/blobs/{layer}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(byDigest.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(blob.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
     }
 

@@ -81,6 +81,27 @@ internal sealed class TagListEndpointTests : InProcessMirrorTests
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("NAME_UNKNOWN"));
     }
 
+    [Test]
+    public async Task Get_UpstreamPagesOnAnotherHost_AreNotFollowed()
+    {
+        using var elsewhere = new FakeRegistry();
+        elsewhere.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"org/paged\",\"tags\":[\"elsewhere\"]}"));
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/paged/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithHeader("Link", $"<{elsewhere.Url}/v2/org/paged/tags/list?last=a>; rel=\"next\"")
+                .WithBody("{\"name\":\"org/paged\",\"tags\":[\"a\"]}"));
+
+        using var response = await Client.GetAsync("/v2/org/paged/tags/list");
+
+        var (_, tags) = await ReadAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(tags, Is.EqualTo(new[] { "a" }));
+            Assert.That(elsewhere.Log, Is.Empty, "the next page's host never sees the mirror's request, nor its credentials");
+        });
+    }
+
     private static async Task<(string? Name, string[] Tags)> ReadAsync(HttpResponseMessage response)
     {
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));

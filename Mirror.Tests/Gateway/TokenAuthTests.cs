@@ -131,6 +131,27 @@ internal sealed class TokenAuthTests : FakeUpstreamTests
     }
 
     [Test]
+    public async Task ClaimNamedLikeAGrant_OutsideTheAccessClaim_GrantsNothing()
+    {
+        StartMirror();
+        var now = DateTimeOffset.UtcNow;
+        var token = _tokens.Sign(
+            new Dictionary<string, object> { ["alg"] = "RS256", ["typ"] = "JWT", ["x5c"] = new[] { Convert.ToBase64String(_tokens.Certificate.RawData) } },
+            new Dictionary<string, object>
+            {
+                ["iss"] = Issuer,
+                ["aud"] = Service,
+                ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
+                [RegistryAccessClaims.Type] = $"repository:{Repository}:pull",
+                ["access"] = Array.Empty<object>(),
+            });
+
+        using var response = await GetAsync($"/v2/{Repository}/manifests/latest", token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
     public async Task ExpiredWithinTheLeeway_StillServed()
     {
         StartMirror();

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Mirror.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Mirror.Tests.Gateway;
+
+/// <summary><c>auth.upstream</c> against an upstream that asks for nothing at <c>/v2/</c> but protects a repository (as Nexus can).</summary>
+[TestFixture]
+internal sealed class UpstreamAuthModeTests : FakeUpstreamTests
+{
+    private const string Basic = "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ=";
+
+    [Test]
+    public async Task OpenPingProtectedRepository_AnonymousGetsNoGrant_TheUserWhomTheRepositoryServesDoes()
+    {
+        Upstream.Server.Given(Request.Create().WithPath("/v2/").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/private/tags/list").UsingGet().WithHeader("Authorization", Basic)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"org/private\",\"tags\":[\"v1\"]}"));
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/private/tags/list").UsingGet()).AtPriority(2)
+            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "Basic realm=\"nexus\""));
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), new Dictionary<string, string?> { ["auth:upstream:ttl"] = "1m" });
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+
+        var anonymous = await GrantedAsync(client, null);
+        var alice = await GrantedAsync(client, Basic);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(anonymous, Is.Empty, "an open /v2/ does not make every repository open");
+            Assert.That(alice, Is.EqualTo(new[] { "org/private" }));
+        });
+    }
+
+    /// <summary>The repositories a token from the mirror's token service grants pull on.</summary>
+    private static async Task<string[]> GrantedAsync(HttpClient client, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/token?service=mirror&scope=repository:org/private:pull");
+        if (authorization is not null)
+        {
+            request.Headers.Authorization = AuthenticationHeaderValue.Parse(authorization);
+        }
+
+        using var response = await client.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var token = new JsonWebToken(json.RootElement.GetProperty("token").GetString());
+        using var payload = JsonDocument.Parse(Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(token.EncodedPayload)));
+        return payload.RootElement.GetProperty("access").EnumerateArray().Select(a => a.GetProperty("name").GetString()!).ToArray();
+    }
+}
