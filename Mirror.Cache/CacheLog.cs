@@ -14,22 +14,22 @@ internal static partial class CacheLog
     public static partial void TempFileNotRemoved(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(1003, LogLevel.Error, "The upstream's {Length} bytes for {Repository}@{Digest} do not hash to that digest; nothing was stored and every reader was cut off")]
-    public static partial void DigestMismatch(ILogger logger, RepositoryName repository, Digest digest, long length);
+    public static partial void DigestMismatch(ILogger logger, RepositoryKey repository, Digest digest, long length);
 
     [LoggerMessage(1004, LogLevel.Warning, "The upstream sent {Written} bytes for {Repository}@{Digest} where it announced {Length}; nothing was stored")]
-    public static partial void FillTruncated(ILogger logger, RepositoryName repository, Digest digest, long written, long? length);
+    public static partial void FillTruncated(ILogger logger, RepositoryKey repository, Digest digest, long written, long? length);
 
     [LoggerMessage(1005, LogLevel.Warning, "The upstream broke off {Repository}@{Digest} at byte {Written}; resuming, attempt {Attempt}: {Reason}")]
-    public static partial void FillResuming(ILogger logger, RepositoryName repository, Digest digest, long written, int attempt, string reason);
+    public static partial void FillResuming(ILogger logger, RepositoryKey repository, Digest digest, long written, int attempt, string reason);
 
     [LoggerMessage(1006, LogLevel.Warning, "Gave up on {Repository}@{Digest} at byte {Written} after {Resumes} resumes: {Reason}")]
-    public static partial void FillGaveUp(ILogger logger, RepositoryName repository, Digest digest, long written, int resumes, string reason);
+    public static partial void FillGaveUp(ILogger logger, RepositoryKey repository, Digest digest, long written, int resumes, string reason);
 
     [LoggerMessage(1008, LogLevel.Warning, "The upstream could not send {Repository}@{Digest}; asking again, attempt {Attempt}: {Reason}")]
-    public static partial void FillRetrying(ILogger logger, RepositoryName repository, Digest digest, int attempt, string? reason);
+    public static partial void FillRetrying(ILogger logger, RepositoryKey repository, Digest digest, int attempt, string? reason);
 
     [LoggerMessage(1007, LogLevel.Error, "The fill of {Repository}@{Digest} failed unexpectedly")]
-    public static partial void FillCrashed(ILogger logger, RepositoryName repository, Digest digest, Exception exception);
+    public static partial void FillCrashed(ILogger logger, RepositoryKey repository, Digest digest, Exception exception);
 
     [LoggerMessage(1009, LogLevel.Warning, "Could not save {Path}; it is saved again at the next sweep")]
     public static partial void MetadataNotSaved(ILogger logger, string path, Exception exception);
@@ -56,10 +56,10 @@ internal static partial class CacheLog
     public static partial void SweepingPartialIndex(ILogger logger);
 
     [LoggerMessage(1017, LogLevel.Warning, "Serving {Repository}:{Tag} as {Digest}, its last known digest: the upstream is {Reason}")]
-    public static partial void ServedStale(ILogger logger, RepositoryName repository, string tag, Digest digest, string reason);
+    public static partial void ServedStale(ILogger logger, RepositoryKey repository, string tag, Digest digest, string reason);
 
     [LoggerMessage(1018, LogLevel.Error, "The upstream's manifest for {Repository}@{Expected} hashes to {Actual}; not stored, not served")]
-    public static partial void ManifestDigestMismatch(ILogger logger, RepositoryName repository, Digest expected, Digest actual);
+    public static partial void ManifestDigestMismatch(ILogger logger, RepositoryKey repository, Digest expected, Digest actual);
 
     [LoggerMessage(1019, LogLevel.Information, "Store at {Root}; removed {Count} temp files left by an earlier run")]
     public static partial void StoreOpened(ILogger logger, string root, int count);

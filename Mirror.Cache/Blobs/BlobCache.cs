@@ -26,7 +26,7 @@ public sealed class BlobCache
     }
 
     /// <summary>For a GET: the stored blob, or a fill this request starts or joins, or why neither.</summary>
-    public async Task<BlobLookup> OpenAsync(IBlobSource upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    public async Task<BlobLookup> OpenAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
         if (_store.TryOpen(digest) is { } stored)
         {
@@ -72,7 +72,7 @@ public sealed class BlobCache
     /// For a HEAD: the stored blob, or the length a running fill or the upstream gives; never starts a fill,
     /// so a HEAD stays a HEAD upstream.
     /// </summary>
-    public async Task<BlobLookup> DescribeAsync(IBlobSource upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    public async Task<BlobLookup> DescribeAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
         if (_store.TryOpen(digest) is { } stored)
         {
@@ -97,7 +97,7 @@ public sealed class BlobCache
             }
         }
 
-        var head = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
+        var head = await upstream.HeadBlobAsync(repository.Name, digest, cancellationToken);
         if (head.Status != SourceStatus.Found)
         {
             return new FailedBlob(head.Status, head.Error);
@@ -107,7 +107,7 @@ public sealed class BlobCache
         return new DescribedBlob(head.Length, CacheResult.Miss);
     }
 
-    private async Task<BlobLookup> FromStoreAsync(IBlobSource upstream, RepositoryName repository, Digest digest, StoreLease stored, CancellationToken cancellationToken)
+    private async Task<BlobLookup> FromStoreAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, StoreLease stored, CancellationToken cancellationToken)
     {
         try
         {
@@ -130,14 +130,14 @@ public sealed class BlobCache
     /// Nothing when <paramref name="repository"/> is known to hold <paramref name="digest"/>, or the upstream
     /// confirms it now (remembered); otherwise the upstream's refusal.
     /// </summary>
-    private async Task<FailedBlob?> ConfirmAsync(IBlobSource upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    private async Task<FailedBlob?> ConfirmAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
         if (_links.Holds(repository, digest))
         {
             return null;
         }
 
-        var head = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
+        var head = await upstream.HeadBlobAsync(repository.Name, digest, cancellationToken);
         if (head.Status != SourceStatus.Found)
         {
             return new FailedBlob(head.Status, head.Error);

@@ -32,7 +32,7 @@ internal sealed class BlobFill
     private int _state;
     private int _references = 1;
 
-    public BlobFill(RepositoryName repository, Digest digest, IBlobSource source, BlobFillServices services)
+    public BlobFill(RepositoryKey repository, Digest digest, IBlobSource source, BlobFillServices services)
     {
         Repository = repository;
         Digest = digest;
@@ -40,7 +40,7 @@ internal sealed class BlobFill
         (_store, _links, _options, _timeouts, _time, _metrics, _logger) = services;
     }
 
-    public RepositoryName Repository { get; }
+    public RepositoryKey Repository { get; }
 
     public Digest Digest { get; }
 
@@ -162,7 +162,7 @@ internal sealed class BlobFill
         var deadline = _time.GetUtcNow() + _timeouts.FirstByte;
         for (var attempt = 0; ; attempt++)
         {
-            var response = await _source.OpenBlobAsync(Repository, Digest, 0, cancellationToken);
+            var response = await _source.OpenBlobAsync(Repository.Name, Digest, 0, cancellationToken);
             var backoff = Backoff(attempt);
             if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes || _time.GetUtcNow() + backoff > deadline)
             {
@@ -261,7 +261,7 @@ internal sealed class BlobFill
             await Task.Delay(Backoff(attempts), _time, cancellationToken);
             attempts++;
             CacheLog.FillResuming(_logger, Repository, Digest, offset, attempts, reason);
-            var response = await _source.OpenBlobAsync(Repository, Digest, offset, cancellationToken);
+            var response = await _source.OpenBlobAsync(Repository.Name, Digest, offset, cancellationToken);
             var problem = response.Status != SourceStatus.Found || response.Offset > offset
                 ? $"the upstream answered {response.Status} from byte {response.Offset}"
                 : await SkipAsync(response, offset - response.Offset, cancellationToken);

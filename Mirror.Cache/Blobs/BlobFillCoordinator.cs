@@ -51,7 +51,7 @@ internal sealed class BlobFillCoordinator : IDisposable
     /// Returns <c>null</c> when the blob is already in the store (a fill may have committed since the caller
     /// looked). <paramref name="joined"/> says whether the reader joined a fill another request started.
     /// </summary>
-    public FillReader? Join(IBlobSource source, RepositoryName repository, Digest digest, out bool joined)
+    public FillReader? Join(IBlobSource source, RepositoryKey repository, Digest digest, out bool joined)
     {
         BlobFill? fill;
         lock (_gate)

@@ -12,7 +12,7 @@ namespace Mirror.Cache.Blobs;
 /// blob's start so it can hash every byte, skips what the client already has, and releases the last byte of
 /// the response only after the whole blob verified, as a fill would.
 /// </summary>
-internal sealed class DirectBlobReader(IBlobSource source, RepositoryName repository, Digest digest, MirrorMetrics metrics) : IDisposable
+internal sealed class DirectBlobReader(IBlobSource source, RepositoryKey repository, Digest digest, MirrorMetrics metrics) : IDisposable
 {
     private readonly IncrementalHash _hash = digest.CreateHash();
     private UpstreamBlob? _response;
@@ -23,7 +23,7 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryName reposi
     {
         if (_response is null)
         {
-            _response = await source.OpenBlobAsync(repository, digest, 0, cancellationToken);
+            _response = await source.OpenBlobAsync(repository.Name, digest, 0, cancellationToken);
             if (_response.Status != SourceStatus.Found || _response.Offset != 0 || _response.TotalLength is null)
             {
                 return FillRead.Cut(FillFailure.Upstream, $"the upstream did not send {digest} again: {_response.Status}");

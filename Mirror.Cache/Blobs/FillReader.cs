@@ -17,7 +17,7 @@ public sealed class FillReader : IDisposable
     internal FillReader(BlobFill fill) => _fill = fill;
 
     /// <summary>The repository the fill asks the upstream under.</summary>
-    public RepositoryName Repository => _fill.Repository;
+    public RepositoryKey Repository => _fill.Repository;
 
     internal Task<FillStart> Started => _fill.Started;
 

@@ -26,7 +26,7 @@ public sealed class ManifestResolver : IDisposable
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
-    private readonly SingleFlight<(RepositoryName, Digest), UpstreamManifest> _fetches = new();
+    private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
     internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
@@ -42,7 +42,7 @@ public sealed class ManifestResolver : IDisposable
     /// for a client that accepts <paramref name="accept"/>; for a HEAD (<paramref name="describeOnly"/>) its
     /// bytes are fetched only when the store has them anyway.
     /// </summary>
-    public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryName repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
+    public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
     {
         UpstreamManifest? tagCheck = null;
         var tagJoined = false;
@@ -50,7 +50,7 @@ public sealed class ManifestResolver : IDisposable
         if (reference.Tag is { } tag)
         {
             var known = await _tags.TryFindAsync(repository, tag, cancellationToken);
-            if (known is not null && _tags.IsFresh(known) && ManifestTypes.Accepts(accept, known.MediaType)
+            if (known is not null && _tags.IsFresh(known, upstream.TagTtl) && ManifestTypes.Accepts(accept, known.MediaType)
                 && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } fresh)
             {
                 // Checked upstream within mirror.tagttl: served as known, without asking again.
@@ -83,7 +83,7 @@ public sealed class ManifestResolver : IDisposable
         // the repository is not known to hold needs the upstream to say so first.
         if (tagCheck is null && !_links.Holds(repository, digest!) && _store.Contains(digest!))
         {
-            var confirmed = await upstream.HeadManifestAsync(repository, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+            var confirmed = await upstream.HeadManifestAsync(repository.Name, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
             if (confirmed.Status != SourceStatus.Found)
             {
                 return ManifestLookup.Failed(confirmed);
@@ -100,7 +100,7 @@ public sealed class ManifestResolver : IDisposable
 
         if (describeOnly)
         {
-            var described = tagCheck ?? await upstream.HeadManifestAsync(repository, digest!.ToString(), accept, cancellationToken);
+            var described = tagCheck ?? await upstream.HeadManifestAsync(repository.Name, digest!.ToString(), accept, cancellationToken);
             if (described.Status != SourceStatus.Found)
             {
                 return ManifestLookup.Failed(described);
@@ -131,7 +131,7 @@ public sealed class ManifestResolver : IDisposable
     /// A manifest the upstream has confirmed the repository holds, from the store: the repository now holds
     /// it and what it names (read once per repository and manifest).
     /// </summary>
-    private ManifestLookup Serve(RepositoryName repository, StoredManifest stored, CacheResult result, IReadOnlyList<KeyValuePair<string, string>> rateLimit)
+    private ManifestLookup Serve(RepositoryKey repository, StoredManifest stored, CacheResult result, IReadOnlyList<KeyValuePair<string, string>> rateLimit)
     {
         _links.LinkManifest(repository, stored.Digest, () => ManifestReferences.HeldWith(stored.Content.Span));
         return ManifestLookup.Served(result, stored.Digest, stored.MediaType, stored.Content, rateLimit);
@@ -141,15 +141,15 @@ public sealed class ManifestResolver : IDisposable
     /// The tag's current digest from a HEAD; an upstream that sends no <c>Docker-Content-Digest</c> on HEAD
     /// is asked with a GET instead, and what it sends is stored.
     /// </summary>
-    private async Task<UpstreamManifest> CheckTagAsync(IManifestSource upstream, RepositoryName repository, string tag, string accept, CancellationToken cancellationToken)
+    private async Task<UpstreamManifest> CheckTagAsync(IManifestSource upstream, RepositoryKey repository, string tag, string accept, CancellationToken cancellationToken)
     {
-        var head = await upstream.HeadManifestAsync(repository, tag, accept, cancellationToken);
+        var head = await upstream.HeadManifestAsync(repository.Name, tag, accept, cancellationToken);
         if (head.Status != SourceStatus.Found || head.Digest is not null)
         {
             return head;
         }
 
-        var got = await upstream.GetManifestAsync(repository, tag, accept, cancellationToken);
+        var got = await upstream.GetManifestAsync(repository.Name, tag, accept, cancellationToken);
         if (got.Status == SourceStatus.Found)
         {
             _metrics.Pulled(MirrorMetrics.Manifest, got.Content.Length);
@@ -161,11 +161,11 @@ public sealed class ManifestResolver : IDisposable
     }
 
     /// <summary>GETs a manifest by digest, checks it hashes to that digest, and stores it.</summary>
-    private async Task<UpstreamManifest> FetchAsync(IManifestSource upstream, RepositoryName repository, Digest digest, string accept, CancellationToken cancellationToken)
+    private async Task<UpstreamManifest> FetchAsync(IManifestSource upstream, RepositoryKey repository, Digest digest, string accept, CancellationToken cancellationToken)
     {
         // By digest the content is fixed; every type is acceptable, or a registry may refuse to send it
         // (Docker Hub answers 404 for an OCI index to an Accept without the OCI index type).
-        var fetched = await upstream.GetManifestAsync(repository, digest.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
+        var fetched = await upstream.GetManifestAsync(repository.Name, digest.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
             return fetched;

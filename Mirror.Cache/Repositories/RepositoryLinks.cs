@@ -30,10 +30,10 @@ internal sealed class RepositoryLinks
         _logger = logger;
     }
 
-    public bool Holds(RepositoryName repository, Digest digest) => _links.ContainsKey((repository.Value, digest));
+    public bool Holds(RepositoryKey repository, Digest digest) => _links.ContainsKey((repository.Value, digest));
 
     /// <summary>Records that <paramref name="repository"/> holds <paramref name="digest"/>; true when this was not known.</summary>
-    public bool Link(RepositoryName repository, Digest digest)
+    public bool Link(RepositoryKey repository, Digest digest)
     {
         if (!_links.TryAdd((repository.Value, digest), false))
         {
@@ -49,7 +49,7 @@ internal sealed class RepositoryLinks
     /// names (a registry keeps a manifest's config, layers and child manifests in its repository). The
     /// references are read once per repository and manifest: <paramref name="references"/> is asked only then.
     /// </summary>
-    public void LinkManifest(RepositoryName repository, Digest manifest, Func<IReadOnlyList<Digest>> references)
+    public void LinkManifest(RepositoryKey repository, Digest manifest, Func<IReadOnlyList<Digest>> references)
     {
         var key = (repository.Value, manifest);
         if (_links.TryGetValue(key, out var expanded) && expanded)
@@ -87,9 +87,9 @@ internal sealed class RepositoryLinks
     {
         foreach (var (repository, digest) in tagged)
         {
-            if (RepositoryName.TryParse(repository) is { } name && Digest.TryParse(digest) is { } parsed)
+            if (RepositoryKey.IsValue(repository) && Digest.TryParse(digest) is { } parsed)
             {
-                _links.TryAdd((name.Value, parsed), false);
+                _links.TryAdd((repository, parsed), false);
             }
         }
     }
@@ -107,9 +107,9 @@ internal sealed class RepositoryLinks
         {
             lines++;
             var space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (space > 0 && RepositoryName.TryParse(line[..space]) is { } repository && Digest.TryParse(line.AsSpan(space + 1)) is { } digest)
+            if (space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest)
             {
-                _links.TryAdd((repository.Value, digest), false);
+                _links.TryAdd((repository, digest), false);
             }
         }
 

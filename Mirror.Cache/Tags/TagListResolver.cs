@@ -10,9 +10,9 @@ public sealed class TagListResolver
 
     internal TagListResolver(TagListStore lists) => _lists = lists;
 
-    public async Task<TagListLookup> ListAsync(ITagSource upstream, RepositoryName repository, CancellationToken cancellationToken)
+    public async Task<TagListLookup> ListAsync(ITagSource upstream, RepositoryKey repository, CancellationToken cancellationToken)
     {
-        var list = await upstream.GetTagsAsync(repository, cancellationToken);
+        var list = await upstream.GetTagsAsync(repository.Name, cancellationToken);
         if (list.Status == SourceStatus.Found)
         {
             await _lists.RememberAsync(repository, list.Tags, CancellationToken.None);

@@ -15,7 +15,7 @@ internal sealed class TagListStore(StoreLayout layout, ILogger<TagListStore> log
 {
     private const string Directory = "taglists";
 
-    public async Task<IReadOnlyList<string>?> TryFindAsync(RepositoryName repository, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>?> TryFindAsync(RepositoryKey repository, CancellationToken cancellationToken)
     {
         try
         {
@@ -27,7 +27,7 @@ internal sealed class TagListStore(StoreLayout layout, ILogger<TagListStore> log
         }
     }
 
-    public async Task RememberAsync(RepositoryName repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    public async Task RememberAsync(RepositoryKey repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(tags);
         var path = PathOf(repository);
@@ -47,6 +47,6 @@ internal sealed class TagListStore(StoreLayout layout, ILogger<TagListStore> log
     }
 
     /// <summary>A file name that no repository name can turn into a path outside the directory.</summary>
-    private string PathOf(RepositoryName repository) =>
+    private string PathOf(RepositoryKey repository) =>
         Path.Combine(layout.MetadataDirectory, Directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(repository.Value))) + ".json");
 }

@@ -22,14 +22,18 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
     private readonly Lock _journalGate = new();
     private readonly string _journal = Path.Combine(layout.MetadataDirectory, JournalFile);
 
-    /// <summary>Whether <paramref name="record"/> was checked upstream within <c>mirror.tagttl</c>.</summary>
-    public bool IsFresh(TagRecord record) => options.Value.Ttl > TimeSpan.Zero && time.GetUtcNow() - record.CheckedAt < options.Value.Ttl;
+    /// <summary>Whether <paramref name="record"/> was checked upstream within <paramref name="ttl"/>, or else <c>mirror.tagttl</c>.</summary>
+    public bool IsFresh(TagRecord record, TimeSpan? ttl = null)
+    {
+        var within = ttl ?? options.Value.Ttl;
+        return within > TimeSpan.Zero && time.GetUtcNow() - record.CheckedAt < within;
+    }
 
-    public Task<TagRecord?> TryFindAsync(RepositoryName repository, string tag, CancellationToken cancellationToken) =>
+    public Task<TagRecord?> TryFindAsync(RepositoryKey repository, string tag, CancellationToken cancellationToken) =>
         Task.FromResult(_records.GetValueOrDefault((repository.Value, tag)));
 
     /// <summary>Records the answer of an upstream check; a digest the tag did not point to before is journaled.</summary>
-    public Task RememberAsync(RepositoryName repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
+    public Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
     {
         var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
         lock (_journalGate)

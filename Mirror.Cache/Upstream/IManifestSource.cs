@@ -10,4 +10,7 @@ public interface IManifestSource
 
     /// <summary>The manifest's bytes (at most 4 MiB) and the digest computed from them.</summary>
     Task<UpstreamManifest> GetManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken);
+
+    /// <summary>How long a tag checked here is served without asking again; <c>null</c> for <c>mirror.tagttl</c>.</summary>
+    TimeSpan? TagTtl => null;
 }

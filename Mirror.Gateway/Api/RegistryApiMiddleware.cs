@@ -7,6 +7,8 @@ using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Tags;
+using Mirror.Gateway.Upstream;
+using Yarp.ReverseProxy;
 
 namespace Mirror.Gateway.Api;
 
@@ -14,9 +16,17 @@ namespace Mirror.Gateway.Api;
 /// The registry API in front of YARP's forwarder: answers the version check, refuses writes, rejects
 /// malformed names, tags and digests with the spec's error codes (malformed requests as such were turned
 /// away by <see cref="RequestGuardMiddleware"/>), and hands manifests, blobs and tag lists
-/// to their endpoints. Whatever else is under <c>/v2/</c> goes on to YARP and the upstream.
+/// to their endpoints, each with the registry its name selects. Whatever else is under <c>/v2/</c> goes on
+/// to YARP and that registry's cluster.
 /// </summary>
-internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoint manifests, BlobEndpoint blobs, TagListEndpoint tagLists, GatewayMetrics metrics)
+internal sealed class RegistryApiMiddleware(
+    RequestDelegate next,
+    ManifestEndpoint manifests,
+    BlobEndpoint blobs,
+    TagListEndpoint tagLists,
+    MirroredRegistries registries,
+    IProxyStateLookup proxyState,
+    GatewayMetrics metrics)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -32,21 +42,23 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
         return path.Endpoint switch
         {
             RegistryEndpoint.Ping => PingAsync(context),
-            RegistryEndpoint.Other => ForwardAsync(context),
+            RegistryEndpoint.Other => ForwardAsync(context, registries.Default),
             _ => ServeAsync(context, path),
         };
     }
 
     private Task ServeAsync(HttpContext context, RegistryPath path)
     {
-        if (RepositoryName.TryParse(path.Name) is not { } name)
+        var (registry, clientName) = registries.Resolve(path.Name);
+        if (RepositoryName.TryParse(clientName) is not { } name)
         {
-            return OciError.NameInvalid($"'{Printable(path.Name)}' is not a repository name").WriteAsync(context);
+            return OciError.NameInvalid($"'{OciError.Printable(path.Name)}' is not a repository name").WriteAsync(context);
         }
 
         if (context.Features.Get<RegistryRequestFeature>() is { } feature)
         {
-            feature.Repository = name.Value;
+            feature.Upstream = registry.Host;
+            feature.Repository = path.Name;
             feature.Reference = path.Reference.Length > 0 ? path.Reference : "-";
         }
 
@@ -56,34 +68,40 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
                 if (Reference.TryParse(path.Reference) is not { } reference)
                 {
                     return (path.Reference.Contains(':', StringComparison.Ordinal)
-                        ? OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest")
-                        : new OciError(StatusCodes.Status400BadRequest, OciErrorCode.TagInvalid, "manifest tag did not match URI", $"'{Printable(path.Reference)}' is not a tag"))
+                        ? OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest")
+                        : new OciError(StatusCodes.Status400BadRequest, OciErrorCode.TagInvalid, "manifest tag did not match URI", $"'{OciError.Printable(path.Reference)}' is not a tag"))
                         .WriteAsync(context);
                 }
 
-                metrics.Request(MirrorMetrics.Manifest);
-                return manifests.ServeAsync(context, name, reference);
+                metrics.Request(registry.Host, MirrorMetrics.Manifest);
+                return manifests.ServeAsync(context, registry, name, reference);
             case RegistryEndpoint.Blob:
                 if (Digest.TryParse(path.Reference) is not { } digest)
                 {
-                    return OciError.DigestInvalid($"'{Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
+                    return OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
                 }
 
-                metrics.Request(MirrorMetrics.Blob);
-                return blobs.ServeAsync(context, name, digest);
+                metrics.Request(registry.Host, MirrorMetrics.Blob);
+                return blobs.ServeAsync(context, registry, name, digest);
             case RegistryEndpoint.TagList:
                 CacheOutcomes.Mark(context, CacheResult.Bypass);
-                return tagLists.ServeAsync(context, name);
+                return tagLists.ServeAsync(context, registry, name);
             case RegistryEndpoint.Referrers:
-                return ForwardAsync(context);
+                return ForwardAsync(context, registry);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }
     }
 
-    private Task ForwardAsync(HttpContext context)
+    /// <summary>Forwards to <paramref name="registry"/>'s cluster (the route's own is the default's).</summary>
+    private Task ForwardAsync(HttpContext context, MirroredRegistry registry)
     {
         CacheOutcomes.Mark(context, CacheResult.Bypass);
+        if (!registry.IsDefault && proxyState.TryGetCluster(registry.Options.ClusterId, out var cluster))
+        {
+            context.ReassignProxyRequest(cluster);
+        }
+
         return next(context);
     }
 
@@ -92,12 +110,5 @@ internal sealed class RegistryApiMiddleware(RequestDelegate next, ManifestEndpoi
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = 2;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("{}");
-    }
-
-    /// <summary>Echoes client input in an error detail without control characters, and not at length.</summary>
-    private static string Printable(string text)
-    {
-        var clean = new string(text.Select(c => char.IsControl(c) ? '?' : c).Take(300).ToArray());
-        return clean.Length < text.Length ? clean + "..." : clean;
     }
 }

@@ -18,7 +18,6 @@ internal static class AuthenticationSetup
         services.AddSingleton<VerifiedCredentials>();
         services.AddSingleton<FailedLogins>();
         services.AddSingleton<HtpasswdUsers>();
-        services.AddSingleton<UpstreamAccessProbe>();
         services.AddSingleton<UpstreamTokenService>();
         services.AddSingleton<TokenSigningKeys>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, TokenAuthenticationSetup>();

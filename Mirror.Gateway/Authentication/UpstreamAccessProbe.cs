@@ -1,17 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Mirror.Cache.Registry;
-using Mirror.Gateway.Authentication;
-using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Authentication;
 
 /// <summary>
-/// Asks the upstream what a client's own credentials (or none) would get there, for <c>auth.upstream</c>:
+/// Asks one upstream what a client's own credentials (or none) would get there, for <c>auth.upstream</c>:
 /// whether it accepts them, and whether they may pull a repository. With a Bearer upstream the token realm
 /// is asked for the repository's pull scope and the token's <c>access</c> claim read (a token that is not a
 /// JWT with that claim is tried on the repository's tag list); with a Basic upstream the tag list is asked
@@ -19,20 +16,22 @@ namespace Mirror.Gateway.Authentication;
 /// credentials go only to a realm <see cref="CredentialPolicy"/> allows.
 /// Answers that could not be had throw <see cref="UpstreamUnavailableException"/>.
 /// </summary>
-internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, IHttpClientFactory clients, IOptions<UpstreamOptions> options)
+internal sealed class UpstreamAccessProbe(MirroredRegistry registry)
 {
+    private UpstreamOptions Options => registry.Options;
+
     public async Task<bool> AcceptsLoginAsync(BasicCredentials credentials, CancellationToken cancellationToken)
     {
         var challenge = await DiscoverAsync(cancellationToken);
         return challenge is { IsBearer: true }
             ? await TokenAsync(challenge, null, credentials, cancellationToken) is not null
-            : await ProbeAsync(new Uri(options.Value.RemoteUrl, "v2/"), credentials.ToHeader(), cancellationToken);
+            : await ProbeAsync(new Uri(Options.RemoteUrl, "v2/"), credentials.ToHeader(), cancellationToken);
     }
 
     public async Task<bool> GrantsPullAsync(BasicCredentials? credentials, RepositoryName repository, CancellationToken cancellationToken)
     {
         var challenge = await DiscoverAsync(cancellationToken);
-        var tags = new Uri(options.Value.RemoteUrl, $"v2/{repository}/tags/list?n=1");
+        var tags = new Uri(Options.RemoteUrl, $"v2/{repository}/tags/list?n=1");
         switch (challenge)
         {
             case { IsBearer: true }:
@@ -79,9 +78,9 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
     {
         try
         {
-            return await authenticator.DiscoverChallengeAsync(cancellationToken);
+            return await registry.Authenticator.DiscoverChallengeAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new UpstreamUnavailableException($"the upstream could not be asked how it authenticates: {ex.Message}");
         }
@@ -89,13 +88,13 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
 
     private async Task<string?> TokenAsync(AuthChallenge challenge, string? scope, BasicCredentials? credentials, CancellationToken cancellationToken)
     {
-        if (credentials is not null && !CredentialPolicy.AllowsCredentials(challenge.Realm!, options.Value.RemoteUrl))
+        if (credentials is not null && !CredentialPolicy.AllowsCredentials(challenge.Realm!, Options.RemoteUrl))
         {
             // A realm off the upstream's domain never sees a client's password.
             return null;
         }
 
-        var answer = await authenticator.RequestTokenAsync(challenge, scope, credentials?.ToHeader(), cancellationToken);
+        var answer = await registry.Authenticator.RequestTokenAsync(challenge, scope, credentials?.ToHeader(), cancellationToken);
         return answer.Status switch
         {
             TokenStatus.Granted => answer.Token,
@@ -111,12 +110,12 @@ internal sealed class UpstreamAccessProbe(UpstreamAuthenticator authenticator, I
         request.Headers.Authorization = authorization;
         try
         {
-            using var response = await clients.CreateClient(UpstreamAuthenticator.TokenClient).SendAsync(request, cancellationToken);
+            using var response = await registry.SendAsync(request, authenticate: false, cancellationToken);
             return (int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.TooManyRequests
                 ? response.StatusCode == HttpStatusCode.OK
                 : throw new UpstreamUnavailableException($"the upstream answered {(int)response.StatusCode}");
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new UpstreamUnavailableException($"the upstream could not be asked: {ex.Message}");
         }

@@ -17,11 +17,12 @@ namespace Mirror.Gateway.Authentication;
 /// the same pull scope with the same credentials and grants exactly what the upstream granted, in a token
 /// it signs itself and honours until it expires (<c>auth.upstream.ttl</c>). So a client gets a repository
 /// only when the upstream would give it that repository, and anonymous clients get public images, with
-/// docker, containerd and podman all following the Bearer challenge as they do for Docker Hub.
+/// docker, containerd and podman all following the Bearer challenge as they do for Docker Hub. A scope's
+/// repository is asked of the registry its name selects (<c>ghcr.io/owner/app</c> of ghcr.io); a login is
+/// the default upstream's.
 /// </summary>
 internal sealed class UpstreamTokenService(
-    UpstreamAccessProbe probe,
-    UpstreamNames names,
+    MirroredRegistries registries,
     VerifiedCredentials verdicts,
     FailedLogins failures,
     GatewayMetrics metrics,
@@ -60,7 +61,7 @@ internal sealed class UpstreamTokenService(
             {
                 var parts = scope.Split(':');
                 if (parts is ["repository", var name, var actions] && actions.Split(',').Contains("pull")
-                    && RepositoryName.TryParse(name) is { } repository && await GrantsPullAsync(credentials, repository, cancellationToken))
+                    && await GrantsPullAsync(credentials, name, cancellationToken))
                 {
                     access.Add(new { type = "repository", name, actions = PullOnly });
                 }
@@ -105,21 +106,30 @@ internal sealed class UpstreamTokenService(
                 address,
                 async c =>
                 {
-                    var accepted = await probe.AcceptsLoginAsync(credentials, c);
+                    var accepted = await new UpstreamAccessProbe(registries.Default).AcceptsLoginAsync(credentials, c);
                     metrics.CredentialChecked(AuthSchemes.Upstream, accepted);
                     return accepted;
                 },
                 ct),
             cancellationToken);
 
-    /// <summary>Whether the upstream lets these credentials (or none) pull the repository; remembered for <c>auth.upstream.ttl</c>.</summary>
-    private Task<bool> GrantsPullAsync(BasicCredentials? credentials, RepositoryName repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the registry <paramref name="name"/> selects lets these credentials (or none) pull the
+    /// repository; remembered for <c>auth.upstream.ttl</c>.
+    /// </summary>
+    private async Task<bool> GrantsPullAsync(BasicCredentials? credentials, string name, CancellationToken cancellationToken)
     {
-        var upstreamName = names.ToUpstream(repository);
-        return verdicts.CheckAsync(
-            verdicts.KeyOf("pull", credentials?.User ?? string.Empty, credentials?.Password ?? string.Empty, upstreamName.Value),
+        var (registry, clientName) = registries.Resolve(name);
+        if (RepositoryName.TryParse(clientName) is not { } repository)
+        {
+            return false;
+        }
+
+        var upstreamName = registry.Names.ToUpstream(repository);
+        return await verdicts.CheckAsync(
+            verdicts.KeyOf("pull", credentials?.User ?? string.Empty, credentials?.Password ?? string.Empty, registry.Host, upstreamName.Value),
             options.Value.UpstreamTtl,
-            ct => probe.GrantsPullAsync(credentials, upstreamName, ct),
+            ct => new UpstreamAccessProbe(registry).GrantsPullAsync(credentials, upstreamName, ct),
             cancellationToken);
     }
 }

@@ -15,13 +15,14 @@ namespace Mirror.Gateway.Blobs;
 /// serves a stored blob from its file (ranges, and <c>If-None-Match</c> as StaticFiles answers it), streams
 /// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal.
 /// </summary>
-internal sealed class BlobEndpoint(BlobCache blobs, UpstreamClient upstream, UpstreamNames names, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
-    public async Task ServeAsync(HttpContext context, RepositoryName clientName, Digest digest)
+    public async Task ServeAsync(HttpContext context, MirroredRegistry registry, RepositoryName clientName, Digest digest)
     {
-        var name = names.ToUpstream(clientName);
+        var name = registry.KeyOf(clientName);
+        var upstream = registry.Client;
         var cancellationToken = context.RequestAborted;
         using var lookup = HttpMethods.IsHead(context.Request.Method)
             ? await blobs.DescribeAsync(upstream, name, digest, cancellationToken)

@@ -53,12 +53,19 @@ internal static class ConfigurationKeys
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
 
+    /// <summary>The registries beside docker.io, a map keyed by host; each takes the <see cref="UpstreamKeys"/>.</summary>
+    public const string Upstreams = "mirror.upstreams";
+
+    /// <summary>The keys of one <see cref="Upstreams"/> entry, under its host.</summary>
+    public static readonly IReadOnlyList<string> UpstreamKeys =
+        ["remoteurl", "username", "password", "prefix", "tagttl", "timeouts.connect", "timeouts.firstbyte", "timeouts.idle", "httpproxy", "cafile"];
+
     /// <summary>
-    /// Sections in which every key must be one the mirror implements: authentication, TLS, and the upstream
-    /// credentials. A key there that the mirror ignored would serve content to clients the configuration
-    /// meant to keep out, or in clear, so it stops the start instead.
+    /// Sections in which every key must be one the mirror implements: authentication, TLS, and the upstreams
+    /// (their credentials, proxies and CAs). A key there that the mirror ignored would serve content to
+    /// clients the configuration meant to keep out, in clear, or past the egress proxy, so it stops the start.
     /// </summary>
-    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy"];
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams];
 
     private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -93,6 +100,12 @@ internal static class ConfigurationKeys
     /// </summary>
     public static string SettingOf(string key)
     {
+        if (key.StartsWith(Upstreams + ".", StringComparison.OrdinalIgnoreCase))
+        {
+            // Hosts have dots of their own: the key is named whole.
+            return key;
+        }
+
         var parts = key.Split('.');
         var known = 0;
         while (known < parts.Length - 1 && Sections.Contains(string.Join('.', parts.Take(known + 1))))
@@ -101,6 +114,22 @@ internal static class ConfigurationKeys
         }
 
         return string.Join('.', parts.Take(known + 1));
+    }
+
+    /// <summary>
+    /// Whether the mirror reads the key at the configuration <paramref name="path"/>: under
+    /// <see cref="Upstreams"/> a host (whatever its dots) and one of <see cref="UpstreamKeys"/>, elsewhere
+    /// as <see cref="IsKnown"/> says.
+    /// </summary>
+    public static bool IsKnownPath(string path)
+    {
+        var parts = path.Split(':');
+        if (parts.Length >= 2 && string.Equals($"{parts[0]}.{parts[1]}", Upstreams, StringComparison.OrdinalIgnoreCase))
+        {
+            return parts.Length <= 3 || UpstreamKeys.Contains(string.Join('.', parts[3..]), StringComparer.OrdinalIgnoreCase);
+        }
+
+        return IsKnown(Dotted(path));
     }
 
     /// <summary>Whether the mirror reads <paramref name="key"/> (dotted).</summary>
@@ -116,8 +145,8 @@ internal static class ConfigurationKeys
     /// <summary>The .NET configuration path of a dotted key: <c>proxy.remoteurl</c> is <c>proxy:remoteurl</c>.</summary>
     public static string Path(string key) => key.Replace('.', ':');
 
-    /// <summary>The dotted key of a .NET configuration path.</summary>
-    public static string Dotted(string path) => path.Replace(':', '.');
+    /// <summary>The dotted key of a .NET configuration path (a host's port, escaped in the path, restored).</summary>
+    public static string Dotted(string path) => path.Replace(':', '.').Replace(YamlConfigurationProvider.EscapedColon, ":", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsListItem(string key, string list) =>
         key.Length > list.Length + 1 && key.StartsWith(list + ".", StringComparison.OrdinalIgnoreCase) && key[(list.Length + 1)..].All(char.IsAsciiDigit);

@@ -4,14 +4,11 @@ namespace Mirror.Gateway.Configuration;
 
 /// <summary>
 /// Reads distribution's configuration (the YAML file, then <c>REGISTRY_*</c> variables over it) into the
-/// ordinary .NET configuration, and translates the keys that steer .NET components (<c>log.level</c> to
-/// <c>Logging</c>, <c>proxy.remoteurl</c> to the YARP cluster) so one set of options serves both worlds.
+/// ordinary .NET configuration, and translates the key that steers .NET's own logging (<c>log.level</c> to
+/// <c>Logging</c>) so one set of options serves both worlds.
 /// </summary>
 internal static class DistributionConfiguration
 {
-    /// <summary>The YARP cluster the <c>/v2</c> route forwards to (appsettings.json's <c>ReverseProxy</c> section).</summary>
-    public const string UpstreamDestinationAddress = "ReverseProxy:Clusters:upstream:Destinations:upstream:Address";
-
     private static readonly Dictionary<string, string> LogLevels = new(StringComparer.OrdinalIgnoreCase)
     {
         ["error"] = "Error",
@@ -41,11 +38,6 @@ internal static class DistributionConfiguration
             derived["Logging:LogLevel:Mirror"] = logLevel;
         }
 
-        if (TryParseRemoteUrl(configuration[ConfigurationKeys.Path(ConfigurationKeys.RemoteUrl)]) is { } remote)
-        {
-            derived[UpstreamDestinationAddress] = remote.ToString();
-        }
-
         configuration.AddInMemoryCollection(derived);
     }
 
@@ -66,8 +58,8 @@ internal static class DistributionConfiguration
                 RegistryEnvironmentConfigurationSource.Provider environment => environment.Keys,
                 _ => [],
             })
+            .Where(path => !ConfigurationKeys.IsKnownPath(path))
             .Select(ConfigurationKeys.Dotted)
-            .Where(key => !ConfigurationKeys.IsKnown(key))
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal);
 

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Registry;
 using Mirror.Gateway.Upstream;
 using Mirror.Cache.Upstream;
 using Mirror.Cache.Storage;
@@ -10,8 +12,8 @@ namespace Mirror.Gateway.Configuration;
 /// Reads the mirror's options from configuration, key by key, so that a value it cannot parse stops the
 /// start with a line that names the key (<see cref="OptionsValidationException"/>, reported by ValidateOnStart).
 /// </summary>
-internal sealed class MirrorOptionsSetup(ConfigurationReader read) :
-    IConfigureOptions<UpstreamOptions>,
+internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
+    IConfigureOptions<UpstreamsOptions>,
     IConfigureOptions<ServerOptions>,
     IConfigureOptions<StoreOptions>,
     IConfigureOptions<LogOptions>,
@@ -19,16 +21,43 @@ internal sealed class MirrorOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<TagOptions>,
     IConfigureOptions<TimeoutOptions>
 {
-    public void Configure(UpstreamOptions options)
+    public void Configure(UpstreamsOptions options)
     {
-        if (read.Value(ConfigurationKeys.RemoteUrl) is { } remote)
+        var timeouts = new TimeoutOptions();
+        Configure(timeouts);
+        var first = options.Default;
+        first.RemoteUrl = Url(read, ConfigurationKeys.RemoteUrl) ?? first.RemoteUrl;
+        first.Username = read.Value(ConfigurationKeys.Username) ?? first.Username;
+        first.Password = read.Value(ConfigurationKeys.Password) ?? first.Password;
+        first.Timeouts = timeouts;
+        Credentials(first, ConfigurationKeys.Username, ConfigurationKeys.Password);
+
+        // The proxy section answers to these names; no entry of mirror.upstreams may take one.
+        string[] taken = [UpstreamOptions.DockerIo, "index.docker.io", "registry-1.docker.io", first.RemoteUrl.Authority];
+        var others = new List<UpstreamOptions>();
+        foreach (var entry in read.Children(ConfigurationKeys.Upstreams))
         {
-            options.RemoteUrl = DistributionConfiguration.TryParseRemoteUrl(remote)
-                ?? throw ConfigurationReader.Invalid<UpstreamOptions>(ConfigurationKeys.RemoteUrl, remote, "is not an absolute http:// or https:// URL");
+            var host = entry.Key.Replace(YamlConfigurationProvider.EscapedColon, ":", StringComparison.OrdinalIgnoreCase).ToLowerInvariant();
+            var key = $"{ConfigurationKeys.Upstreams}.{host}";
+            if (host == "*")
+            {
+                throw ConfigurationReader.Invalid<UpstreamsOptions>(key, "a catch-all upstream is not offered: name each registry host, so the mirror is no proxy to any host a client names");
+            }
+
+            if (!RegistryHost().IsMatch(host) || !MirroredRegistries.IsHost(host))
+            {
+                throw ConfigurationReader.Invalid<UpstreamsOptions>(key, "is not a registry host as image references name one, such as ghcr.io or registry.example:5000");
+            }
+
+            if (taken.Contains(host, StringComparer.OrdinalIgnoreCase) || others.Any(o => o.Host == host))
+            {
+                throw ConfigurationReader.Invalid<UpstreamsOptions>(key, $"is already an upstream ({(others.Any(o => o.Host == host) ? "listed twice" : "the proxy section's")})");
+            }
+
+            others.Add(Upstream(read.Under(entry, key), host, timeouts));
         }
 
-        options.Username = read.Value(ConfigurationKeys.Username) ?? options.Username;
-        options.Password = read.Value(ConfigurationKeys.Password) ?? options.Password;
+        options.Others = others;
     }
 
     public void Configure(EvictionOptions options)
@@ -100,4 +129,50 @@ internal sealed class MirrorOptionsSetup(ConfigurationReader read) :
 
     public void Configure(LogOptions options) =>
         options.Level = read.Value(ConfigurationKeys.LogLevel) ?? options.Level;
+
+    /// <summary>One entry of <c>mirror.upstreams</c>: its remote URL defaults to https:// and its host, its timeouts to <c>mirror.timeouts</c>.</summary>
+    private static UpstreamOptions Upstream(ConfigurationReader entry, string host, TimeoutOptions timeouts)
+    {
+        var upstream = new UpstreamOptions
+        {
+            Host = host,
+            RemoteUrl = Url(entry, "remoteurl") ?? new Uri("https://" + host),
+            Username = entry.Value("username"),
+            Password = entry.Value("password"),
+            TagTtl = entry.Duration<UpstreamsOptions>("tagttl"),
+            Timeouts = new TimeoutOptions
+            {
+                Connect = entry.Duration<UpstreamsOptions>("timeouts.connect", allowZero: false) ?? timeouts.Connect,
+                FirstByte = entry.Duration<UpstreamsOptions>("timeouts.firstbyte", allowZero: false) ?? timeouts.FirstByte,
+                Idle = entry.Duration<UpstreamsOptions>("timeouts.idle", allowZero: false) ?? timeouts.Idle,
+            },
+            HttpProxy = Url(entry, "httpproxy"),
+            CaFile = entry.File<UpstreamsOptions>("cafile"),
+        };
+        if (entry.Value("prefix") is { } prefix)
+        {
+            upstream.Prefix = RepositoryName.TryParse(prefix)?.Value
+                ?? throw ConfigurationReader.Invalid<UpstreamsOptions>(entry.Name("prefix"), prefix, "is not a repository name prefix such as dockerhub-proxy");
+        }
+
+        Credentials(upstream, entry.Name("username"), entry.Name("password"));
+        return upstream;
+    }
+
+    private static Uri? Url(ConfigurationReader reader, string key) =>
+        reader.Value(key) is { } text
+            ? DistributionConfiguration.TryParseRemoteUrl(text) ?? throw ConfigurationReader.Invalid<UpstreamsOptions>(reader.Name(key), text, "is not an absolute http:// or https:// URL")
+            : null;
+
+    private static void Credentials(UpstreamOptions upstream, string username, string password)
+    {
+        if (upstream.HasCredentials != !string.IsNullOrEmpty(upstream.Password))
+        {
+            throw ConfigurationReader.Invalid<UpstreamsOptions>($"{username} and {password}", "set both or neither");
+        }
+    }
+
+    /// <summary>A host name or address with an optional port, as image references write registry hosts.</summary>
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegistryHost();
 }

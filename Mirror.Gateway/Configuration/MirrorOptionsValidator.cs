@@ -1,13 +1,11 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Storage;
-using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Configuration;
 
-/// <summary>Checks at start what parsing cannot: that the store can be written, and that credentials are whole.</summary>
+/// <summary>Checks at start what parsing cannot: that the store can be written, and that the log level is one distribution knows.</summary>
 internal sealed class MirrorOptionsValidator :
     IValidateOptions<StoreOptions>,
-    IValidateOptions<UpstreamOptions>,
     IValidateOptions<LogOptions>
 {
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
@@ -25,11 +23,6 @@ internal sealed class MirrorOptionsValidator :
             return ValidateOptionsResult.Fail($"{ConfigurationKeys.RootDirectory}: cannot write to '{options.RootDirectory}': {ex.Message}");
         }
     }
-
-    public ValidateOptionsResult Validate(string? name, UpstreamOptions options) =>
-        options.HasCredentials == !string.IsNullOrEmpty(options.Password)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{ConfigurationKeys.Username} and {ConfigurationKeys.Password}: set both or neither");
 
     public ValidateOptionsResult Validate(string? name, LogOptions options) =>
         DistributionConfiguration.IsLogLevel(options.Level)

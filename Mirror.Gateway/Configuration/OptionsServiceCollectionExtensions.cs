@@ -16,7 +16,7 @@ internal static class OptionsServiceCollectionExtensions
     {
         services.AddSingleton(new ConfigurationReader(configuration));
         services.AddSingleton<MirrorOptionsSetup>();
-        Add<UpstreamOptions>(services);
+        Add<UpstreamsOptions>(services);
         Add<ServerOptions>(services);
         Add<StoreOptions>(services);
         Add<LogOptions>(services);
@@ -24,7 +24,6 @@ internal static class OptionsServiceCollectionExtensions
         Add<TagOptions>(services);
         Add<TimeoutOptions>(services);
         services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
-        services.AddSingleton<IValidateOptions<UpstreamOptions>, MirrorOptionsValidator>();
         services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();
         return services;
     }

@@ -6,11 +6,14 @@ namespace Mirror.Gateway.Configuration;
 
 /// <summary>
 /// Flattens a YAML document into configuration keys: mappings nest with <c>:</c> (<c>proxy: {remoteurl: x}</c>
-/// becomes <c>proxy:remoteurl</c>), sequences by index. Keys keep the file's spelling; configuration keys
-/// are case-insensitive anyway.
+/// becomes <c>proxy:remoteurl</c>), sequences by index. Keys keep the file's spelling (configuration keys
+/// are case-insensitive anyway), but for a colon, the configuration's separator, which a registry host's
+/// port brings (<c>"registry.example:5000": {}</c>): it is escaped as <see cref="EscapedColon"/>.
 /// </summary>
 internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) : FileConfigurationProvider(source)
 {
+    public const string EscapedColon = "%3A";
+
     public IEnumerable<string> Keys => Data.Keys;
 
     public override void Load(Stream stream)
@@ -46,7 +49,7 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
-                    var name = ((YamlScalarNode)key).Value ?? string.Empty;
+                    var name = (((YamlScalarNode)key).Value ?? string.Empty).Replace(":", EscapedColon, StringComparison.Ordinal);
                     Flatten(value, prefix is null ? name : ConfigurationPath.Combine(prefix, name), data);
                 }
 

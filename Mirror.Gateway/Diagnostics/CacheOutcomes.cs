@@ -20,21 +20,22 @@ internal sealed class CacheOutcomes(GatewayMetrics metrics)
     public void Record(HttpContext context, string type, CacheResult result)
     {
         var counted = type != MirrorMetrics.TagList;
+        var upstream = UpstreamOf(context);
         switch (result)
         {
             case CacheResult.Hit when counted:
-                metrics.Hit(type);
+                metrics.Hit(upstream, type);
                 break;
             case CacheResult.Miss or CacheResult.Coalesced when counted:
-                metrics.Miss(type, coalesced: result == CacheResult.Coalesced);
+                metrics.Miss(upstream, type, coalesced: result == CacheResult.Coalesced);
                 break;
             case CacheResult.Stale:
                 if (counted)
                 {
-                    metrics.Hit(type);
+                    metrics.Hit(upstream, type);
                 }
 
-                metrics.Stale(type);
+                metrics.Stale(upstream, type);
                 context.Response.Headers.Warning = StaleWarning;
                 break;
         }
@@ -56,10 +57,13 @@ internal sealed class CacheOutcomes(GatewayMetrics metrics)
     /// <summary>Counts body bytes sent to a client.</summary>
     public void Sent(HttpContext context, string type, long bytes)
     {
-        metrics.Pushed(type, bytes);
-        if (context.Features.Get<RegistryRequestFeature>() is { } feature)
+        var feature = context.Features.Get<RegistryRequestFeature>();
+        metrics.Pushed(feature?.Upstream ?? "-", type, bytes);
+        if (feature is not null)
         {
             feature.BytesSent = (feature.BytesSent ?? 0) + bytes;
         }
     }
+
+    private static string UpstreamOf(HttpContext context) => context.Features.Get<RegistryRequestFeature>()?.Upstream ?? "-";
 }

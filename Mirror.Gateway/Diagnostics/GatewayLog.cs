@@ -28,8 +28,8 @@ internal static partial class GatewayLog
     [LoggerMessage(2007, LogLevel.Information, "Store at {Root}; removed {Count} temp files left by an earlier run")]
     public static partial void StoreOpened(ILogger logger, string root, int count);
 
-    [LoggerMessage(2008, LogLevel.Information, "Mirroring {Upstream} ({Credentials})")]
-    public static partial void Mirroring(ILogger logger, Uri upstream, string credentials);
+    [LoggerMessage(2008, LogLevel.Information, "Mirroring {Registry} from {Upstream} ({Credentials})")]
+    public static partial void Mirroring(ILogger logger, string registry, Uri upstream, string credentials);
 
     [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult}")]
     public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult);

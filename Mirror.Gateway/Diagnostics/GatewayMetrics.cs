@@ -43,31 +43,35 @@ internal sealed class GatewayMetrics
         _credentialChecks = meter.CreateCounter<long>("mirror_credential_checks", description: "Client credentials checked (a bcrypt run, or a question to the upstream), not those remembered");
     }
 
-    public void Request(string type) => _requests.Add(1, MirrorMetrics.Type(type));
+    // Every instrument about requests carries the registry they were for: a configured host, so the label stays bounded.
+    public void Request(string upstream, string type) => _requests.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
 
-    public void Hit(string type) => _hits.Add(1, MirrorMetrics.Type(type));
+    public void Hit(string upstream, string type) => _hits.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
 
-    public void Miss(string type, bool coalesced)
+    public void Miss(string upstream, string type, bool coalesced)
     {
-        _misses.Add(1, MirrorMetrics.Type(type));
+        _misses.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
         if (coalesced)
         {
-            _coalesced.Add(1, MirrorMetrics.Type(type));
+            _coalesced.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
         }
     }
 
-    public void Pushed(string type, long bytes) => _pushedBytes.Add(bytes, MirrorMetrics.Type(type));
+    public void Pushed(string upstream, string type, long bytes) => _pushedBytes.Add(bytes, MirrorMetrics.Type(type), Upstream(upstream));
 
-    public void Stale(string type) => _staleResponses.Add(1, MirrorMetrics.Type(type));
+    public void Stale(string upstream, string type) => _staleResponses.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
 
-    public void UpstreamRequest(string method, string status, double seconds)
+    public void UpstreamRequest(string upstream, string method, string status, double seconds)
     {
-        _upstreamRequests.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("status", status));
-        _upstreamDuration.Record(seconds, new KeyValuePair<string, object?>("method", method));
+        _upstreamRequests.Add(1, Upstream(upstream), new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("status", status));
+        _upstreamDuration.Record(seconds, Upstream(upstream), new KeyValuePair<string, object?>("method", method));
     }
 
-    public void TokenFetch(bool succeeded) => _tokenFetches.Add(1, new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
+    public void TokenFetch(string upstream, bool succeeded) =>
+        _tokenFetches.Add(1, Upstream(upstream), new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
 
     public void CredentialChecked(string scheme, bool accepted) =>
         _credentialChecks.Add(1, new KeyValuePair<string, object?>("scheme", scheme), new KeyValuePair<string, object?>("result", accepted ? "accepted" : "refused"));
+
+    private static KeyValuePair<string, object?> Upstream(string upstream) => new("upstream", upstream);
 }

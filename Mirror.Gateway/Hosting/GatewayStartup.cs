@@ -8,7 +8,7 @@ using Mirror.Gateway.Upstream;
 namespace Mirror.Gateway.Hosting;
 
 /// <summary>What the gateway says once at start: configuration it ignores, passwords that would cross the network in clear, and what it mirrors.</summary>
-internal sealed class GatewayStartup(IConfiguration configuration, IOptions<UpstreamOptions> upstream, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<GatewayStartup> logger) : IHostedService
+internal sealed class GatewayStartup(IConfiguration configuration, MirroredRegistries registries, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<GatewayStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +23,11 @@ internal sealed class GatewayStartup(IConfiguration configuration, IOptions<Upst
             GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
         }
 
-        GatewayLog.Mirroring(logger, upstream.Value.RemoteUrl, upstream.Value.HasCredentials ? $"as {upstream.Value.Username}" : "anonymously");
+        foreach (var registry in registries.All)
+        {
+            var upstream = registry.Options;
+            GatewayLog.Mirroring(logger, upstream.Host, upstream.RemoteUrl, upstream.HasCredentials ? $"as {upstream.Username}" : "anonymously");
+        }
         return Task.CompletedTask;
     }
 

@@ -25,7 +25,7 @@ internal static class MirrorApplication
         services.AddMirrorOptions(builder.Configuration);
         services.AddMirrorCache();
         services.AddUpstream();
-        services.AddRegistryApi(builder.Configuration);
+        services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();
         services.ListenOn();
@@ -42,7 +42,7 @@ internal static class MirrorApplication
 
     /// <summary>
     /// The pipeline: one log line per request, configured headers, the debug listener's limits, the request
-    /// guard, then routing with authentication and authorization in front of metrics, health, the token
+    /// guard, the upstream's selection, then routing with authentication and authorization in front of metrics, health, the token
     /// service and the registry API.
     /// </summary>
     public static WebApplication UseMirror(this WebApplication app)
@@ -61,6 +61,7 @@ internal static class MirrorApplication
         }
 
         app.UseMiddleware<RequestGuardMiddleware>();
+        app.UseMiddleware<UpstreamSelectionMiddleware>();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

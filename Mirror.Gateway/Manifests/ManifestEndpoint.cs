@@ -13,13 +13,13 @@ namespace Mirror.Gateway.Manifests;
 /// to the <see cref="ManifestResolver"/>, and its answer goes back as the manifest (byte for byte, with the
 /// upstream's media type), or as the upstream's refusal.
 /// </summary>
-internal sealed class ManifestEndpoint(ManifestResolver manifests, UpstreamClient upstream, UpstreamNames names, CacheOutcomes outcomes)
+internal sealed class ManifestEndpoint(ManifestResolver manifests, CacheOutcomes outcomes)
 {
-    public async Task ServeAsync(HttpContext context, RepositoryName clientName, Reference reference)
+    public async Task ServeAsync(HttpContext context, MirroredRegistry registry, RepositoryName clientName, Reference reference)
     {
         var head = HttpMethods.IsHead(context.Request.Method);
         var accept = ManifestTypes.AcceptFor(string.Join(", ", context.Request.Headers.Accept.ToArray()));
-        var lookup = await manifests.ResolveAsync(upstream, names.ToUpstream(clientName), reference, accept, head, context.RequestAborted);
+        var lookup = await manifests.ResolveAsync(registry.Client, registry.KeyOf(clientName), reference, accept, head, context.RequestAborted);
         foreach (var (header, value) in lookup.RateLimit)
         {
             context.Response.Headers[header] = value;

@@ -9,7 +9,7 @@ namespace Mirror.Gateway.Proxy;
 /// addresses sent upstream (the mirror speaks for itself), containerd's <c>ns</c> parameter dropped, and no
 /// upstream challenge passed back.
 /// </summary>
-internal sealed class RegistryTransformProvider(UpstreamNames names) : ITransformProvider
+internal sealed class RegistryTransformProvider(MirroredRegistries registries) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -22,9 +22,9 @@ internal sealed class RegistryTransformProvider(UpstreamNames names) : ITransfor
     public void Apply(TransformBuilderContext context)
     {
         context.UseDefaultForwarders = false;
-        context.RequestTransforms.Add(new UpstreamPathTransform(names));
+        context.RequestTransforms.Add(new UpstreamPathTransform(registries));
         context.AddRequestHeaderRemove(Microsoft.Net.Http.Headers.HeaderNames.Authorization);
-        context.AddQueryRemoveKey("ns");
+        context.AddQueryRemoveKey(MirroredRegistries.NamespaceParameter);
         context.ResponseTransforms.Add(new HideChallengeTransform());
     }
 }

@@ -75,4 +75,11 @@ internal sealed record OciError(int Status, string Code, string Message, string?
         response.ContentLength = buffer.Length;
         return response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).AsTask();
     }
+
+    /// <summary>Echoes client input in an error detail without control characters, and not at length.</summary>
+    public static string Printable(string text)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) ? '?' : c).Take(300).ToArray());
+        return clean.Length < text.Length ? clean + "..." : clean;
+    }
 }

@@ -14,9 +14,9 @@ namespace Mirror.Gateway.Tags;
 /// upstream's whole list, sorted, then paged here, with a <c>Link</c> header to the next page. The last list
 /// is kept, and served (marked stale) while the upstream cannot be asked.
 /// </summary>
-internal sealed class TagListEndpoint(TagListResolver tagLists, UpstreamClient upstream, UpstreamNames names, CacheOutcomes outcomes)
+internal sealed class TagListEndpoint(TagListResolver tagLists, CacheOutcomes outcomes)
 {
-    public async Task ServeAsync(HttpContext context, RepositoryName clientName)
+    public async Task ServeAsync(HttpContext context, MirroredRegistry registry, RepositoryName clientName)
     {
         var query = context.Request.Query;
         int? pageSize = null;
@@ -31,7 +31,7 @@ internal sealed class TagListEndpoint(TagListResolver tagLists, UpstreamClient u
             pageSize = parsed;
         }
 
-        var list = await tagLists.ListAsync(upstream, names.ToUpstream(clientName), context.RequestAborted);
+        var list = await tagLists.ListAsync(registry.Client, registry.KeyOf(clientName), context.RequestAborted);
         if (!list.Found)
         {
             await OciError.FromUpstream(list.Status, OciErrorCode.NameUnknown, list.Error).WriteAsync(context);
@@ -44,14 +44,19 @@ internal sealed class TagListEndpoint(TagListResolver tagLists, UpstreamClient u
             .Where(tag => last is null || string.CompareOrdinal(tag, last) > 0)
             .ToList();
         var page = pageSize is { } size ? sorted.Take(size).ToList() : sorted;
+
+        // The name as the client asked for it: with containerd's ns as it was sent, else behind its host.
+        var ns = query[MirroredRegistries.NamespaceParameter].ToString();
+        var asked = ns.Length > 0 || registry.IsDefault ? clientName.Value : $"{registry.Host}/{clientName}";
         if (page.Count > 0 && page.Count < sorted.Count)
         {
-            context.Response.Headers.Link = $"</v2/{clientName}/tags/list?n={pageSize}&last={Uri.EscapeDataString(page[^1])}>; rel=\"next\"";
+            var selection = ns.Length > 0 ? $"&{MirroredRegistries.NamespaceParameter}={Uri.EscapeDataString(ns)}" : string.Empty;
+            context.Response.Headers.Link = $"</v2/{asked}/tags/list?n={pageSize}&last={Uri.EscapeDataString(page[^1])}{selection}>; rel=\"next\"";
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new TagListBody(clientName.Value, page), TagListJson.Default.TagListBody);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new TagListBody(asked, page), TagListJson.Default.TagListBody);
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }

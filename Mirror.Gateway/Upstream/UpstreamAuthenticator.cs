@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Mirror.Cache.Concurrency;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
@@ -13,12 +11,12 @@ namespace Mirror.Gateway.Upstream;
 /// The mirror's side of the upstream's authentication ("Docker registry token authentication"): answers
 /// Bearer challenges with a token fetched from the realm for the request's scope, anonymously or with the
 /// configured credentials, and Basic challenges with the credentials. Tokens are cached per scope until
-/// shortly before they expire, and concurrent fetches for one scope share one request.
+/// shortly before they expire, and concurrent fetches for one scope share one request. Once a registry's
+/// Bearer challenge is known, a new scope's token is fetched before its first request, as docker clients do,
+/// rather than after a refusal. One per upstream: credentials, challenge and tokens are that registry's.
 /// </summary>
 internal sealed class UpstreamAuthenticator : IDisposable
 {
-    public const string TokenClient = "upstream-token";
-
     /// <summary>Tokens are dropped this long before they expire, so none expires on its way to the upstream.</summary>
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
 
@@ -31,34 +29,50 @@ internal sealed class UpstreamAuthenticator : IDisposable
     private readonly Dictionary<string, UpstreamToken> _tokens = [];
     private readonly Lock _gate = new();
     private readonly SingleFlight<string, ChallengeAnswer> _fetches = new();
-    private readonly IHttpClientFactory _clients;
+    private readonly MirroredRegistry _registry;
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<UpstreamAuthenticator> _logger;
     private volatile bool _basicChallenged;
+    private volatile AuthChallenge? _bearer;
     private (AuthChallenge? Challenge, DateTimeOffset At)? _discovered;
 
-    public UpstreamAuthenticator(IHttpClientFactory clients, IOptions<UpstreamOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<UpstreamAuthenticator> logger)
+    public UpstreamAuthenticator(MirroredRegistry registry, TimeProvider time, GatewayMetrics metrics, ILogger<UpstreamAuthenticator> logger)
     {
+        _registry = registry;
+        _options = registry.Options;
         _metrics = metrics;
-        _clients = clients;
-        _options = options.Value;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Sets the credentials the mirror already knows for <paramref name="scope"/>, saving a challenge round trip.</summary>
-    public void AuthorizeFromCache(HttpRequestMessage request, string? scope)
+    /// <summary>
+    /// Sets the credentials <paramref name="scope"/> needs before the request goes out: a cached token, a
+    /// token fetched now when the registry's Bearer challenge is already known, or Basic credentials once
+    /// the registry asked for them. Answers why not when the token realm cannot be asked.
+    /// </summary>
+    public async Task<ChallengeAnswer> AuthorizeAsync(HttpRequestMessage request, string? scope, CancellationToken cancellationToken)
     {
         if (scope is not null && TryGetToken(scope) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value);
+            return ChallengeAnswer.None;
         }
-        else if (_basicChallenged && _options.HasCredentials)
+
+        if (scope is not null && _bearer is { } challenge)
+        {
+            var answer = await AnswerAsync(challenge, scope, cancellationToken);
+            request.Headers.Authorization = answer.Authorization;
+            return answer;
+        }
+
+        if (_basicChallenged && _options.HasCredentials)
         {
             request.Headers.Authorization = BasicCredentials();
         }
+
+        return ChallengeAnswer.None;
     }
 
     /// <summary>
@@ -73,6 +87,8 @@ internal sealed class UpstreamAuthenticator : IDisposable
             return _options.HasCredentials ? ChallengeAnswer.With(BasicCredentials()) : ChallengeAnswer.None;
         }
 
+        // The realm and service are the registry's; the scope is each request's own.
+        _bearer = challenge with { Scope = null };
         var scope = challenge.Scope ?? requestScope;
         var flightKey = $"{challenge.Realm}|{challenge.Service}|{scope}";
         return await _fetches.RunAsync(flightKey, ct => FetchTokenAsync(challenge, scope, ct), out _).WaitAsync(cancellationToken);
@@ -116,7 +132,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
         }
 
         var answer = await RequestTokenAsync(challenge, scope, withCredentials ? BasicCredentials() : null, cancellationToken);
-        _metrics.TokenFetch(succeeded: answer.Status == TokenStatus.Granted);
+        _metrics.TokenFetch(_registry.Host, succeeded: answer.Status == TokenStatus.Granted);
         switch (answer.Status)
         {
             case TokenStatus.Granted:
@@ -160,9 +176,13 @@ internal sealed class UpstreamAuthenticator : IDisposable
         var separator = string.IsNullOrEmpty(realm.Query) ? "?" : "&";
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + (query.Count == 0 ? string.Empty : separator + string.Join('&', query)));
         request.Headers.Authorization = credentials;
+
+        // A token is a few kilobytes: its whole answer, not only its headers, is bounded.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_options.Timeouts.FirstByte + _options.Timeouts.Idle);
         try
         {
-            using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
+            using var response = await _registry.SendAsync(request, authenticate: false, bounded.Token);
             var status = (int)response.StatusCode;
             if (status >= 500 || status == 429)
             {
@@ -175,8 +195,8 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 return TokenAnswer.Refused(status);
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(bounded.Token);
+            using var json = await JsonDocument.ParseAsync(body, cancellationToken: bounded.Token);
             var root = json.RootElement;
             var value = root.TryGetProperty("token", out var t) && t.GetString() is { Length: > 0 } tokenText ? tokenText
                 : root.TryGetProperty("access_token", out var a) ? a.GetString() : null;
@@ -190,7 +210,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 : DefaultLifetime;
             return TokenAnswer.Granted(value, lifetime);
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or IOException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return TokenAnswer.Unreachable(ex.Message);
         }
@@ -209,13 +229,18 @@ internal sealed class UpstreamAuthenticator : IDisposable
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.RemoteUrl, "v2/"));
-        using var response = await _clients.CreateClient(TokenClient).SendAsync(request, cancellationToken);
+        using var response = await _registry.SendAsync(request, authenticate: false, cancellationToken);
         if ((int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
         {
             throw new HttpRequestException($"the upstream answered {(int)response.StatusCode} to GET /v2/");
         }
 
         var challenge = response.StatusCode == System.Net.HttpStatusCode.Unauthorized ? AuthChallenge.Select(response.Headers.WwwAuthenticate) : null;
+        if (challenge is { IsBearer: true })
+        {
+            _bearer = challenge with { Scope = null };
+        }
+
         _discovered = (challenge, _time.GetUtcNow());
         return challenge;
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Upstream;
@@ -9,14 +8,12 @@ using Mirror.Cache.Upstream;
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
-/// The cache's port to the upstream registry (<see cref="IUpstream"/>): its own requests (fills, tag checks,
-/// tag lists) through the upstream pipeline, which authenticates, times and bounds them as it does the
+/// The cache's port to one upstream registry (<see cref="IUpstream"/>): its own requests (fills, tag checks,
+/// tag lists) through that registry's pipeline, which authenticates, times and bounds them as it does the
 /// requests YARP forwards. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
 /// </summary>
 internal sealed class UpstreamClient : IUpstream
 {
-    public const string HttpClientName = "upstream";
-
     /// <summary>Manifests larger than this are refused (distribution-spec: clients and registries handle at least 4 MiB).</summary>
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
@@ -27,22 +24,23 @@ internal sealed class UpstreamClient : IUpstream
     /// <summary>Docker Hub's pull-limit headers, which clients show their users.</summary>
     private static readonly string[] RateLimitHeaders = ["ratelimit-limit", "ratelimit-remaining", "docker-ratelimit-source"];
 
-    private readonly IHttpClientFactory _clients;
+    private readonly MirroredRegistry _registry;
     private readonly TimeoutOptions _timeouts;
     private readonly TimeProvider _time;
     private readonly Uri _base;
 
-    public UpstreamClient(IHttpClientFactory clients, IOptions<UpstreamOptions> options, IOptions<TimeoutOptions> timeouts, TimeProvider time)
+    public UpstreamClient(MirroredRegistry registry, TimeProvider time)
     {
-        _clients = clients;
-        _timeouts = timeouts.Value;
+        _registry = registry;
+        _timeouts = registry.Options.Timeouts;
         _time = time;
-        Name = options.Value.Host;
-        var remote = options.Value.RemoteUrl.ToString();
+        var remote = registry.Options.RemoteUrl.ToString();
         _base = new Uri(remote.EndsWith('/') ? remote : remote + "/");
     }
 
-    public string Name { get; }
+    public string Name => _registry.Host;
+
+    public TimeSpan? TagTtl => _registry.Options.TagTtl;
 
     public async Task<UpstreamManifest> HeadManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken)
     {
@@ -220,7 +218,7 @@ internal sealed class UpstreamClient : IUpstream
         }
 
         request.Headers.Range = range;
-        return await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return await _registry.SendAsync(request, authenticate: true, cancellationToken);
     }
 
     /// <summary>The upstream's own error code (the first of an OCI error body) and its status, as the error.</summary>

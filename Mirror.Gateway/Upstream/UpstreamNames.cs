@@ -1,30 +1,21 @@
-using Microsoft.Extensions.Options;
 using Mirror.Cache.Registry;
-using Mirror.Gateway.Registry;
 
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
-/// The one rule that maps the repository names clients use to the upstream's: Docker Hub keeps official
-/// images under <c>library/</c>, and clients may ask for <c>busybox</c> meaning <c>library/busybox</c>. The
+/// The rules that map the repository names clients use to an upstream's own: Docker Hub keeps official
+/// images under <c>library/</c>, and clients may ask for <c>busybox</c> meaning <c>library/busybox</c>; an
+/// upstream with a <c>prefix</c> (a Harbor proxy-cache project) keeps every name under that prefix. The
 /// mirror's own fetches and the requests YARP forwards both map names here.
 /// </summary>
-internal sealed class UpstreamNames(IOptions<UpstreamOptions> options)
+internal sealed class UpstreamNames(UpstreamOptions options)
 {
-    private readonly bool _dockerHub = options.Value.IsDockerHub;
+    private readonly bool _dockerHub = options.IsDockerHub;
+    private readonly string? _prefix = options.Prefix;
 
-    public RepositoryName ToUpstream(RepositoryName name) => _dockerHub && name.ComponentCount == 1 ? name.WithPrefix("library") : name;
-
-    /// <summary>A <c>/v2/</c> path with its repository name mapped; other paths as they are.</summary>
-    public string ToUpstream(string path)
+    public RepositoryName ToUpstream(RepositoryName name)
     {
-        var parsed = RegistryPath.Parse(path);
-        if (parsed.Name.Length == 0 || RepositoryName.TryParse(parsed.Name) is not { } name)
-        {
-            return path;
-        }
-
-        var mapped = ToUpstream(name);
-        return mapped == name ? path : RegistryPath.Root + mapped.Value + path[(RegistryPath.Root.Length + parsed.Name.Length)..];
+        var mapped = _dockerHub && name.ComponentCount == 1 ? name.WithPrefix("library") : name;
+        return _prefix is null ? mapped : mapped.WithPrefix(_prefix);
     }
 }

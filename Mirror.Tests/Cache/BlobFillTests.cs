@@ -14,7 +14,7 @@ namespace Mirror.Tests.Cache;
 [TestFixture]
 internal sealed class BlobFillTests
 {
-    private static readonly RepositoryName Repository = RepositoryName.Parse("library/busybox");
+    private static readonly RepositoryKey Repository = RepositoryKey.Of(RepositoryName.Parse("library/busybox"));
 
     private TestDirectory _directory = null!;
     private TestStore _store = null!;

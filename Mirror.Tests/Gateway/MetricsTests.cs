@@ -176,7 +176,7 @@ internal sealed class MetricsTests
 
         var text = await _client.GetStringAsync("/metrics");
 
-        Assert.That(text, Does.Contain("registry_proxy_misses_total{otel_scope_name=\"Mirror\",type=\"blob\"} 1"));
+        Assert.That(text, Does.Contain("registry_proxy_misses_total{otel_scope_name=\"Mirror\",type=\"blob\",upstream=\"docker.io\"} 1"));
     }
 
     [Test]

@@ -1,0 +1,58 @@
+using System.Net;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Upstream;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirror.Gateway.Proxy;
+
+/// <summary>
+/// Builds each upstream cluster's HTTP client the way YARP builds it (the cluster's outbound proxy, TLS and
+/// connection settings), then adds what a registry upstream needs: redirects followed (Docker Hub sends blob
+/// GETs to its CDN; the handler drops <c>Authorization</c> on a redirect), the upstream's connect timeout,
+/// the environment's proxy when the upstream names none, its <c>cafile</c>, and the upstream pipeline: a
+/// first-byte bound, its authentication and its request metrics. The client is handed to the registry too,
+/// so its own fetches and token requests go the way forwarded requests go.
+/// </summary>
+internal sealed class UpstreamHttpClientFactory(MirroredRegistries registries, GatewayMetrics metrics, TimeProvider time, ILogger<ForwarderHttpClientFactory> logger)
+    : ForwarderHttpClientFactory(logger), IForwarderHttpClientFactory
+{
+    HttpMessageInvoker IForwarderHttpClientFactory.CreateClient(ForwarderHttpClientContext context)
+    {
+        var client = CreateClient(context);
+        registries.ByCluster(context.ClusterId).Attach(client);
+        return client;
+    }
+
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        var options = registries.ByCluster(context.ClusterId).Options;
+        handler.AllowAutoRedirect = true;
+        handler.MaxAutomaticRedirections = 5;
+        handler.AutomaticDecompression = DecompressionMethods.None;
+        handler.ConnectTimeout = options.Timeouts.Connect;
+        handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+        if (!handler.UseProxy && EnvironmentProxy.FromEnvironment() is { } environment)
+        {
+            handler.Proxy = environment;
+            handler.UseProxy = true;
+        }
+
+        if (options.CaFile is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = new UpstreamCertificateTrust(options.CaFile).Validate;
+        }
+    }
+
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
+    {
+        var registry = registries.ByCluster(context.ClusterId);
+        return new FirstByteTimeoutHandler(registry.Options.Timeouts.FirstByte, time)
+        {
+            InnerHandler = new UpstreamAuthHandler(registry)
+            {
+                InnerHandler = new UpstreamMetricsHandler(metrics, registry) { InnerHandler = handler },
+            },
+        };
+    }
+}

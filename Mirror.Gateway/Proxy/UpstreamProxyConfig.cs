@@ -1,0 +1,42 @@
+using Mirror.Gateway.Upstream;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirror.Gateway.Proxy;
+
+/// <summary>
+/// YARP's configuration, built from the mirror's: one route for <c>/v2/</c> to the default upstream's
+/// cluster, and a cluster per upstream with its remote URL as the one destination, its <c>httpproxy</c> as
+/// the cluster's outbound proxy, and its idle bound as the activity timeout. Requests for another upstream
+/// are reassigned to its cluster in front of the forwarder.
+/// </summary>
+internal static class UpstreamProxyConfig
+{
+    public const string RouteId = "registry";
+
+    public static InMemoryConfigProvider Build(UpstreamsOptions upstreams)
+    {
+        var route = new RouteConfig
+        {
+            RouteId = RouteId,
+            ClusterId = upstreams.Default.ClusterId,
+            Match = new RouteMatch { Path = "/v2/{**rest}" },
+        };
+        return new InMemoryConfigProvider([route], upstreams.All.Select(ClusterOf).ToList());
+    }
+
+    private static ClusterConfig ClusterOf(UpstreamOptions upstream) => new()
+    {
+        ClusterId = upstream.ClusterId,
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            ["upstream"] = new() { Address = upstream.RemoteUrl.ToString() },
+        },
+        HttpClient = new HttpClientConfig
+        {
+            // Named for this upstream, it is used for every request to it, loopback addresses included.
+            WebProxy = upstream.HttpProxy is null ? null : new WebProxyConfig { Address = upstream.HttpProxy, BypassOnLocal = false },
+        },
+        HttpRequest = new ForwarderRequestConfig { ActivityTimeout = upstream.Timeouts.Idle },
+    };
+}

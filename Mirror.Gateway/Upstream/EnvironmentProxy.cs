@@ -1,0 +1,121 @@
+using System.Net;
+
+namespace Mirror.Gateway.Upstream;
+
+/// <summary>
+/// The outbound proxy from the environment, read as Go reads it (golang.org/x/net/http/httpproxy), so the
+/// mirror goes through the same proxy distribution would with the same variables: <c>HTTPS_PROXY</c> for
+/// https requests and <c>HTTP_PROXY</c> for http (upper case before lower), a proxy URL without a scheme is
+/// http, and <c>NO_PROXY</c> lists what goes direct: <c>*</c> for everything, IP addresses, CIDR ranges,
+/// and domains (<c>example.com</c> with its subdomains, <c>.example.com</c> subdomains only), each with an
+/// optional port. <c>localhost</c> and loopback addresses always go direct. .NET's own environment proxy
+/// differs on the last three, hence this.
+/// </summary>
+internal sealed class EnvironmentProxy : IWebProxy
+{
+    private readonly Uri? _http;
+    private readonly Uri? _https;
+    private readonly string[] _noProxy;
+
+    public EnvironmentProxy(Uri? http, Uri? https, string? noProxy)
+    {
+        _http = http;
+        _https = https;
+        _noProxy = (noProxy ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public ICredentials? Credentials { get; set; }
+
+    /// <summary>The proxy the environment names; <c>null</c> when it names none.</summary>
+    public static EnvironmentProxy? FromEnvironment()
+    {
+        var http = ParseProxy(Variable("HTTP_PROXY"));
+        var https = ParseProxy(Variable("HTTPS_PROXY"));
+        return http is null && https is null ? null : new EnvironmentProxy(http, https, Variable("NO_PROXY"));
+    }
+
+    public Uri? GetProxy(Uri destination) => IsBypassed(destination) ? null : ProxyFor(destination);
+
+    public bool IsBypassed(Uri host) => ProxyFor(host) is null || !UsesProxy(host.IdnHost, host.Port);
+
+    internal static Uri? ParseProxy(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
+        return Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? uri : null;
+    }
+
+    private static string? Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } upper ? upper : Environment.GetEnvironmentVariable(name.ToLowerInvariant());
+
+    private Uri? ProxyFor(Uri destination) => destination.Scheme == Uri.UriSchemeHttps ? _https : _http;
+
+    private bool UsesProxy(string host, int port)
+    {
+        host = host.TrimEnd('.').ToLowerInvariant();
+        var address = IPAddress.TryParse(host, out var parsed) ? parsed : null;
+        if (host == "localhost" || (address is not null && IPAddress.IsLoopback(address)))
+        {
+            return false;
+        }
+
+        foreach (var entry in _noProxy)
+        {
+            if (entry == "*")
+            {
+                return false;
+            }
+
+            if (entry.Contains('/', StringComparison.Ordinal))
+            {
+                if (address is not null && IPNetwork.TryParse(entry, out var network) && network.Contains(address))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var (name, entryPort) = SplitPort(entry.ToLowerInvariant());
+            if (entryPort is { } only && only != port)
+            {
+                continue;
+            }
+
+            if (IPAddress.TryParse(name.Trim('[', ']'), out var entryAddress))
+            {
+                if (address is not null && entryAddress.Equals(address))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            name = name.StartsWith("*.", StringComparison.Ordinal) ? name[1..] : name;
+            var matches = name.StartsWith('.')
+                ? host.EndsWith(name, StringComparison.Ordinal)
+                : host == name || host.EndsWith("." + name, StringComparison.Ordinal);
+            if (matches)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>An entry's port, when it has one: <c>example.com:443</c>, <c>[::1]:80</c>; a bare IPv6 address has none.</summary>
+    private static (string Name, int? Port) SplitPort(string entry)
+    {
+        var colon = entry.LastIndexOf(':');
+        var portless = colon < 0 || entry.EndsWith(']') || (entry.IndexOf(':', StringComparison.Ordinal) != colon && !entry.StartsWith('['));
+        return !portless && int.TryParse(entry.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? (entry[..colon], port)
+            : (entry, null);
+    }
+}
