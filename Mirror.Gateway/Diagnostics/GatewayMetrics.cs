@@ -32,7 +32,7 @@ internal sealed class GatewayMetrics
         _pushedBytes = meter.CreateCounter<long>("registry_proxy_pushed_bytes", "By", "Bytes sent to clients");
         _coalesced = meter.CreateCounter<long>("mirror_coalesced_requests", description: "Misses that joined an upstream fetch another request started");
         _staleResponses = meter.CreateCounter<long>("mirror_stale_responses", description: "Tags served from the store because the upstream could not be asked");
-        _upstreamRequests = meter.CreateCounter<long>("mirror_upstream_requests", description: "Requests to the upstream registry");
+        _upstreamRequests = meter.CreateCounter<long>("mirror_upstream_requests", description: "Requests to an upstream registry and its token realm");
         _upstreamDuration = meter.CreateHistogram<double>(
             "mirror_upstream_request_duration",
             "s",

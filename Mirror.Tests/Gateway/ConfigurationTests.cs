@@ -111,6 +111,14 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: 'nowhere'}", "http.addr")]
     [TestCase("log: {level: loud}", "log.level")]
     [TestCase("proxy: {username: someone}", "proxy.password")]
+    [TestCase("mirror: {upstreams: {ghcr: {}}}", "mirror.upstreams.ghcr: is not a registry host")]
+    [TestCase("mirror: {upstreams: {docker.io: {}}}", "mirror.upstreams.docker.io: is already an upstream")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {remoteurl: nowhere}}}", "mirror.upstreams.ghcr.io.remoteurl")]
+    [TestCase("mirror: {upstreams: {'registry.example:5000': {username: bot}}}", "mirror.upstreams.registry.example:5000.password")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {prefix: 'Not A Name'}}}", "mirror.upstreams.ghcr.io.prefix")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {tagttl: soon}}}", "mirror.upstreams.ghcr.io.tagttl")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {cafile: /nonexistent/ca.pem}}}", "mirror.upstreams.ghcr.io.cafile")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {httpproxy: 'socks'}}}", "mirror.upstreams.ghcr.io.httpproxy")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");
@@ -160,6 +168,9 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: '127.0.0.1:0', net: unix}", "http.net")]
     [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
     [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
+    [TestCase("mirror: {upstreams: {'*': {}}}", "mirror.upstreams.*: a catch-all upstream is not offered")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
+    [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
     {
         var directory = _directory.Path;

@@ -66,6 +66,31 @@ internal sealed class UpstreamAuthTests : FakeUpstreamTests
     }
 
     [Test]
+    public async Task Get_NewRepositoryOnceTheChallengeIsKnown_FetchesItsTokenBeforeAsking()
+    {
+        ServeTokens(anonymous: true);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        Upstream.AddManifest("library/busybox", "latest", Content, MediaTypes.DockerManifest);
+        Upstream.AddManifest("library/alpine", "latest", Content, MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        (await client.GetAsync("/v2/library/busybox/manifests/latest")).Dispose();
+        Upstream.Server.ResetLogEntries();
+        using var response = await client.GetAsync("/v2/library/alpine/manifests/latest");
+
+        // As docker clients do: the realm and service are the registry's, so a new scope needs no 401 first.
+        var requests = Upstream.Log.OrderBy(e => e.RequestMessage.DateTime).Select(e => (e.RequestMessage.Path, e.ResponseMessage.StatusCode)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(requests.Select(r => r.StatusCode), Has.None.EqualTo(401));
+            Assert.That(requests[0].Path, Is.EqualTo("/token"));
+            Assert.That(Upstream.Log.Single(e => e.RequestMessage.Path == "/token").RequestMessage.Query!["scope"].Single(), Is.EqualTo("repository:library/alpine:pull"));
+        });
+    }
+
+    [Test]
     public async Task Get_TokenExpired_FetchesANewOne()
     {
         ServeTokens(anonymous: true, expiresIn: 60);

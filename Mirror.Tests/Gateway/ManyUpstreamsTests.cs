@@ -1,0 +1,259 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Mirror.Cache.Content;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.Gateway;
+
+/// <summary>
+/// One mirror, several registries: docker.io (the <c>proxy</c> section, <see cref="FakeUpstreamTests.Upstream"/>)
+/// and ghcr.io (<c>mirror.upstreams</c>, <see cref="_ghcr"/>), selected by containerd's <c>ns</c> or a host
+/// path prefix, each asked only for its own names, with no host outside the configuration ever reached.
+/// </summary>
+[TestFixture]
+internal sealed class ManyUpstreamsTests : FakeUpstreamTests
+{
+    private const string Repository = "org/app";
+    private const string Ghcr = "ghcr.io";
+
+    private FakeRegistry _ghcr = null!;
+
+    [SetUp]
+    public void StartSecondUpstream() => _ghcr = new FakeRegistry();
+
+    [TearDown]
+    public void StopSecondUpstream() => _ghcr.Dispose();
+
+    [Test]
+    public async Task Get_SameNameOnTwoRegistries_EachServesItsOwn()
+    {
+        var hub = Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"hub\"}"), MediaTypes.OciManifest);
+        var ghcr = _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        // Twice each: the second answers come from the tags each registry's check left in the store.
+        var answers = new List<string?>();
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var path in new[] { $"/v2/{Repository}/manifests/1.0", $"/v2/{Repository}/manifests/1.0?ns={Ghcr}", $"/v2/{Ghcr}/{Repository}/manifests/1.0" })
+            {
+                using var response = await client.GetAsync(path);
+                answers.Add(response.Headers.GetValues("Docker-Content-Digest").Single());
+            }
+        }
+
+        Assert.That(answers, Is.EqualTo(new[] { hub, ghcr, ghcr, hub, ghcr, ghcr }.Select(d => d.ToString())));
+    }
+
+    [TestCase("/v2/org/app/manifests/1.0?ns=169.254.169.254")]
+    [TestCase("/v2/org/app/manifests/1.0?ns=127.0.0.1:{port}")]
+    [TestCase("/v2/127.0.0.1:{port}/org/app/manifests/1.0")]
+    [TestCase("/v2/quay.io/org/app/blobs/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
+    [TestCase("/v2/?ns=127.0.0.1:{port}")]
+    public async Task Get_RegistryNotConfigured_IsNameUnknownAndNothingIsAsked(string path)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync(path.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        // The answer is written after the decision; a connection the mirror had opened would be pending by now.
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("NAME_UNKNOWN"));
+            Assert.That(listener.Pending(), Is.False, "no connection to the host the client named");
+            Assert.That(Upstream.Log, Is.Empty);
+            Assert.That(_ghcr.Log, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Get_DockerIoAsHostOrNs_IsTheDefaultUpstream()
+    {
+        var hub = Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"hub\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var prefixed = await client.GetAsync($"/v2/docker.io/{Repository}/manifests/1.0");
+        using var selected = await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns=docker.io");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(prefixed.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(hub.ToString()));
+            Assert.That(selected.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(hub.ToString()));
+            Assert.That(_ghcr.Log, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Blob_PulledThroughOneRegistry_IsAHitThroughAnotherWhoseManifestNamesIt()
+    {
+        var layer = RandomNumberGenerator.GetBytes(8192);
+        var config = Encoding.UTF8.GetBytes("{\"config\":{}}");
+        var layerDigest = _ghcr.AddBlob(Repository, layer);
+        var configDigest = _ghcr.AddBlob(Repository, config);
+        _ghcr.AddManifest(Repository, "1.0", Manifests.Image(configDigest, layerDigest), MediaTypes.DockerManifest);
+        Upstream.AddBlob("library/base", layer);
+        Upstream.AddManifest("library/base", "1.0", Manifests.Image(Upstream.AddBlob("library/base", Encoding.UTF8.GetBytes("{\"other\":{}}")), layerDigest), MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+
+        (await client.GetAsync($"/v2/{Ghcr}/{Repository}/manifests/1.0")).Dispose();
+        Assert.That(await client.GetByteArrayAsync($"/v2/{Ghcr}/{Repository}/blobs/{layerDigest}"), Is.EqualTo(layer));
+        await mirror.ReadCommittedBlobAsync(layerDigest);
+        (await client.GetAsync("/v2/library/base/manifests/1.0")).Dispose();
+        using var hit = await client.GetAsync($"/v2/library/base/blobs/{layerDigest}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await hit.Content.ReadAsByteArrayAsync(), Is.EqualTo(layer));
+            Assert.That(hit.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
+            Assert.That(Upstream.Count("GET", "/v2/library/base/blobs/"), Is.Zero, "one copy per digest for every registry");
+        });
+    }
+
+    [Test]
+    public async Task Blob_StoredThroughOneRegistry_IsNotServedUnderAnotherThatDoesNotHoldIt()
+    {
+        var layer = RandomNumberGenerator.GetBytes(4096);
+        var layerDigest = _ghcr.AddBlob(Repository, layer);
+        _ghcr.AddManifest(Repository, "1.0", Manifests.Image(_ghcr.AddBlob(Repository, "{}"u8.ToArray()), layerDigest), MediaTypes.DockerManifest);
+        using var mirror = Mirror();
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+        (await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns={Ghcr}")).Dispose();
+        (await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{layerDigest}?ns={Ghcr}")).AsSpan();
+        await mirror.ReadCommittedBlobAsync(layerDigest);
+
+        // docker.io's org/app is another repository: docker.io is asked, and says it has no such blob.
+        using var elsewhere = await client.GetAsync($"/v2/{Repository}/blobs/{layerDigest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(elsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(Upstream.Count("HEAD", $"/v2/{Repository}/blobs/{layerDigest}"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Get_RegistryWithAPrefix_AsksUnderThePrefix()
+    {
+        var digest = _ghcr.AddManifest("dockerhub-proxy/library/busybox", "latest", Manifests.Bytes("{\"harbor\":1}"), MediaTypes.OciManifest);
+        using var mirror = Mirror(new() { [$"mirror:upstreams:{Ghcr}:prefix"] = "dockerhub-proxy" });
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync($"/v2/{Ghcr}/library/busybox/manifests/latest");
+
+        Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
+    }
+
+    [Test]
+    public async Task Get_BasicCredentialsOfOneRegistry_GoToThatRegistryOnly()
+    {
+        _ghcr.RequireBasic("ghcr-bot", "ghcr-secret");
+        _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"hub\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror(new()
+        {
+            [$"mirror:upstreams:{Ghcr}:username"] = "ghcr-bot",
+            [$"mirror:upstreams:{Ghcr}:password"] = "ghcr-secret",
+        });
+        using var client = mirror.CreateClient();
+
+        using var ghcr = await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns={Ghcr}");
+        using var hub = await client.GetAsync($"/v2/{Repository}/manifests/1.0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ghcr.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(hub.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(Upstream.Log.Where(e => e.RequestMessage.Headers!.ContainsKey("Authorization")), Is.Empty, "docker.io is not sent ghcr.io's credentials");
+        });
+    }
+
+    [Test]
+    public async Task TagList_WithNs_PagesWithTheNsKept()
+    {
+        foreach (var tag in new[] { "a", "b", "c" })
+        {
+            _ghcr.AddManifest(Repository, tag, Manifests.Bytes($"{{\"tag\":\"{tag}\"}}"), MediaTypes.OciManifest);
+        }
+
+        _ghcr.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath($"/v2/{Repository}/tags/list").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody($"{{\"name\":\"{Repository}\",\"tags\":[\"a\",\"b\",\"c\"]}}"));
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var bySelection = await client.GetAsync($"/v2/{Repository}/tags/list?n=1&ns={Ghcr}");
+        using var byPrefix = await client.GetAsync($"/v2/{Ghcr}/{Repository}/tags/list?n=1");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bySelection.Headers.GetValues("Link").Single(), Is.EqualTo($"</v2/{Repository}/tags/list?n=1&last=a&ns={Ghcr}>; rel=\"next\""));
+            Assert.That(byPrefix.Headers.GetValues("Link").Single(), Is.EqualTo($"</v2/{Ghcr}/{Repository}/tags/list?n=1&last=a>; rel=\"next\""));
+        });
+    }
+
+    [Test]
+    public async Task Metrics_CountEachRegistryUnderItsHost()
+    {
+        _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        (await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns={Ghcr}")).Dispose();
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("registry_proxy_requests_total{otel_scope_name=\"Mirror\",type=\"manifest\",upstream=\"ghcr.io\"} 1"));
+            Assert.That(text, Does.Contain("mirror_upstream_requests_total{otel_scope_name=\"Mirror\",method=\"HEAD\",status=\"200\",upstream=\"ghcr.io\"} 1"));
+            Assert.That(text, Does.Not.Contain("upstream=\"docker.io\"} 1"), "docker.io was not asked");
+        });
+    }
+
+    [Test]
+    public async Task Referrers_WithNs_AreForwardedToThatRegistry()
+    {
+        const string path = $"/v2/{Repository}/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        _ghcr.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", MediaTypes.OciIndex).WithBody("{\"schemaVersion\":2,\"manifests\":[]}"));
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync(path + $"?ns={Ghcr}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_ghcr.Log.Single().RequestMessage.Url, Does.Not.Contain("ns="), "the selection stays with the mirror");
+            Assert.That(Upstream.Log, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Readyz_WithARegistryDown_NamesIt()
+    {
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        _ghcr.Dispose();
+        (await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns={Ghcr}")).Dispose();
+
+        var ready = await client.GetStringAsync("/readyz");
+
+        Assert.That(ready, Does.Contain("\"upstream\":{\"status\":\"Degraded\",\"description\":\"ghcr.io: unreachable since"));
+    }
+
+    private MirrorFactory Mirror(Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? []) { [$"mirror:upstreams:{Ghcr}:remoteurl"] = _ghcr.Url };
+        return new MirrorFactory(Upstream.Url, TempDir.Combine("store"), all);
+    }
+}
