@@ -14,6 +14,7 @@ need skopeo skopeo
 need prometheus prometheus
 need htpasswd apache2-utils
 need openssl openssl
+need tinyproxy tinyproxy
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -25,9 +25,18 @@ internal sealed class MirrorProcess : IDisposable
     /// <summary>
     /// Writes <c>config.yml</c> under <paramref name="directory"/> and starts the mirror on it;
     /// <paramref name="proxyYaml"/> adds keys to the <c>proxy</c> section, <paramref name="httpYaml"/> to the
-    /// <c>http</c> section (a <c>tls:</c> key there makes the mirror's URL https), <paramref name="extraYaml"/> whole sections.
+    /// <c>http</c> section (a <c>tls:</c> key there makes the mirror's URL https), <paramref name="extraYaml"/> whole
+    /// sections; <paramref name="environment"/> is added to the process's (<c>HTTP_PROXY</c>, ...).
     /// </summary>
-    public static async Task<MirrorProcess> StartAsync(string directory, Uri upstream, string? proxyYaml = null, string? extraYaml = null, int? port = null, string? store = null, string? httpYaml = null)
+    public static async Task<MirrorProcess> StartAsync(
+        string directory,
+        Uri upstream,
+        string? proxyYaml = null,
+        string? extraYaml = null,
+        int? port = null,
+        string? store = null,
+        string? httpYaml = null,
+        IDictionary<string, string?>? environment = null)
     {
         Directory.CreateDirectory(directory);
         var address = $"127.0.0.1:{port ?? FreePort.Next()}";
@@ -48,7 +57,7 @@ internal sealed class MirrorProcess : IDisposable
             {Indent(proxyYaml)}
             {extraYaml}
             """);
-        var process = GatewayProcess.Start([file]);
+        var process = GatewayProcess.Start([file], environment);
         await process.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
         var scheme = httpYaml?.Contains("tls:", StringComparison.Ordinal) == true ? "https" : "http";
         return new MirrorProcess(process, new Uri($"{scheme}://{address}"), store);

@@ -14,19 +14,25 @@ namespace Mirror.Tests.EndToEnd;
 internal sealed partial class UpstreamRegistry : IDisposable
 {
     private readonly ManagedProcess _process;
+    private readonly AuthenticationHeaderValue? _basic;
 
-    private UpstreamRegistry(ManagedProcess process, Uri url)
+    private UpstreamRegistry(ManagedProcess process, Uri url, AuthenticationHeaderValue? basic = null)
     {
         _process = process;
         Url = url;
+        _basic = basic;
     }
 
     public Uri Url { get; }
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts a registry with its store under <paramref name="directory"/>; with token auth when <paramref name="tokens"/> is given.</summary>
-    public static async Task<UpstreamRegistry> StartAsync(string directory, TokenService? tokens, int? port = null)
+    /// <summary>
+    /// Starts a registry with its store under <paramref name="directory"/>: with token auth when
+    /// <paramref name="tokens"/> is given, with Basic auth (an htpasswd file, as Nexus and Artifactory ask)
+    /// for <paramref name="basicUser"/>, or open.
+    /// </summary>
+    public static async Task<UpstreamRegistry> StartAsync(string directory, TokenService? tokens, int? port = null, (string User, string Password)? basicUser = null)
     {
         Directory.CreateDirectory(directory);
         var address = $"127.0.0.1:{port ?? FreePort.Next()}";
@@ -54,10 +60,46 @@ internal sealed partial class UpstreamRegistry : IDisposable
                 """);
         }
 
+        AuthenticationHeaderValue? basic = null;
+        if (basicUser is var (user, password))
+        {
+            var htpasswd = await Command.RunAsync("htpasswd", ["-nbB", user, password]);
+            Assert.That(htpasswd.Succeeded, Is.True, htpasswd.ToString());
+            var file = Path.Combine(directory, "htpasswd");
+            await File.WriteAllTextAsync(file, htpasswd.Output.Trim() + "\n");
+            config.Append($"""
+                auth:
+                  htpasswd: {"{"}realm: basic-realm, path: {file}{"}"}
+
+                """);
+            basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        return await StartAsync(directory, config.ToString(), new Uri($"http://{address}"), basic);
+    }
+
+    /// <summary>distribution's own pull-through proxy (the same binary with a <c>proxy</c> section) in front of <paramref name="remote"/>.</summary>
+    public static Task<UpstreamRegistry> StartProxyAsync(string directory, Uri remote, string user, string password)
+    {
+        Directory.CreateDirectory(directory);
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        return StartAsync(directory, $"""
+            version: 0.1
+            log: {"{"}level: info{"}"}
+            storage:
+              filesystem: {"{"}rootdirectory: {Path.Combine(directory, "data")}{"}"}
+            http: {"{"}addr: "{address}"{"}"}
+            proxy: {"{"}remoteurl: "{remote}", username: {user}, password: {password}{"}"}
+
+            """, new Uri($"http://{address}"), null);
+    }
+
+    private static async Task<UpstreamRegistry> StartAsync(string directory, string config, Uri url, AuthenticationHeaderValue? basic)
+    {
         var file = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(file, config.ToString());
+        await File.WriteAllTextAsync(file, config);
         var process = ManagedProcess.Start("docker-registry", ["serve", file]);
-        var registry = new UpstreamRegistry(process, new Uri($"http://{address}"));
+        var registry = new UpstreamRegistry(process, url, basic);
         await registry.WaitUntilServingAsync();
         return registry;
     }
@@ -71,10 +113,11 @@ internal sealed partial class UpstreamRegistry : IDisposable
 
     public int BlobGets(int since = 0) => Requests.Skip(since).Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/blobs/sha256:", StringComparison.Ordinal));
 
-    /// <summary>Pushes every blob and manifest of <paramref name="image"/> as the admin user.</summary>
+    /// <summary>Pushes every blob and manifest of <paramref name="image"/> as the admin user (or the Basic user).</summary>
     public async Task PushAsync(TestImage image, TokenService? tokens)
     {
         using var client = new HttpClient { BaseAddress = Url };
+        client.DefaultRequestHeaders.Authorization = _basic;
         if (tokens is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync(tokens, image.Repository));

@@ -32,14 +32,13 @@ internal static class GatewayProcess
 
     public static ManagedProcess Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
     {
-        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        foreach (var proxy in new[] { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy" })
         {
-            // The mirror talks to 127.0.0.1 only in tests: no proxy from the test's environment.
-            ["HTTP_PROXY"] = null,
-            ["HTTPS_PROXY"] = null,
-            ["http_proxy"] = null,
-            ["https_proxy"] = null,
-        };
+            // The mirror talks to 127.0.0.1 only in tests: no proxy from the test's environment, only a test's own.
+            variables.TryAdd(proxy, null);
+        }
+
         return ManagedProcess.Start("dotnet", [Dll, .. arguments], variables);
     }
 }
