@@ -251,6 +251,39 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         Assert.That(ready, Does.Contain("\"upstream\":{\"status\":\"Degraded\",\"description\":\"ghcr.io: unreachable since"));
     }
 
+    [Test]
+    public async Task Get_RegistryWithAPrivateCa_IsTrustedWithItsCafileAndNotWithout()
+    {
+        // The registry with its own CA is another mirror with TLS (a mirror in front of a mirror).
+        var certificates = TestCertificates.Create(TempDir.Combine("certs"));
+        var digest = Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"private-ca\"}"), MediaTypes.OciManifest);
+        using var secured = new MirrorFactory(Upstream.Url, TempDir.Combine("secured"), new Dictionary<string, string?>
+        {
+            ["http:tls:certificate"] = certificates.ServerCertificatePath,
+            ["http:tls:key"] = certificates.ServerKeyPath,
+        });
+        var remote = secured.Address.ToString();
+        using var trusting = new MirrorFactory(_ghcr.Url, TempDir.Combine("trusting"), new Dictionary<string, string?>
+        {
+            ["mirror:upstreams:secure.test:remoteurl"] = remote,
+            ["mirror:upstreams:secure.test:cafile"] = certificates.CaPath,
+        });
+        using var distrusting = new MirrorFactory(_ghcr.Url, TempDir.Combine("distrusting"), new Dictionary<string, string?>
+        {
+            ["mirror:upstreams:secure.test:remoteurl"] = remote,
+        });
+
+        using var trusted = await trusting.CreateClient().GetAsync($"/v2/secure.test/{Repository}/manifests/1.0");
+        using var refused = await distrusting.CreateClient().GetAsync($"/v2/secure.test/{Repository}/manifests/1.0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(trusted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(trusted.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "a certificate the system does not trust is not accepted");
+        });
+    }
+
     private MirrorFactory Mirror(Dictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>(settings ?? []) { [$"mirror:upstreams:{Ghcr}:remoteurl"] = _ghcr.Url };
