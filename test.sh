@@ -15,6 +15,7 @@ need prometheus prometheus
 need htpasswd apache2-utils
 need openssl openssl
 need tinyproxy tinyproxy
+need chromium chromium
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

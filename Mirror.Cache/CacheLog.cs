@@ -66,4 +66,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
     public static partial void MetadataLoaded(ILogger logger, int count, int links);
+
+    [LoggerMessage(1030, LogLevel.Information, "Filling {Repository}@{Digest}: {Written} of {Length} bytes, {MiBPerSecond:0.0} MiB/s over {Seconds:0} s, {Clients} clients waiting")]
+    public static partial void FillProgress(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, long written, string length, double miBPerSecond, double seconds, int clients);
 }

@@ -32,6 +32,8 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<TagStore>();
         services.AddSingleton<TagListStore>();
         services.AddSingleton<BlobFillCoordinator>();
+        services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
+        services.AddHostedService<FillProgressReporter>();
         services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<RepositoryLinks>()));
         services.AddSingleton(sp => new ManifestResolver(
             sp.GetRequiredService<ManifestStore>(),

@@ -38,7 +38,17 @@ internal sealed class BlobFill
         Digest = digest;
         _source = source;
         (_store, _links, _options, _timeouts, _time, _metrics, _logger) = services;
+        StartedAt = _time.GetTimestamp();
     }
+
+    /// <summary>When the fill started, as a <see cref="TimeProvider"/> timestamp.</summary>
+    public long StartedAt { get; }
+
+    /// <summary>How many clients are reading the fill now (the fill's own reference aside).</summary>
+    public int Readers => Math.Max(0, Volatile.Read(ref _references) - 1);
+
+    /// <summary>Where the fill stands now.</summary>
+    public FillProgress Progress() => new(Repository, Digest, Written, Length, _time.GetElapsedTime(StartedAt), Readers);
 
     public RepositoryKey Repository { get; }
 

@@ -46,6 +46,15 @@ internal sealed class BlobFillCoordinator : IDisposable
         }
     }
 
+    /// <summary>Where each running fill stands, the longest-running first.</summary>
+    public IReadOnlyList<FillProgress> Progress()
+    {
+        lock (_gate)
+        {
+            return _fills.Values.Select(f => f.Progress()).OrderByDescending(p => p.Elapsed).ToList();
+        }
+    }
+
     /// <summary>
     /// Joins the running fill for <paramref name="digest"/> or starts one from <paramref name="source"/>.
     /// Returns <c>null</c> when the blob is already in the store (a fill may have committed since the caller

@@ -6,12 +6,14 @@ namespace Mirror.Gateway.Authorization;
 
 /// <summary>
 /// What clients may have, on ASP.NET Core's authorization: the <see cref="RegistryPolicy"/> guards <c>/v2/</c>
-/// with <see cref="PullRequirement"/>, the <see cref="MetricsPolicy"/> the scrape path on the main address.
+/// with <see cref="PullRequirement"/>, the <see cref="MetricsPolicy"/> the scrape path on the main address,
+/// the <see cref="StatusPolicy"/> the status page.
 /// </summary>
 internal static class AuthorizationSetup
 {
     public const string RegistryPolicy = "registry";
     public const string MetricsPolicy = "metrics";
+    public const string StatusPolicy = "status";
 
     public static IServiceCollection AddMirrorAuthorization(this IServiceCollection services)
     {
@@ -22,10 +24,12 @@ internal static class AuthorizationSetup
             {
                 options.AddPolicy(RegistryPolicy, policy => policy.AddAuthenticationSchemes(scheme).AddRequirements(new PullRequirement()));
                 options.AddPolicy(MetricsPolicy, policy => policy.AddAuthenticationSchemes(scheme).AddRequirements(new MetricsRequirement()));
+                options.AddPolicy(StatusPolicy, policy => policy.AddAuthenticationSchemes(scheme).AddRequirements(new StatusRequirement()));
             }
         }));
         services.AddSingleton<IAuthorizationHandler, PullAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, MetricsAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, StatusAuthorizationHandler>();
         services.AddSingleton<IRegistryAccess>(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode is AuthMode.Token or AuthMode.Upstream
             ? new TokenAccess()
             : new AuthenticatedAccess());

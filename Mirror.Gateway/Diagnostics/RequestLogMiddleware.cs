@@ -6,9 +6,9 @@ namespace Mirror.Gateway.Diagnostics;
 /// <summary>
 /// One structured log line per registry request, when it ends: method, repository, endpoint, reference,
 /// status, body bytes, duration and cache result. Requests outside <c>/v2</c> (scrapes, health probes) are
-/// logged at Debug only.
+/// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, ILogger<RequestLogMiddleware> logger)
+internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, ILogger<RequestLogMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -23,9 +23,21 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, ILogger<Request
         {
             var path = context.Request.Path;
             var registry = path.StartsWithSegments("/v2");
+            var endpoint = registry ? RegistryPath.Parse(path.Value!).Endpoint.ToString().ToLowerInvariant() : path.Value!;
+            if (registry && HttpMethods.IsGet(context.Request.Method))
+            {
+                pulls.Record(
+                    feature.Upstream,
+                    feature.Repository,
+                    endpoint,
+                    feature.Reference,
+                    context.Response.StatusCode,
+                    feature.BytesSent ?? context.Response.ContentLength ?? 0,
+                    feature.Result.ToString().ToLowerInvariant());
+            }
+
             if (logger.IsEnabled(registry ? LogLevel.Information : LogLevel.Debug))
             {
-                var endpoint = registry ? RegistryPath.Parse(path.Value!).Endpoint.ToString().ToLowerInvariant() : path.Value!;
                 var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
                 var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var result = feature.Result.ToString().ToLowerInvariant();

@@ -10,6 +10,7 @@ using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Health;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Registry;
+using Mirror.Gateway.Status;
 using Mirror.Gateway.Upstream;
 using OpenTelemetry.Metrics;
 
@@ -30,6 +31,7 @@ internal static class MirrorApplication
         services.AddMirrorAuthorization();
         services.ListenOn();
         services.AddSingleton<GatewayMetrics>();
+        services.AddStatus();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MirrorMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -74,6 +76,7 @@ internal static class MirrorApplication
             }
         }
 
+        app.MapStatus(authOn);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)

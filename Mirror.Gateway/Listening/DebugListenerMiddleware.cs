@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Registry;
+using Mirror.Gateway.Status;
 
 namespace Mirror.Gateway.Listening;
 
 /// <summary>
-/// Keeps the debug listener (<c>http.debug.addr</c>) to metrics and health, as distribution's debug server:
-/// the registry API is served on the main address only.
+/// Keeps the debug listener (<c>http.debug.addr</c>) to metrics, health and the status page, as
+/// distribution's debug server: the registry API is served on the main address only.
 /// </summary>
 internal sealed class DebugListenerMiddleware(RequestDelegate next, IOptions<ServerOptions> options)
 {
@@ -16,9 +17,10 @@ internal sealed class DebugListenerMiddleware(RequestDelegate next, IOptions<Ser
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (context.Connection.LocalPort == _port && !path.Equals(_metricsPath) && !path.Equals("/healthz") && !path.Equals("/readyz"))
+        if (context.Connection.LocalPort == _port && !path.Equals(_metricsPath) && !path.Equals("/healthz") && !path.Equals("/readyz")
+            && !path.Equals(StatusPaths.Page) && !path.Equals(StatusPaths.Json))
         {
-            return OciError.NotFound(OciErrorCode.Unsupported, "the debug listener serves metrics and health only").WriteAsync(context);
+            return OciError.NotFound(OciErrorCode.Unsupported, "the debug listener serves metrics, health and the status page only").WriteAsync(context);
         }
 
         return next(context);

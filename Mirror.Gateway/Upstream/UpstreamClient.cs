@@ -194,11 +194,20 @@ internal sealed class UpstreamClient : IUpstream
         _ => SourceStatus.Invalid,
     };
 
-    private static KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response) =>
-        RateLimitHeaders
+    /// <summary>The rate-limit headers of <paramref name="response"/>, for clients; the allowance left is remembered for the status page.</summary>
+    private KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response)
+    {
+        var headers = RateLimitHeaders
             .Where(name => response.Headers.Contains(name))
             .Select(name => KeyValuePair.Create(name, string.Join(", ", response.Headers.GetValues(name))))
             .ToArray();
+        if (headers.FirstOrDefault(h => h.Key == "ratelimit-remaining") is { Value: { } remaining })
+        {
+            _registry.SawRateLimit(remaining, _time.GetUtcNow());
+        }
+
+        return headers;
+    }
 
     private static bool IsTransportFault(Exception ex, CancellationToken cancellationToken) =>
         ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using Mirror.Cache.Blobs;
+using Mirror.Cache.Storage;
+using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.Upstream;
+
+namespace Mirror.Gateway.Status;
+
+/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills.</summary>
+internal sealed class StatusReporter(
+    MirroredRegistries registries,
+    TrafficHistory traffic,
+    PullHistory pulls,
+    StoreIndex index,
+    StoreLayout layout,
+    FillsInFlight fills,
+    IOptions<EvictionOptions> eviction,
+    TimeProvider time)
+{
+    public const int Top = 10;
+
+    public StatusReport Report()
+    {
+        var now = time.GetUtcNow();
+        var day = pulls.LastDay();
+        return new StatusReport(
+            now,
+            now - traffic.Started,
+            registries.All.Select(UpstreamOf).ToList(),
+            traffic.Total,
+            traffic.LastHour(),
+            new StoreState(index.Bytes, eviction.Value.MaxSize, index.Blobs, index.Manifests, FreeBytes()),
+            day.Where(a => a.Pulls > 0).OrderByDescending(a => a.Pulls).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
+            day.OrderByDescending(a => a.Bytes).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
+            pulls.Last(),
+            fills.Now().Select(f => new FillState(f.Repository.Value, f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList());
+    }
+
+    private static UpstreamState UpstreamOf(MirroredRegistry registry)
+    {
+        var health = registry.Health;
+        var detail = health.Reachable
+            ? health.LastSuccess is { } at ? $"last answered {at:u}" : "not asked yet"
+            : $"unreachable since {health.LastFailure:u}: {health.LastError}";
+        return new UpstreamState(registry.Host, registry.Options.RemoteUrl.ToString(), health.Reachable, detail, registry.RateLimit?.Remaining);
+    }
+
+    private long? FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(layout.Root).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
