@@ -46,8 +46,8 @@ internal static partial class CacheLog
     [LoggerMessage(1013, LogLevel.Warning, "Could not remove {Digest} from the store")]
     public static partial void RemoveFailed(ILogger logger, Digest digest, Exception exception);
 
-    [LoggerMessage(1014, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes")]
-    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes);
+    [LoggerMessage(1014, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes, in {Elapsed}")]
+    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes, TimeSpan elapsed);
 
     [LoggerMessage(1015, LogLevel.Error, "Indexing the store at {Root} failed; content is indexed as it is served, and expiry and the budget see only that")]
     public static partial void StoreScanFailed(ILogger logger, string root, Exception exception);
@@ -66,4 +66,13 @@ internal static partial class CacheLog
 
     [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
     public static partial void MetadataLoaded(ILogger logger, int count, int links);
+
+    [LoggerMessage(1021, LogLevel.Information, "Indexing the store: {Files} files ({Bytes} bytes) so far, in {Elapsed}")]
+    public static partial void StoreIndexing(ILogger logger, long files, long bytes, TimeSpan elapsed);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Passed over {Count} unreadable lines of {Path} (a write torn by a crash); those uses fall back to earlier ones")]
+    public static partial void JournalLinesSkipped(ILogger logger, string path, long count);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Could not read {Path}; last uses fall back to the files' write times")]
+    public static partial void JournalNotRead(ILogger logger, string path, Exception exception);
 }
