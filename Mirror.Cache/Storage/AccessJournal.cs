@@ -13,9 +13,10 @@ namespace Mirror.Cache.Storage;
 /// so what a save writes follows the traffic, not the size of the store, and a crash loses at most the
 /// uses since the last save. Replay keeps each entry's latest line. A line torn by a crash is passed over
 /// and cut off before the next append. When the file holds more than twice as many lines as the index
-/// has entries, a save rewrites it whole, by temp file and rename.
+/// has entries (and at least <c>rewriteAfter</c>, which tests make small), a save rewrites it whole, by
+/// temp file and rename.
 /// </summary>
-internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> logger) : IAccessLog
+internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> logger, long rewriteAfter = 65536) : IAccessLog
 {
     private const string FileName = "access.txt";
 
@@ -23,7 +24,6 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
     private const string LegacyFileName = "access.json";
 
     private const int MaxLine = 160;
-    private const long MinimumRewriteLines = 65536;
 
     private readonly string _path = Path.Combine(layout.MetadataDirectory, FileName);
     private readonly string _legacyPath = Path.Combine(layout.MetadataDirectory, LegacyFileName);
@@ -64,7 +64,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
             index.TakeUses(_batch);
             try
             {
-                if (_rewrite || _lines + _batch.Count > Math.Max(MinimumRewriteLines, 2 * (index.Blobs + index.Manifests)))
+                if (_rewrite || _lines + _batch.Count > Math.Max(rewriteAfter, 2 * (index.Blobs + index.Manifests)))
                 {
                     Rewrite(index);
                 }

@@ -9,12 +9,12 @@ namespace Mirror.Tests.Support;
 /// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(string root, EvictionOptions eviction, TimeProvider time)
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536)
     {
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
         var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
         _time = time;
-        Journal = new AccessJournal(Layout, NullLogger<AccessJournal>.Instance);
+        Journal = new AccessJournal(Layout, NullLogger<AccessJournal>.Instance, rewriteAfter);
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
