@@ -7,12 +7,12 @@ namespace Mirror.Cache.Storage;
 /// The start-up walk of the store that fills the index: each file with its size and its last write, and for
 /// a manifest what it names; then the saved uses are merged in and each manifest's use carried to what it
 /// names. Requests do not wait for it: content found on disk meanwhile is indexed as it is served. It logs
-/// its progress every few seconds. A scan that fails is logged and faults <see cref="StoreIndex.Loaded"/>,
+/// its progress every second. A scan that fails is logged and faults <see cref="StoreIndex.Loaded"/>,
 /// so what waits for it (the sweeper) carries on rather than waits forever.
 /// </summary>
 internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, IAccessLog uses, TimeProvider time, ILogger<StoreScanner> logger)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     public void Scan()
     {
