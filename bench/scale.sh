@@ -133,9 +133,9 @@ scale_section() { # the case's section of bench/results.md
 scale_only() { # runs the case alone and replaces its section of an existing bench/results.md
   scale_case
   scale_section >"$W/scale.md"
-  if [ -f "$OUT" ] && grep -q '^## A store of' "$OUT"; then
+  if [ -f "$OUT" ] && grep -Eq '^## A store of [0-9]+ blobs$' "$OUT"; then
     awk -v f="$W/scale.md" '
-      /^## A store of/ { while ((getline line < f) > 0) print line; skip = 1; next }
+      !done && /^## A store of [0-9]+ blobs$/ { while ((getline line < f) > 0) print line; skip = 1; done = 1; next }
       skip && /^## / { skip = 0 }
       !skip { print }' "$OUT" >"$OUT.new"
   elif [ -f "$OUT" ]; then
