@@ -40,8 +40,8 @@ internal static partial class CacheLog
     [LoggerMessage(1011, LogLevel.Information, "{Available} bytes free under {Root} again: storing new content")]
     public static partial void DiskSpaceRecovered(ILogger logger, string root, long available);
 
-    [LoggerMessage(1012, LogLevel.Information, "Sweep: removed {Expired} files ({ExpiredBytes} bytes) unused for over {Ttl} and {Evicted} files ({EvictedBytes} bytes) for the size budget; kept {Busy} in use; the store holds {Bytes} bytes in {Files} files")]
-    public static partial void Swept(ILogger logger, int expired, long expiredBytes, TimeSpan ttl, int evicted, long evictedBytes, int busy, long bytes, long files);
+    [LoggerMessage(1012, LogLevel.Information, "Sweep: removed {Expired} files ({ExpiredBytes} bytes) unused for over {Ttl} and {Evicted} files ({EvictedBytes} bytes) for the size budget; kept {Busy} in use; the store holds {Bytes} bytes in {Files} files; took {Elapsed}")]
+    public static partial void Swept(ILogger logger, int expired, long expiredBytes, TimeSpan ttl, int evicted, long evictedBytes, int busy, long bytes, long files, TimeSpan elapsed);
 
     [LoggerMessage(1013, LogLevel.Warning, "Could not remove {Digest} from the store")]
     public static partial void RemoveFailed(ILogger logger, Digest digest, Exception exception);

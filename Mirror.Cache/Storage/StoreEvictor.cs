@@ -27,6 +27,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
     {
         lock (_gate)
         {
+            var started = time.GetTimestamp();
             var now = time.GetUtcNow();
             var busy = 0;
 
@@ -94,7 +95,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             }
 
             var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
-            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests);
+            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
             return result;
         }
     }
