@@ -40,14 +40,14 @@ internal static partial class CacheLog
     [LoggerMessage(1011, LogLevel.Information, "{Available} bytes free under {Root} again: storing new content")]
     public static partial void DiskSpaceRecovered(ILogger logger, string root, long available);
 
-    [LoggerMessage(1012, LogLevel.Information, "Sweep: removed {Expired} files ({ExpiredBytes} bytes) unused for over {Ttl} and {Evicted} files ({EvictedBytes} bytes) for the size budget; kept {Busy} in use; the store holds {Bytes} bytes in {Files} files")]
-    public static partial void Swept(ILogger logger, int expired, long expiredBytes, TimeSpan ttl, int evicted, long evictedBytes, int busy, long bytes, long files);
+    [LoggerMessage(1012, LogLevel.Information, "Sweep: removed {Expired} files ({ExpiredBytes} bytes) unused for over {Ttl} and {Evicted} files ({EvictedBytes} bytes) for the size budget; kept {Busy} in use; the store holds {Bytes} bytes in {Files} files; took {Elapsed}")]
+    public static partial void Swept(ILogger logger, int expired, long expiredBytes, TimeSpan ttl, int evicted, long evictedBytes, int busy, long bytes, long files, TimeSpan elapsed);
 
     [LoggerMessage(1013, LogLevel.Warning, "Could not remove {Digest} from the store")]
     public static partial void RemoveFailed(ILogger logger, Digest digest, Exception exception);
 
-    [LoggerMessage(1014, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes")]
-    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes);
+    [LoggerMessage(1014, LogLevel.Information, "Store indexed: {Blobs} blobs and {Manifests} manifests, {Bytes} bytes, in {Elapsed}")]
+    public static partial void StoreIndexed(ILogger logger, long blobs, long manifests, long bytes, TimeSpan elapsed);
 
     [LoggerMessage(1015, LogLevel.Error, "Indexing the store at {Root} failed; content is indexed as it is served, and expiry and the budget see only that")]
     public static partial void StoreScanFailed(ILogger logger, string root, Exception exception);
@@ -69,4 +69,13 @@ internal static partial class CacheLog
 
     [LoggerMessage(1030, LogLevel.Information, "Filling {Repository}@{Digest}: {Written} of {Length} bytes, {MiBPerSecond:0.0} MiB/s over {Seconds:0} s, {Clients} clients waiting")]
     public static partial void FillProgress(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, long written, string length, double miBPerSecond, double seconds, int clients);
+
+    [LoggerMessage(1021, LogLevel.Information, "Indexing the store: {Files} files ({Bytes} bytes) so far, in {Elapsed}")]
+    public static partial void StoreIndexing(ILogger logger, long files, long bytes, TimeSpan elapsed);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Passed over {Count} unreadable lines of {Path} (a write torn by a crash); those uses fall back to earlier ones")]
+    public static partial void JournalLinesSkipped(ILogger logger, string path, long count);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Could not read {Path}; last uses fall back to the files' write times")]
+    public static partial void JournalNotRead(ILogger logger, string path, Exception exception);
 }

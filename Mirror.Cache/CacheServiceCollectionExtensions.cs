@@ -22,7 +22,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<StoreLayout>();
         services.AddSingleton<StoreIndex>();
         services.AddSingleton<StoreScanner>();
-        services.AddSingleton<AccessTimes>();
+        services.AddSingleton<IAccessLog, AccessJournal>();
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();

@@ -7,12 +7,16 @@
 #
 #   bench/run.sh              # everything (a few minutes)
 #   ROUNDS=1 bench/run.sh     # quicker, noisier
+#   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 ROUNDS=${ROUNDS:-3}
 BIG_MIB=${BIG_MIB:-512}
 OUT=${OUT:-$ROOT/bench/results.md}
+CASES=${1:-all}
+# shellcheck source=bench/scale.sh
+source "$ROOT/bench/scale.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -159,10 +163,11 @@ push_manifest() { # push_manifest REPO TAG FILE
 }
 
 echo "seeding the upstream" >&2
-head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/big.bin"
 head -c $((1024 * 1024)) /dev/urandom >"$W/small.bin"
-BIG=$(push_blob bench/blobs "$W/big.bin")
 SMALL=$(push_blob bench/blobs "$W/small.bin")
+if [ "$CASES" = all ]; then
+head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/big.bin"
+BIG=$(push_blob bench/blobs "$W/big.bin")
 # Cold cases need content no program has seen: a big blob per cold round and case, so no program is
 # restarted (a restart would also time its start-up, and the JIT's first compiles, not its cold path).
 COLD=(); CONC=()
@@ -173,6 +178,7 @@ for i in $(seq "$ROUNDS"); do
   CONC+=("$(push_blob bench/blobs "$W/cold.bin")")
 done
 rm -f "$W/cold.bin"
+fi
 
 # A 30-layer image (1 MiB of random data per layer, gzipped tar) for docker pull, and its manifest.
 python3 - "$W/image" <<'EOF'
@@ -254,6 +260,24 @@ settle() {
   sync
 }
 
+hey_run() { # hey_run N URL [HEADER...] -> "rps p99ms failed" (failed: responses other than 200, and errors)
+  local n=$1 url=$2 h headers=() out
+  shift 2
+  for h in "$@"; do headers+=(-H "$h"); done
+  out=$(hey -n "$n" -c 32 "${headers[@]}" "$url" | awk '
+    /Requests\/sec/ { rps = $2 } /99% in/ { p99 = $3 * 1000 }
+    /^Status code distribution/ { section = "status"; next } /^Error distribution/ { section = "error"; next }
+    section != "" && /^[ \t]*\[[0-9]+\]/ { n = $1; gsub(/[^0-9]/, "", n); if (section == "error") failed += n; else if (n != 200) failed += $2 }
+    END { printf "%.0f %.1f %d\n", rps, p99, failed }')
+  [ "${out##* }" = 0 ] || echo "warning: $url: ${out##* } of $n requests failed or were not 200" >&2
+  echo "$out"
+}
+
+if [ "$CASES" = scale ]; then
+  scale_only
+  exit 0
+fi
+
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
 for _ in 1 2; do  # the first fetch fills, the second warms each program up
@@ -330,18 +354,6 @@ R[rss,mirror]=$(peak_rss_mib "$(server_pid mirror Mirror.Gateway.dll)")
 R[rss,dist]=$(peak_rss_mib "$(server_pid dist docker-registry)")
 
 echo "cached manifest by digest, by tag, and a cached 1 MiB blob, 32 connections" >&2
-hey_run() { # hey_run N URL [HEADER...] -> "rps p99ms failed" (failed: responses other than 200, and errors)
-  local n=$1 url=$2 h headers=() out
-  shift 2
-  for h in "$@"; do headers+=(-H "$h"); done
-  out=$(hey -n "$n" -c 32 "${headers[@]}" "$url" | awk '
-    /Requests\/sec/ { rps = $2 } /99% in/ { p99 = $3 * 1000 }
-    /^Status code distribution/ { section = "status"; next } /^Error distribution/ { section = "error"; next }
-    section != "" && /^[ \t]*\[[0-9]+\]/ { n = $1; gsub(/[^0-9]/, "", n); if (section == "error") failed += n; else if (n != 200) failed += $2 }
-    END { printf "%.0f %.1f %d\n", rps, p99, failed }')
-  [ "${out##* }" = 0 ] || echo "warning: $url: ${out##* } of $n requests failed or were not 200" >&2
-  echo "$out"
-}
 # Each URL gets 5 s of unmeasured load first, as the htpasswd rows below do, so both sets of rows compare
 # programs whose JIT has settled (the "with auth / without" ratio depends on it).
 for p in mirror dist; do
@@ -453,6 +465,8 @@ done
 stop mirrortls
 for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
+scale_case
+
 # --- the table ----------------------------------------------------------------------------------
 gib() { awk -v b="$1" 'BEGIN { if (b == "n/a") print b; else printf "%.2f GiB/s", b / 1073741824 }'; }
 failed_note() { [ "${1:-0}" = 0 ] || echo ", $1 requests failed or not 200"; }
@@ -488,6 +502,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
   echo "remembers a verified password for 5 minutes. The TLS row is a second mirror on a store of its own, with curl (HTTP/1.1) as the"
   echo "client on both sides; negotiated: mirror ${TLSINFO[mirror]:-unknown}, nginx ${TLSINFO[nginx]:-unknown}. nginx is not configured for kTLS"
   echo "here, so it encrypts in user space and sendfile does not apply."
+  echo
+  scale_section
 } >"$OUT.new"
 if [ -f "$ROOT/bench/notes.md" ]; then { echo; cat "$ROOT/bench/notes.md"; } >>"$OUT.new"; fi
 mv "$OUT.new" "$OUT"

@@ -20,7 +20,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     public StoreLease? TryOpen(Digest digest)
     {
         var path = layout.PathOf(ContentKind.Blob, digest);
-        return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(entry, path) : null;
+        return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(index, entry, path) : null;
     }
 
     /// <summary>Records the access of a blob about to be served.</summary>
@@ -57,7 +57,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
             var result = writer.MoveIntoPlace();
             if (result == CommitResult.Committed)
             {
-                index.Add(ContentKind.Blob, writer.Digest, writer.Length, time.GetUtcNow());
+                index.Add(ContentKind.Blob, writer.Digest, writer.Length, time.GetUtcNow(), references: null, used: true);
             }
 
             return result;
@@ -65,11 +65,11 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     }
 
     /// <summary>Removes a retired blob's file and forgets it.</summary>
-    public void Remove(StoreEntry entry)
+    public void Remove(StoreHandle entry, Digest digest)
     {
         lock (index.Gate)
         {
-            File.Delete(layout.PathOf(ContentKind.Blob, entry.Digest));
+            File.Delete(layout.PathOf(ContentKind.Blob, digest));
             index.Remove(entry);
         }
     }

@@ -28,7 +28,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             return null;
         }
 
-        entry.Touch(time.GetUtcNow());
+        index.RecordUse(entry, time.GetUtcNow());
         try
         {
             if (_recent.TryGetValue(digest, out StoredManifest? recent))
@@ -47,7 +47,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         }
         finally
         {
-            entry.Release();
+            index.Release(entry);
         }
     }
 
@@ -72,7 +72,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             lock (index.Gate)
             {
                 File.Move(temp, path, overwrite: true);
-                index.Add(ContentKind.Manifest, digest, content.Length, time.GetUtcNow(), ManifestReferences.Of(content.Span));
+                index.Add(ContentKind.Manifest, digest, content.Length, time.GetUtcNow(), ManifestReferences.Of(content.Span), used: true);
             }
 
             Remember(new StoredManifest(digest, mediaType, content));
@@ -86,14 +86,14 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
     }
 
     /// <summary>Removes a retired manifest's files and forgets it.</summary>
-    public void Remove(StoreEntry entry)
+    public void Remove(StoreHandle entry, Digest digest)
     {
-        var path = layout.PathOf(ContentKind.Manifest, entry.Digest);
+        var path = layout.PathOf(ContentKind.Manifest, digest);
         lock (index.Gate)
         {
             File.Delete(path);
             File.Delete(StoreLayout.TypePathOf(path));
-            _recent.Remove(entry.Digest);
+            _recent.Remove(digest);
             index.Remove(entry);
         }
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 
 namespace Mirror.Cache.Storage;
@@ -9,13 +8,18 @@ namespace Mirror.Cache.Storage;
 /// Keeps the store bounded. Expiry removes content not pulled within <c>proxy.ttl</c>; the size budget
 /// removes the least recently pulled content until the store is under its low watermark. "Pulled" is
 /// effective use: a blob or platform manifest counts as used whenever a manifest or list that names it
-/// is, so content shared between images goes only when none of them has been used. Content being read is
-/// never removed (its lease keeps it), and a fill's temp file is not in the store until it commits.
+/// is (the index carries a manifest's use to what it names), so content shared between images goes only
+/// when none of them has been used. Content being read is never removed (its lease keeps it), and a fill's
+/// temp file is not in the store until it commits. A sweep costs what it removes (<see cref="EvictionCandidates"/>).
 /// </summary>
 internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
 {
+    /// <summary>Rounds of the budget's pick per sweep: each round passes over what the last found in use.</summary>
+    private const int BudgetRounds = 4;
+
     private readonly EvictionOptions _options = options.Value;
     private readonly Lock _gate = new();
+    private readonly List<StoreHandle> _candidates = [];
 
     public bool OverBudget => _options.MaxSize is { } max && index.Bytes > max;
 
@@ -23,20 +27,22 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
     {
         lock (_gate)
         {
+            var started = time.GetTimestamp();
             var now = time.GetUtcNow();
-            var entries = index.Entries.ToList();
-            var used = EffectiveUse(entries);
             var busy = 0;
 
             var (expired, expiredBytes) = (0, 0L);
             if (_options.Ttl > TimeSpan.Zero)
             {
-                foreach (var entry in entries.Where(e => used[e] < now - _options.Ttl))
+                var cutoff = (now - _options.Ttl).UtcTicks;
+                _candidates.Clear();
+                EvictionCandidates.UnusedBefore(index, cutoff, _candidates);
+                foreach (var entry in _candidates)
                 {
-                    if (TryRemove(entry))
+                    if (TryRemove(entry, cutoff) is { } length)
                     {
                         expired++;
-                        expiredBytes += entry.Length;
+                        expiredBytes += length;
                     }
                     else
                     {
@@ -49,85 +55,91 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             if (_options.MaxSize is { } max && index.Bytes > max)
             {
                 var target = (long)(max * _options.LowWatermark);
-                foreach (var entry in entries.Where(e => !e.IsRetired).OrderBy(e => used[e]))
+                var inUse = new HashSet<StoreHandle>();
+                for (var round = 0; round < BudgetRounds && index.Bytes > target; round++)
                 {
-                    if (index.Bytes <= target)
+                    _candidates.Clear();
+                    EvictionCandidates.LeastRecentlyUsed(index, index.Bytes - target, inUse, _candidates);
+                    var removedBefore = evicted;
+                    foreach (var entry in _candidates)
+                    {
+                        if (index.Bytes <= target)
+                        {
+                            break;
+                        }
+
+                        if (TryRemove(entry, long.MaxValue) is { } length)
+                        {
+                            evicted++;
+                            evictedBytes += length;
+                        }
+                        else
+                        {
+                            inUse.Add(entry);
+                            busy++;
+                        }
+                    }
+
+                    if (_candidates.Count == 0 || (evicted == removedBefore && inUse.Count == 0))
                     {
                         break;
                     }
-
-                    if (!TryRemove(entry))
-                    {
-                        busy++;
-                        continue;
-                    }
-
-                    evicted++;
-                    evictedBytes += entry.Length;
                 }
             }
 
+            _candidates.Clear();
+            if (_candidates.Capacity > 4096)
+            {
+                // A large sweep's list is not kept for the small ones that follow.
+                _candidates.Capacity = 4096;
+            }
+
             var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
-            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests);
+            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
             return result;
         }
     }
 
     /// <summary>
-    /// Each entry's last use, counting a manifest's use as a use of everything it names: lists name
-    /// platform manifests, which name config and layers, so two passes carry a list's use to its layers.
+    /// Removes an entry last used before <paramref name="usedBefore"/> (a use since it was picked keeps it)
+    /// and returns its length; <c>null</c> when it is being read, was used meanwhile, or could not be removed.
     /// </summary>
-    private static Dictionary<StoreEntry, DateTimeOffset> EffectiveUse(List<StoreEntry> entries)
+    private long? TryRemove(StoreHandle entry, long usedBefore)
     {
-        var used = entries.ToDictionary(e => e, e => e.LastAccess);
-        var byDigest = entries.GroupBy(e => e.Digest).ToDictionary(g => g.Key, g => g.ToList());
-        var manifests = entries.Where(e => e.References.Count > 0).ToList();
-        for (var pass = 0; pass < 2; pass++)
+        if (!index.TryRetire(entry))
         {
-            foreach (var manifest in manifests)
-            {
-                foreach (var reference in manifest.References)
-                {
-                    foreach (var named in byDigest.GetValueOrDefault(reference) ?? [])
-                    {
-                        if (used[named] < used[manifest])
-                        {
-                            used[named] = used[manifest];
-                        }
-                    }
-                }
-            }
+            index.KeepForNextSweep(entry);
+            return null;
         }
 
-        return used;
-    }
-
-    private bool TryRemove(StoreEntry entry)
-    {
-        if (!entry.TryRetire())
+        var (kind, digest, length, lastUse) = index.Describe(entry);
+        if (lastUse >= usedBefore)
         {
-            return false;
+            index.Unretire(entry);
+            index.KeepForNextSweep(entry);
+            return null;
         }
 
         try
         {
-            if (entry.Kind == ContentKind.Blob)
+            if (kind == ContentKind.Blob)
             {
-                blobs.Remove(entry);
+                blobs.Remove(entry, digest);
             }
             else
             {
-                manifests.Remove(entry);
+                manifests.Remove(entry, digest);
             }
 
-            metrics.Evicted(entry.Length);
-            return true;
+            metrics.Evicted(length);
+            return length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.RemoveFailed(logger, entry.Digest, ex);
-            entry.Unretire();
-            return false;
+            CacheLog.RemoveFailed(logger, digest, ex);
+            index.Unretire(entry);
+            index.KeepForNextSweep(entry);
+            return null;
         }
     }
 }

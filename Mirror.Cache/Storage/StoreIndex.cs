@@ -1,24 +1,38 @@
-using System.Collections.Concurrent;
 using Mirror.Cache.Content;
 
 namespace Mirror.Cache.Storage;
 
 /// <summary>
-/// What the store holds, in memory: every committed file with its size and last access, and the totals.
-/// Built by one scan at start (<see cref="StoreScanner"/>) and kept current by commits and removals, which
-/// hold <see cref="Gate"/> so that a file and its entry come and go together; nothing walks the disk per
-/// request or per scrape.
+/// What the store holds, in memory: every committed file with its length, its last use, and for a manifest
+/// what it names, as 64 bytes of plain data per file in <see cref="IndexShard"/>s. Built by one scan at
+/// start (<see cref="StoreScanner"/>) and kept current by commits and removals, which hold <see cref="Gate"/>
+/// so that a file and its entry come and go together; nothing walks the disk per request or per scrape.
 /// </summary>
+/// <remarks>
+/// This is one node's copy of the facts, and assumes no more (#10: in a cluster they also live in a shared
+/// service, and other nodes add, use and remove content): content it does not hold may still be on disk,
+/// and is indexed when found there (<see cref="TryAcquire"/>); an addition of content already known counts
+/// once; a use learnt from elsewhere (<see cref="MergeUse"/>: the journal at start, another node later) is
+/// merged by keeping the latest, so uses arriving in any order agree; the uses made here are handed out in
+/// batches (<see cref="TakeUses"/>) to whatever keeps them (<see cref="IAccessLog"/>).
+/// </remarks>
 public sealed class StoreIndex
 {
-    private readonly ConcurrentDictionary<(ContentKind, Digest), StoreEntry> _entries = new();
+    private const int ShardBits = 6;
+
+    /// <summary>How deep a manifest's use is carried: a list names manifests, which name config and layers.</summary>
+    private const int CarryDepth = 2;
+
+    private static readonly long CarryInterval = TimeSpan.TicksPerSecond;
+
+    private readonly IndexShard[] _shards = Enumerable.Range(0, 1 << ShardBits).Select(_ => new IndexShard()).ToArray();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bytes;
     private long _blobs;
     private long _manifests;
 
     /// <summary>Raised after content was added: the size budget is enforced promptly, and tests wait for commits.</summary>
-    internal event Action<StoreEntry>? Added;
+    internal event Action<ContentKind, DigestKey>? Added;
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -32,63 +46,218 @@ public sealed class StoreIndex
     /// <summary>Held by commits and removals, so a file and its entry change together.</summary>
     internal Lock Gate { get; } = new();
 
-    internal IEnumerable<StoreEntry> Entries => _entries.Values;
-
-    /// <summary>Adds a committed file; a file already known (committed twice, or found by the scan) counts once.</summary>
-    internal StoreEntry Add(ContentKind kind, Digest digest, long length, DateTimeOffset lastAccess, IReadOnlyList<Digest>? references = null)
-    {
-        var entry = new StoreEntry(kind, digest, length, lastAccess, references ?? []);
-        var stored = _entries.GetOrAdd((kind, digest), entry);
-        if (ReferenceEquals(stored, entry))
-        {
-            Interlocked.Add(ref _bytes, length);
-            Interlocked.Increment(ref kind == ContentKind.Blob ? ref _blobs : ref _manifests);
-            Added?.Invoke(entry);
-        }
-
-        return stored;
-    }
-
-    internal void Remove(StoreEntry entry)
-    {
-        if (_entries.TryRemove(new KeyValuePair<(ContentKind, Digest), StoreEntry>((entry.Kind, entry.Digest), entry)))
-        {
-            Interlocked.Add(ref _bytes, -entry.Length);
-            Interlocked.Decrement(ref entry.Kind == ContentKind.Blob ? ref _blobs : ref _manifests);
-        }
-    }
-
-    internal StoreEntry? TryFind(ContentKind kind, Digest digest) => _entries.GetValueOrDefault((kind, digest));
+    internal IReadOnlyList<IndexShard> Shards => _shards;
 
     /// <summary>
-    /// Finds a committed file (indexing one the start-up scan has not reached yet) and leases it against
-    /// removal; <c>null</c> when it is not there or is being removed. The access is recorded by the caller
-    /// (<see cref="StoreEntry.Touch"/>) once it serves the file: a request refused after the look-up is no pull.
+    /// Adds a file; one already known (committed twice, or found by the scan after a request found it)
+    /// counts once. <paramref name="used"/>: the addition is a use (a commit), saved and carried to what a
+    /// manifest names; a file found by the scan is not, and its last write stands for its last use only
+    /// until a saved use is merged.
     /// </summary>
-    internal StoreEntry? TryAcquire(ContentKind kind, Digest digest, string path, DateTimeOffset now, Func<string, IReadOnlyList<Digest>>? references = null)
+    internal StoreHandle Add(ContentKind kind, Digest digest, long length, DateTimeOffset lastUse, IReadOnlyList<Digest>? references, bool used) =>
+        Add(kind, DigestKey.Of(digest), digest.Algorithm == "sha512" ? digest : null, length, lastUse.UtcTicks, references?.Select(DigestKey.Of).ToArray(), used);
+
+    internal StoreHandle Add(ContentKind kind, in DigestKey key, Digest? sha512, long length, long lastUse, DigestKey[]? references, bool used)
     {
-        var entry = TryFind(kind, digest);
-        if (entry is null)
+        var shard = ShardOf(key);
+        int slot;
+        lock (_shards[shard].Gate)
         {
-            var file = new FileInfo(path);
-            if (!file.Exists)
+            slot = _shards[shard].Find(kind, key, sha512);
+            if (slot >= 0)
+            {
+                return new StoreHandle(shard, slot);
+            }
+
+            slot = _shards[shard].Add(kind, key, sha512, length, lastUse, references, guessed: !used);
+            Interlocked.Add(ref _bytes, length);
+            Interlocked.Increment(ref kind == ContentKind.Blob ? ref _blobs : ref _manifests);
+        }
+
+        var handle = new StoreHandle(shard, slot);
+        if (used)
+        {
+            Use(handle, lastUse, CarryDepth, save: true);
+        }
+
+        Added?.Invoke(kind, key);
+        return handle;
+    }
+
+    /// <summary>Forgets a retired entry, whose files are gone. Hold <see cref="Gate"/>.</summary>
+    internal void Remove(StoreHandle handle)
+    {
+        var shard = _shards[handle.Shard];
+        lock (shard.Gate)
+        {
+            ref var slot = ref shard[handle.Slot];
+            Interlocked.Add(ref _bytes, -slot.Length);
+            Interlocked.Decrement(ref slot.Kind == ContentKind.Blob ? ref _blobs : ref _manifests);
+            shard.Remove(handle.Slot);
+        }
+    }
+
+    /// <summary>What this index holds of a file, as it is now; <c>null</c> when it holds nothing.</summary>
+    internal StoreEntry? TryFind(ContentKind kind, Digest digest)
+    {
+        var key = DigestKey.Of(digest);
+        var shard = _shards[ShardOf(key)];
+        lock (shard.Gate)
+        {
+            var slot = shard.Find(kind, key, digest.Algorithm == "sha512" ? digest : null);
+            if (slot < 0)
             {
                 return null;
             }
 
-            entry = Add(kind, digest, file.Length, now, references?.Invoke(path));
+            ref var found = ref shard[slot];
+            return new StoreEntry(kind, digest, found.Length, new DateTimeOffset(Volatile.Read(ref found.LastUse), TimeSpan.Zero), Volatile.Read(ref found.Readers) == StoreSlot.Retired);
+        }
+    }
+
+    /// <summary>
+    /// Finds a committed file (indexing one the index does not hold yet: the start-up scan has not reached
+    /// it, or in a cluster another node wrote it) and leases it against removal; <c>null</c> when it is not
+    /// there or is being removed. The use is recorded by the caller (<see cref="RecordUse"/>) once it serves
+    /// the file: a request refused after the look-up is no pull.
+    /// </summary>
+    internal StoreHandle? TryAcquire(ContentKind kind, Digest digest, string path, DateTimeOffset now, Func<string, IReadOnlyList<Digest>>? references = null)
+    {
+        var key = DigestKey.Of(digest);
+        var sha512 = digest.Algorithm == "sha512" ? digest : null;
+        var shardIndex = ShardOf(key);
+        var shard = _shards[shardIndex];
+        lock (shard.Gate)
+        {
+            var slot = shard.Find(kind, key, sha512);
+            if (slot >= 0)
+            {
+                return TryLease(ref shard[slot]) ? new StoreHandle(shardIndex, slot) : null;
+            }
         }
 
-        return entry.TryAcquire() ? entry : null;
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return null;
+        }
+
+        var handle = Add(kind, key, sha512, file.Length, now.UtcTicks, references?.Invoke(path).Select(DigestKey.Of).ToArray(), used: false);
+        lock (_shards[handle.Shard].Gate)
+        {
+            // Found now, to be served now: no guess.
+            _shards[handle.Shard][handle.Slot].Flags &= unchecked((byte)~StoreSlot.Guessed);
+        }
+
+        return TryLease(ref SlotOf(handle)) ? handle : null;
+    }
+
+    /// <summary>Ends a lease of <see cref="TryAcquire"/>.</summary>
+    internal void Release(StoreHandle handle) => Interlocked.Decrement(ref SlotOf(handle).Readers);
+
+    internal long LengthOf(StoreHandle handle) => SlotOf(handle).Length;
+
+    /// <summary>
+    /// Records a use of a leased entry: its last use moves forward (never back), it is saved with the next
+    /// batch, and a manifest's use is carried to what it names (a list's to its manifests and their layers),
+    /// so content shared between images goes only when none of them is used.
+    /// </summary>
+    internal void RecordUse(StoreHandle handle, DateTimeOffset now) => Use(handle, now.UtcTicks, CarryDepth, save: true);
+
+    /// <summary>
+    /// Merges a use learnt from elsewhere (saved before, or made on another node): the later of the two
+    /// wins, but a saved use replaces a file's last write; content not held is passed over.
+    /// </summary>
+    internal void MergeUse(ContentKind kind, in DigestKey key, Digest? sha512, long ticks)
+    {
+        var shard = _shards[ShardOf(key)];
+        lock (shard.Gate)
+        {
+            var found = shard.Find(kind, key, sha512);
+            if (found < 0)
+            {
+                return;
+            }
+
+            ref var slot = ref shard[found];
+            if ((slot.Flags & StoreSlot.Guessed) != 0)
+            {
+                slot.Flags &= unchecked((byte)~StoreSlot.Guessed);
+                Volatile.Write(ref slot.LastUse, ticks);
+                shard.OldestUse = Math.Min(shard.OldestUse, ticks);
+            }
+            else
+            {
+                Raise(ref slot.LastUse, ticks);
+            }
+        }
+    }
+
+    /// <summary>Carries every manifest's last use to what it names, once the scan and the saved uses are in (content found after its manifest was used gets that use).</summary>
+    internal void CarryAllUses()
+    {
+        var manifests = new List<(StoreHandle Handle, long LastUse)>();
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            lock (_shards[i].Gate)
+            {
+                foreach (var (slot, _) in _shards[i].References)
+                {
+                    manifests.Add((new StoreHandle(i, slot), Volatile.Read(ref _shards[i][slot].LastUse)));
+                }
+            }
+        }
+
+        foreach (var (handle, lastUse) in manifests)
+        {
+            Use(handle, lastUse, CarryDepth, save: false);
+        }
+    }
+
+    /// <summary>Hands the entries used since the last call, with their last use, to <paramref name="into"/>.</summary>
+    internal void TakeUses(List<UseRecord> into)
+    {
+        foreach (var shard in _shards)
+        {
+            shard.TakeUses(into);
+        }
+    }
+
+    /// <summary>Marks an entry for removal if nothing reads it; from then on it cannot be leased.</summary>
+    internal bool TryRetire(StoreHandle handle) => Interlocked.CompareExchange(ref SlotOf(handle).Readers, StoreSlot.Retired, 0) == 0;
+
+    /// <summary>Takes a retirement back, when the files could not be removed after all.</summary>
+    internal void Unretire(StoreHandle handle) => Interlocked.CompareExchange(ref SlotOf(handle).Readers, 0, StoreSlot.Retired);
+
+    /// <summary>Lets the next expiry pass look at an entry a sweep picked but left (being read, used meanwhile, or not removable).</summary>
+    internal void KeepForNextSweep(StoreHandle handle)
+    {
+        var shard = _shards[handle.Shard];
+        lock (shard.Gate)
+        {
+            shard.OldestUse = Math.Min(shard.OldestUse, Volatile.Read(ref shard[handle.Slot].LastUse));
+        }
+    }
+
+    /// <summary>Kind, digest, length and last use of an entry (its digest is made only here, for the few a sweep removes).</summary>
+    internal (ContentKind Kind, Digest Digest, long Length, long LastUse) Describe(StoreHandle handle)
+    {
+        var shard = _shards[handle.Shard];
+        lock (shard.Gate)
+        {
+            ref var slot = ref shard[handle.Slot];
+            return (slot.Kind, shard.DigestOf(handle.Slot), slot.Length, Volatile.Read(ref slot.LastUse));
+        }
     }
 
     /// <summary>Completes when <paramref name="digest"/> is committed: the store's commit signal.</summary>
     internal async Task WhenCommittedAsync(ContentKind kind, Digest digest, CancellationToken cancellationToken)
     {
+        var key = DigestKey.Of(digest);
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnAdded(StoreEntry entry)
+        void OnAdded(ContentKind addedKind, DigestKey added)
         {
-            if (entry.Kind == kind && entry.Digest == digest)
+            if (addedKind == kind && added == key)
             {
                 committed.TrySetResult();
             }
@@ -119,4 +288,94 @@ public sealed class StoreIndex
             _loaded.TrySetException(failure);
         }
     }
+
+    private void Use(StoreHandle handle, long ticks, int depth, bool save)
+    {
+        var shard = _shards[handle.Shard];
+        ref var slot = ref shard[handle.Slot];
+        Raise(ref slot.LastUse, ticks);
+        if (save && (Volatile.Read(ref slot.Flags) & StoreSlot.Dirty) == 0)
+        {
+            shard.MarkUsed(handle.Slot);
+        }
+
+        if ((Volatile.Read(ref slot.Flags) & StoreSlot.Names) != 0 && shard.ReferencesToCarry(handle.Slot, ticks, CarryInterval) is { } named)
+        {
+            Carry(named, ticks, depth, save);
+        }
+    }
+
+    /// <summary>Carries a manifest's use to what it names, by digest whatever its kind (a list names manifests, a manifest blobs).</summary>
+    private void Carry(DigestKey[] named, long ticks, int depth, bool save)
+    {
+        foreach (var key in named)
+        {
+            var shard = _shards[ShardOf(key)];
+            DigestKey[]? further = null;
+            lock (shard.Gate)
+            {
+                // Under the lock, since these entries are not leased: one may be removed, and its slot reused, at any time.
+                foreach (var kind in (ReadOnlySpan<ContentKind>)[ContentKind.Blob, ContentKind.Manifest])
+                {
+                    var found = shard.Find(kind, key, null);
+                    if (found < 0)
+                    {
+                        continue;
+                    }
+
+                    Raise(ref shard[found].LastUse, ticks);
+                    if (save)
+                    {
+                        shard.MarkUsed(found);
+                    }
+
+                    if (depth > 1 && (shard[found].Flags & StoreSlot.Names) != 0)
+                    {
+                        further = shard.ReferencesToCarry(found, ticks, CarryInterval);
+                    }
+                }
+            }
+
+            if (further is not null)
+            {
+                Carry(further, ticks, depth - 1, save);
+            }
+        }
+    }
+
+    private static bool TryLease(ref StoreSlot slot)
+    {
+        var readers = Volatile.Read(ref slot.Readers);
+        while (readers != StoreSlot.Retired)
+        {
+            var seen = Interlocked.CompareExchange(ref slot.Readers, readers + 1, readers);
+            if (seen == readers)
+            {
+                return true;
+            }
+
+            readers = seen;
+        }
+
+        return false;
+    }
+
+    private static void Raise(ref long lastUse, long ticks)
+    {
+        var current = Interlocked.Read(ref lastUse);
+        while (ticks > current)
+        {
+            var seen = Interlocked.CompareExchange(ref lastUse, ticks, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private ref StoreSlot SlotOf(StoreHandle handle) => ref _shards[handle.Shard][handle.Slot];
+
+    private static int ShardOf(in DigestKey key) => (int)(key.H0 >> (64 - ShardBits));
 }

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
 
@@ -97,18 +98,66 @@ public sealed class StoreLayout
         return removed;
     }
 
-    /// <summary>Every committed file, for the start-up scan: its kind, digest and file information.</summary>
-    internal IEnumerable<(ContentKind Kind, Digest Digest, FileInfo File)> Files()
+    /// <summary>
+    /// Every committed file, for the start-up scan: its digest read from its name, length and last write
+    /// from the directory walk, with no object per file (a file where its digest would not be is passed over).
+    /// </summary>
+    internal IEnumerable<StoredFile> Files()
     {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
         foreach (var (kind, directory) in new[] { (ContentKind.Blob, _blobs), (ContentKind.Manifest, _manifests) })
         {
-            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories))
+            var files = new FileSystemEnumerable<StoredFile>(directory, (ref FileSystemEntry entry) => ToStoredFile(kind, ref entry), options)
             {
-                if (Digest.TryParse($"{file.Directory!.Parent!.Name}:{file.Name}") is { } digest)
+                ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
+            };
+            foreach (var file in files)
+            {
+                if (file.Length >= 0)
                 {
-                    yield return (kind, digest, file);
+                    yield return file;
                 }
             }
+        }
+    }
+
+    private static StoredFile ToStoredFile(ContentKind kind, ref FileSystemEntry entry)
+    {
+        var invalid = new StoredFile(kind, default, null, -1, 0, null);
+        var name = entry.FileName;
+        var prefix = Path.GetFileName(entry.Directory);
+        var algorithm = Path.GetFileName(Path.GetDirectoryName(entry.Directory));
+        if (prefix.Length != 2 || !name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return invalid;
+        }
+
+        DigestKey key;
+        Digest? sha512 = null;
+        if (algorithm.SequenceEqual("sha256") && name.Length == 64)
+        {
+            if (!DigestKey.TryParseHex(name, isSha512: false, out key))
+            {
+                return invalid;
+            }
+        }
+        else if (algorithm.SequenceEqual("sha512") && Digest.TryParse($"sha512:{name}") is { } digest)
+        {
+            (key, sha512) = (DigestKey.Of(digest), digest);
+        }
+        else
+        {
+            return invalid;
+        }
+
+        try
+        {
+            return new StoredFile(kind, key, sha512, entry.Length, entry.LastWriteTimeUtc.UtcTicks, kind == ContentKind.Manifest ? entry.ToFullPath() : null);
+        }
+        catch (IOException)
+        {
+            // Removed while the scan walked past it.
+            return invalid;
         }
     }
 

@@ -4,25 +4,37 @@ using Mirror.Cache.Content;
 namespace Mirror.Cache.Storage;
 
 /// <summary>
-/// The start-up walk of the store that fills the index: each file with its size and its last access as
-/// last saved (else its last write), and for a manifest what it names. Requests do not wait for it: content
-/// found on disk meanwhile is indexed as it is served. A scan that fails is logged and faults
-/// <see cref="StoreIndex.Loaded"/>, so what waits for it (the sweeper) carries on rather than waits forever.
+/// The start-up walk of the store that fills the index: each file with its size and its last write, and for
+/// a manifest what it names; then the saved uses are merged in and each manifest's use carried to what it
+/// names. Requests do not wait for it: content found on disk meanwhile is indexed as it is served. It logs
+/// its progress every second. A scan that fails is logged and faults <see cref="StoreIndex.Loaded"/>,
+/// so what waits for it (the sweeper) carries on rather than waits forever.
 /// </summary>
-internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, AccessTimes accessTimes, ILogger<StoreScanner> logger)
+internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, IAccessLog uses, TimeProvider time, ILogger<StoreScanner> logger)
 {
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
     public void Scan()
     {
         try
         {
-            var saved = accessTimes.Load();
-            foreach (var (kind, digest, file) in layout.Files())
+            var started = time.GetTimestamp();
+            var reported = started;
+            var files = 0L;
+            foreach (var file in layout.Files())
             {
-                var lastAccess = saved.TryGetValue(AccessTimes.KeyOf(kind, digest), out var at) ? at : file.LastWriteTimeUtc;
-                index.Add(kind, digest, file.Length, lastAccess, kind == ContentKind.Manifest ? ReferencesOf(file.FullName) : null);
+                var references = file.Kind == ContentKind.Manifest ? ReferencesOf(file.Path!).Select(DigestKey.Of).ToArray() : null;
+                index.Add(file.Kind, file.Key, file.Sha512, file.Length, file.LastWrite, references, used: false);
+                if (++files % 1024 == 0 && time.GetElapsedTime(reported) >= ProgressInterval)
+                {
+                    CacheLog.StoreIndexing(logger, files, index.Bytes, time.GetElapsedTime(started));
+                    reported = time.GetTimestamp();
+                }
             }
 
-            CacheLog.StoreIndexed(logger, index.Blobs, index.Manifests, index.Bytes);
+            uses.Replay(index);
+            index.CarryAllUses();
+            CacheLog.StoreIndexed(logger, index.Blobs, index.Manifests, index.Bytes, time.GetElapsedTime(started));
             index.MarkLoaded(null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -7,16 +7,16 @@ namespace Mirror.Cache.Storage;
 /// <summary>
 /// Runs the store's expiry and size budget: once the start-up index is complete (or failed), then every
 /// <c>mirror.sweepinterval</c>, and as soon as a commit takes the store past <c>mirror.maxsize</c>. Each run
-/// also saves the last-access times, so they are written in batches, never per request.
+/// also saves the uses since the last run, so they are written in batches, never per request.
 /// </summary>
-internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, AccessTimes accessTimes, IOptions<EvictionOptions> options, TimeProvider time, ILogger<StoreSweeper> logger) : BackgroundService
+internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, IAccessLog uses, IOptions<EvictionOptions> options, TimeProvider time, ILogger<StoreSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _overBudget = new(0, 1);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        accessTimes.Save(index.Entries);
+        uses.Save(index);
     }
 
     public override void Dispose()
@@ -44,7 +44,7 @@ internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, Acces
             while (!stoppingToken.IsCancellationRequested)
             {
                 evictor.Sweep();
-                accessTimes.Save(index.Entries);
+                uses.Save(index);
 
                 // One wait for the signal at a time, kept across interval ticks, so no signal is lost.
                 overBudget ??= _overBudget.WaitAsync(stoppingToken);
@@ -66,7 +66,7 @@ internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, Acces
         }
     }
 
-    private void SignalWhenOverBudget(StoreEntry entry)
+    private void SignalWhenOverBudget(ContentKind kind, DigestKey key)
     {
         if (evictor.OverBudget && _overBudget.CurrentCount == 0)
         {

@@ -136,6 +136,47 @@ internal sealed class StoreEvictorTests
     }
 
     [Test]
+    public void Sweep_OverTheBudget_RemovesExactlyTheLeastRecentlyPulled_WhateverTheirOrderInTheStore()
+    {
+        _options.MaxSize = 15_000;
+        var blobs = Enumerable.Range(0, 200).Select(_ => AddBlob(100)).ToList();
+        var pulls = blobs.OrderBy(_ => Random.Shared.Next()).ToList();
+        foreach (var blob in pulls)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            Pull(blob);
+        }
+
+        var result = _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Evicted, Is.EqualTo(65), "20,000 bytes down to 13,500");
+            Assert.That(pulls.Take(65).Where(_store.ContainsBlob), Is.Empty, "the 65 pulled longest ago");
+            Assert.That(pulls.Skip(65).Where(b => !_store.ContainsBlob(b)), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Sweep_ExpiredButBeingRead_IsRemovedByTheFirstSweepAfterTheRead()
+    {
+        var blob = AddBlob(1000);
+        _time.Advance(TimeSpan.FromHours(200));
+        var lease = _store.Blobs.TryOpen(blob)!;
+
+        var whileRead = _evictor.Sweep();
+        lease.Dispose();
+        var after = _evictor.Sweep();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRead.Busy, Is.EqualTo(1));
+            Assert.That(after.Expired, Is.EqualTo(1));
+            Assert.That(_store.ContainsBlob(blob), Is.False);
+        });
+    }
+
+    [Test]
     public void AccessTimes_SurviveARestart()
     {
         var blob = AddBlob(1000);

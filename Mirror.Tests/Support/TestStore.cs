@@ -9,11 +9,12 @@ namespace Mirror.Tests.Support;
 /// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(string root, EvictionOptions eviction, TimeProvider time)
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536)
     {
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
         var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
-        AccessTimes = new AccessTimes(Layout, NullLogger<AccessTimes>.Instance);
+        _time = time;
+        Journal = new AccessJournal(Layout, NullLogger<AccessJournal>.Instance, rewriteAfter);
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
@@ -23,7 +24,9 @@ internal sealed class TestStore : IDisposable
 
     public StoreIndex Index { get; } = new();
 
-    public AccessTimes AccessTimes { get; }
+    private readonly TimeProvider _time;
+
+    public AccessJournal Journal { get; }
 
     public BlobStore Blobs { get; }
 
@@ -36,9 +39,10 @@ internal sealed class TestStore : IDisposable
     public string BlobPath(Digest digest) => Layout.PathOf(ContentKind.Blob, digest);
 
     /// <summary>The start-up scan, run to its end.</summary>
-    public void LoadIndex() => new StoreScanner(Layout, Index, AccessTimes, NullLogger<StoreScanner>.Instance).Scan();
+    public void LoadIndex() => new StoreScanner(Layout, Index, Journal, _time, NullLogger<StoreScanner>.Instance).Scan();
 
-    public void SaveAccessTimes() => AccessTimes.Save(Index.Entries);
+    /// <summary>What each sweep does after it has swept: saves the uses since the last save.</summary>
+    public void SaveAccessTimes() => Journal.Save(Index);
 
     public void Dispose() => Manifests.Dispose();
 }

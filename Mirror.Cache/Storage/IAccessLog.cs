@@ -1,0 +1,17 @@
+namespace Mirror.Cache.Storage;
+
+/// <summary>
+/// Where the uses of stored content are kept so that they outlive the process: saved in batches of what
+/// was used since the last batch (each sweep, and at shutdown), never per request, and merged back into
+/// the index at start. Here a journal file (<see cref="AccessJournal"/>). In a cluster (#10) the same facts
+/// live in a shared service that every node saves its batches to and merges the others' from; that is why
+/// replaying merges (the latest use of each entry wins, whatever the order) instead of replacing.
+/// </summary>
+internal interface IAccessLog
+{
+    /// <summary>Merges every saved use into <paramref name="index"/>; uses of content it does not hold are passed over.</summary>
+    void Replay(StoreIndex index);
+
+    /// <summary>Saves the uses <paramref name="index"/> recorded since the last call.</summary>
+    void Save(StoreIndex index);
+}
