@@ -57,7 +57,7 @@ public sealed class ManifestResolver : IDisposable
                 return Serve(repository, fresh, CacheResult.Hit, []);
             }
 
-            tagCheck = await _tagChecks.RunAsync($"{repository}:{tag}|{accept}", ct => CheckTagAsync(upstream, repository, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
+            tagCheck = await _tagChecks.RunAsync($"{repository.Value}:{tag}|{accept}", ct => CheckTagAsync(upstream, repository, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
             if (tagCheck.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
                 && known is not null && ManifestTypes.Accepts(accept, known.MediaType)
                 && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } stale)

@@ -13,28 +13,35 @@ namespace Mirror.Cache.Registry;
 /// <param name="Name">The repository's name on that upstream.</param>
 public sealed record RepositoryKey(string? Upstream, RepositoryName Name)
 {
-    /// <summary>The key as one string: the name, behind its upstream's host when there is one (<c>ghcr.io/owner/app</c>).</summary>
-    public string Value => Upstream is null ? Name.Value : $"{Upstream}/{Name.Value}";
+    /// <summary>The separator between host and name in <see cref="Value"/>, which no repository name contains.</summary>
+    private const string Separator = "//";
+
+    /// <summary>
+    /// The key as the store writes it: the name alone for the first upstream, else the host and the name
+    /// joined by <c>//</c> (<c>ghcr.io//owner/app</c>), which no name of the first upstream can be, whatever
+    /// registries are configured later.
+    /// </summary>
+    public string Value => Upstream is null ? Name.Value : $"{Upstream}{Separator}{Name.Value}";
 
     /// <summary>A key of the first upstream, by name alone.</summary>
     public static RepositoryKey Of(RepositoryName name) => new(null, name);
 
-    /// <summary>Whether <paramref name="value"/> is a key's <see cref="Value"/>: a name, behind a host or not.</summary>
+    /// <summary>Whether <paramref name="value"/> is a key's <see cref="Value"/>.</summary>
     public static bool IsValue(string value)
     {
-        if (RepositoryName.TryParse(value) is not null)
+        var separator = value.IndexOf(Separator, StringComparison.Ordinal);
+        if (separator < 0)
         {
-            return true;
+            return RepositoryName.TryParse(value) is not null;
         }
 
-        // A host with a port is no name component: registry.example:5000/owner/app.
-        var slash = value.IndexOf('/', StringComparison.Ordinal);
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && colon < slash
-            && RepositoryName.TryParse(value[..colon]) is not null
-            && value[(colon + 1)..slash].All(char.IsAsciiDigit) && slash > colon + 1
-            && RepositoryName.TryParse(value[(slash + 1)..]) is not null;
+        // A host, with a port or not (registry.example:5000), then a name.
+        var host = value[..separator].Split(':');
+        return host.Length <= 2 && RepositoryName.TryParse(host[0]) is { ComponentCount: 1 }
+            && (host.Length == 1 || (host[1].Length is > 0 and <= 5 && host[1].All(char.IsAsciiDigit)))
+            && RepositoryName.TryParse(value[(separator + Separator.Length)..]) is not null;
     }
 
-    public override string ToString() => Value;
+    /// <summary>The key as people read it: <c>ghcr.io/owner/app</c>.</summary>
+    public override string ToString() => Upstream is null ? Name.Value : $"{Upstream}/{Name.Value}";
 }

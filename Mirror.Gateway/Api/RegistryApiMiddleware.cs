@@ -2,6 +2,7 @@ using Mirror.Cache;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
+using Mirror.Cache.Upstream;
 using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
@@ -97,8 +98,14 @@ internal sealed class RegistryApiMiddleware(
     private Task ForwardAsync(HttpContext context, MirroredRegistry registry)
     {
         CacheOutcomes.Mark(context, CacheResult.Bypass);
-        if (!registry.IsDefault && proxyState.TryGetCluster(registry.Options.ClusterId, out var cluster))
+        if (!registry.IsDefault)
         {
+            if (!proxyState.TryGetCluster(registry.Options.ClusterId, out var cluster))
+            {
+                // Never another registry's cluster instead.
+                return OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unsupported, UpstreamError.Because($"no cluster for {registry.Host}")).WriteAsync(context);
+            }
+
             context.ReassignProxyRequest(cluster);
         }
 

@@ -23,42 +23,63 @@ internal sealed class UpstreamSelectionMiddleware(RequestDelegate next, Mirrored
         }
 
         var parsed = RegistryPath.Parse(path);
+        var rest = path[RegistryPath.Root.Length..];
+
+        // The name's first component when it is a host, and the path after it.
+        var slash = parsed.Name.IndexOf('/', StringComparison.Ordinal);
+        var first = slash > 0 && MirroredRegistries.IsHost(parsed.Name[..slash]) ? parsed.Name[..slash] : null;
+        var named = first is null ? null : registries.Find(first);
+
+        MirroredRegistry selected;
         if (context.Request.Query.TryGetValue(MirroredRegistries.NamespaceParameter, out var ns) && ns.Count > 0)
         {
             var host = ns[0] ?? string.Empty;
-            if (registries.Find(host) is not { } selected)
+            if (registries.Find(host) is not { } chosen)
             {
                 return Unknown(context, host);
             }
 
-            if (!selected.IsDefault && parsed.Endpoint != RegistryEndpoint.Ping)
+            if (named is not null && named != chosen)
             {
-                if (parsed.Name.Length == 0)
-                {
-                    // The catalog and other paths outside a repository are the default upstream's only.
-                    return OciError.NotFound(OciErrorCode.Unsupported, $"only repositories are mirrored from {selected.Host}").WriteAsync(context);
-                }
-
-                context.Request.Path = new PathString(RegistryPath.Root + selected.Host + "/" + path[RegistryPath.Root.Length..]);
+                return OciError.NotFound(OciErrorCode.NameUnknown, $"'{OciError.Printable(host)}' and '{OciError.Printable(first!)}' name two registries").WriteAsync(context);
             }
 
+            if (!chosen.IsDefault && parsed.Name.Length == 0 && parsed.Endpoint != RegistryEndpoint.Ping)
+            {
+                // The catalog and other paths outside a repository are the default upstream's only.
+                return OciError.NotFound(OciErrorCode.Unsupported, $"only repositories are mirrored from {chosen.Host}").WriteAsync(context);
+            }
+
+            selected = chosen;
+        }
+        else if (first is not null && named is null)
+        {
+            if (registries.HasOthers)
+            {
+                return Unknown(context, first);
+            }
+
+            // With no other registry configured, a name is the default upstream's, whatever it looks like.
             return next(context);
         }
-
-        var slash = parsed.Name.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && parsed.Name[..slash] is var first && MirroredRegistries.IsHost(first))
+        else
         {
-            switch (registries.Find(first))
-            {
-                case { IsDefault: true }:
-                    // docker.io/library/busybox is the default upstream's library/busybox.
-                    context.Request.Path = new PathString(RegistryPath.Root + path[(RegistryPath.Root.Length + slash + 1)..]);
-                    break;
-                case null when registries.HasOthers:
-                    return Unknown(context, first);
-            }
+            selected = named ?? registries.Default;
         }
 
+        // One form for the rest of the pipeline: the host, as configured, before the name of every registry
+        // but the default; a host the client wrote (containerd's override_path layout, podman's location) taken off.
+        if (named is not null)
+        {
+            rest = rest[(slash + 1)..];
+        }
+
+        if (!selected.IsDefault && parsed.Name.Length > 0)
+        {
+            rest = selected.Host + "/" + rest;
+        }
+
+        context.Request.Path = new PathString(RegistryPath.Root + rest);
         return next(context);
     }
 

@@ -18,8 +18,9 @@ namespace Mirror.Gateway.Authentication;
 /// it signs itself and honours until it expires (<c>auth.upstream.ttl</c>). So a client gets a repository
 /// only when the upstream would give it that repository, and anonymous clients get public images, with
 /// docker, containerd and podman all following the Bearer challenge as they do for Docker Hub. A scope's
-/// repository is asked of the registry its name selects (<c>ghcr.io/owner/app</c> of ghcr.io); a login is
-/// the default upstream's.
+/// repository is asked of the registry its name selects (<c>ghcr.io/owner/app</c> of ghcr.io). A login is
+/// the default upstream's (docker.io's), and goes to no other registry: another registry is asked what an
+/// anonymous client may pull there.
 /// </summary>
 internal sealed class UpstreamTokenService(
     MirroredRegistries registries,
@@ -59,9 +60,11 @@ internal sealed class UpstreamTokenService(
             var access = new List<object>();
             foreach (var scope in context.Request.Query["scope"].SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
             {
-                var parts = scope.Split(':');
-                if (parts is ["repository", var name, var actions] && actions.Split(',').Contains("pull")
-                    && await GrantsPullAsync(credentials, name, cancellationToken))
+                // type:name:actions, where a name may hold a colon (registry.example:5000/org/app), as distribution reads it.
+                var first = scope.IndexOf(':', StringComparison.Ordinal);
+                var last = scope.LastIndexOf(':');
+                if (first > 0 && last > first && scope[..first] == "repository" && scope[(first + 1)..last] is { Length: > 0 } name
+                    && scope[(last + 1)..].Split(',').Contains("pull") && await GrantsPullAsync(credentials, name, cancellationToken))
                 {
                     access.Add(new { type = "repository", name, actions = PullOnly });
                 }
@@ -125,6 +128,8 @@ internal sealed class UpstreamTokenService(
             return false;
         }
 
+        // The client's password is for the registry that checked it; no other registry sees it.
+        credentials = registry.IsDefault ? credentials : null;
         var upstreamName = registry.Names.ToUpstream(repository);
         return await verdicts.CheckAsync(
             verdicts.KeyOf("pull", credentials?.User ?? string.Empty, credentials?.Password ?? string.Empty, registry.Host, upstreamName.Value),

@@ -44,9 +44,14 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
                 throw ConfigurationReader.Invalid<UpstreamsOptions>(key, "a catch-all upstream is not offered: name each registry host, so the mirror is no proxy to any host a client names");
             }
 
-            if (!RegistryHost().IsMatch(host) || !MirroredRegistries.IsHost(host))
+            if (!RegistryHost().IsMatch(host) || !MirroredRegistries.IsHost(host) || (host.Split(':') is [_, var port] && int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) is 0 or > 65535))
             {
                 throw ConfigurationReader.Invalid<UpstreamsOptions>(key, "is not a registry host as image references name one, such as ghcr.io or registry.example:5000");
+            }
+
+            if (entry.Value is { Length: > 0 } value)
+            {
+                throw ConfigurationReader.Invalid<UpstreamsOptions>(key, value, "is a value; give the registry's settings as a map, such as {remoteurl: https://...} or {}");
             }
 
             if (taken.Contains(host, StringComparer.OrdinalIgnoreCase) || others.Any(o => o.Host == host))

@@ -9,8 +9,9 @@ namespace Mirror.Gateway.Proxy;
 /// Builds each upstream cluster's HTTP client the way YARP builds it (the cluster's outbound proxy, TLS and
 /// connection settings), then adds what a registry upstream needs: redirects followed (Docker Hub sends blob
 /// GETs to its CDN; the handler drops <c>Authorization</c> on a redirect), the upstream's connect timeout,
-/// the environment's proxy when the upstream names none, its <c>cafile</c>, and the upstream pipeline: a
-/// first-byte bound, its authentication and its request metrics. The client is handed to the registry too,
+/// the environment's proxy when the upstream names none, its <c>cafile</c>, the addresses its connections
+/// may go to (<see cref="UpstreamAddressPolicy"/>), and the upstream pipeline: a first-byte bound, its
+/// authentication and its request metrics. The client is handed to the registry too,
 /// so its own fetches and token requests go the way forwarded requests go.
 /// </summary>
 internal sealed class UpstreamHttpClientFactory(MirroredRegistries registries, GatewayMetrics metrics, TimeProvider time, ILogger<ForwarderHttpClientFactory> logger)
@@ -32,16 +33,31 @@ internal sealed class UpstreamHttpClientFactory(MirroredRegistries registries, G
         handler.AutomaticDecompression = DecompressionMethods.None;
         handler.ConnectTimeout = options.Timeouts.Connect;
         handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
-        if (!handler.UseProxy && EnvironmentProxy.FromEnvironment() is { } environment)
+        var proxies = new List<string>();
+        if (options.HttpProxy is { } named)
+        {
+            proxies.Add(named.IdnHost);
+            if (named.UserInfo.Length > 0)
+            {
+                // YARP's proxy settings have no credentials: the login in the URL goes to the proxy here.
+                var credentials = new CredentialCache();
+                handler.Proxy = new WebProxy(EnvironmentProxy.WithoutUserInfo(named, credentials), BypassOnLocal: false) { Credentials = credentials };
+                handler.UseProxy = true;
+            }
+        }
+        else if (EnvironmentProxy.FromEnvironment() is { } environment)
         {
             handler.Proxy = environment;
             handler.UseProxy = true;
+            proxies.AddRange(environment.Hosts);
         }
 
         if (options.CaFile is not null)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = new UpstreamCertificateTrust(options.CaFile).Validate;
         }
+
+        handler.ConnectCallback = new UpstreamAddressPolicy(options.RemoteUrl.IdnHost, proxies).ConnectAsync;
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)

@@ -17,6 +17,15 @@ internal static class CredentialPolicy
         "co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "nic",
     };
 
+    // Domains under which many tenants each have their own name (the public suffix list's private section,
+    // for the clouds registries live on): myreg.azurecr.io and attacker.azurecr.io are two parties.
+    private static readonly string[] SharedSuffixes =
+    [
+        "azurecr.io", "amazonaws.com", "pkg.dev", "github.io", "gitlab.io", "appspot.com", "run.app", "cloudfront.net",
+        "azurewebsites.net", "core.windows.net", "herokuapp.com", "fly.dev", "workers.dev", "r2.dev", "ngrok.io", "ngrok-free.app",
+        "vercel.app", "netlify.app", "onrender.com", "digitaloceanspaces.com",
+    ];
+
     public static bool AllowsCredentials(Uri realm, Uri upstream)
     {
         var sameHost = realm.IdnHost.Equals(upstream.IdnHost, StringComparison.OrdinalIgnoreCase);
@@ -47,7 +56,9 @@ internal static class CredentialPolicy
             return null;
         }
 
-        var take = labels.Length >= 3 && labels[^1].Length == 2 && SecondLevelRegistries.Contains(labels[^2]) ? 3 : 2;
+        var shared = SharedSuffixes.FirstOrDefault(suffix => host.TrimEnd('.').EndsWith("." + suffix, StringComparison.OrdinalIgnoreCase));
+        var take = shared is not null ? shared.Count(c => c == '.') + 2
+            : labels.Length >= 3 && labels[^1].Length == 2 && SecondLevelRegistries.Contains(labels[^2]) ? 3 : 2;
         return labels.Length < take ? null : string.Join('.', labels[^take..]);
     }
 }

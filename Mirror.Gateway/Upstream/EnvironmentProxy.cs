@@ -8,8 +8,8 @@ namespace Mirror.Gateway.Upstream;
 /// https requests and <c>HTTP_PROXY</c> for http (upper case before lower), a proxy URL without a scheme is
 /// http, and <c>NO_PROXY</c> lists what goes direct: <c>*</c> for everything, IP addresses, CIDR ranges,
 /// and domains (<c>example.com</c> with its subdomains, <c>.example.com</c> subdomains only), each with an
-/// optional port. <c>localhost</c> and loopback addresses always go direct. .NET's own environment proxy
-/// differs on the last three, hence this.
+/// optional port. <c>localhost</c> and loopback addresses always go direct. A proxy URL's <c>user:password@</c>
+/// is sent to that proxy (Basic). .NET's own environment proxy differs on the NO_PROXY rules, hence this.
 /// </summary>
 internal sealed class EnvironmentProxy : IWebProxy
 {
@@ -19,12 +19,37 @@ internal sealed class EnvironmentProxy : IWebProxy
 
     public EnvironmentProxy(Uri? http, Uri? https, string? noProxy)
     {
-        _http = http;
-        _https = https;
+        var credentials = new CredentialCache();
+        _http = WithoutUserInfo(http, credentials);
+        _https = WithoutUserInfo(https, credentials);
+        Credentials = credentials;
         _noProxy = (noProxy ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     }
 
     public ICredentials? Credentials { get; set; }
+
+    /// <summary>The proxies' hosts.</summary>
+    public IEnumerable<string> Hosts => new[] { _http, _https }.OfType<Uri>().Select(proxy => proxy.IdnHost);
+
+    /// <summary>The proxy's URL without its <c>user:password@</c>, which goes to <paramref name="credentials"/> for that proxy instead.</summary>
+    public static Uri? WithoutUserInfo(Uri? proxy, CredentialCache credentials)
+    {
+        if (proxy is null || proxy.UserInfo.Length == 0)
+        {
+            return proxy;
+        }
+
+        var bare = new UriBuilder(proxy) { UserName = string.Empty, Password = string.Empty }.Uri;
+        var colon = proxy.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        var user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo[..colon]);
+        var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo[(colon + 1)..]);
+        if (credentials.GetCredential(bare, "Basic") is null)
+        {
+            credentials.Add(bare, "Basic", new NetworkCredential(user, password));
+        }
+
+        return bare;
+    }
 
     /// <summary>The proxy the environment names; <c>null</c> when it names none.</summary>
     public static EnvironmentProxy? FromEnvironment()

@@ -26,7 +26,11 @@ internal sealed class UpstreamAuthenticator : IDisposable
     /// <summary>The token lifetime when the realm does not say (the token spec's default).</summary>
     private static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a realm's refusal of a scope is taken as its answer, so a denied repository costs no token request per pull.</summary>
+    private static readonly TimeSpan RefusalLifetime = TimeSpan.FromSeconds(30);
+
     private readonly Dictionary<string, UpstreamToken> _tokens = [];
+    private readonly Dictionary<string, DateTimeOffset> _refused = [];
     private readonly Lock _gate = new();
     private readonly SingleFlight<string, ChallengeAnswer> _fetches = new();
     private readonly MirroredRegistry _registry;
@@ -60,7 +64,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
             return ChallengeAnswer.None;
         }
 
-        if (scope is not null && _bearer is { } challenge)
+        if (scope is not null && _bearer is { } challenge && !WasRefused(scope))
         {
             var answer = await AnswerAsync(challenge, scope, cancellationToken);
             request.Headers.Authorization = answer.Authorization;
@@ -90,6 +94,11 @@ internal sealed class UpstreamAuthenticator : IDisposable
         // The realm and service are the registry's; the scope is each request's own.
         _bearer = challenge with { Scope = null };
         var scope = challenge.Scope ?? requestScope;
+        if (WasRefused(scope ?? string.Empty))
+        {
+            return ChallengeAnswer.None;
+        }
+
         var flightKey = $"{challenge.Realm}|{challenge.Service}|{scope}";
         return await _fetches.RunAsync(flightKey, ct => FetchTokenAsync(challenge, scope, ct), out _).WaitAsync(cancellationToken);
     }
@@ -109,6 +118,35 @@ internal sealed class UpstreamAuthenticator : IDisposable
     }
 
     public void Dispose() => _fetches.Dispose();
+
+    /// <summary>Drops expired tokens and refusals once there are many; called holding the lock.</summary>
+    private void Prune()
+    {
+        const int many = 4096;
+        if (_tokens.Count + _refused.Count < many)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var (scope, _) in _tokens.Where(t => t.Value.ExpiresAt <= now).ToList())
+        {
+            _tokens.Remove(scope);
+        }
+
+        foreach (var (scope, _) in _refused.Where(r => r.Value <= now).ToList())
+        {
+            _refused.Remove(scope);
+        }
+    }
+
+    private bool WasRefused(string scope)
+    {
+        lock (_gate)
+        {
+            return _refused.TryGetValue(scope, out var until) && until > _time.GetUtcNow();
+        }
+    }
 
     private UpstreamToken? TryGetToken(string scope)
     {
@@ -139,11 +177,18 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 var token = new UpstreamToken(answer.Token!, _time.GetUtcNow() + answer.Lifetime - ExpiryMargin);
                 lock (_gate)
                 {
+                    Prune();
                     _tokens[scope ?? string.Empty] = token;
                 }
 
                 return ChallengeAnswer.With(new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value));
             case TokenStatus.Refused:
+                lock (_gate)
+                {
+                    Prune();
+                    _refused[scope ?? string.Empty] = _time.GetUtcNow() + RefusalLifetime;
+                }
+
                 GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
                 return ChallengeAnswer.None;
             default:

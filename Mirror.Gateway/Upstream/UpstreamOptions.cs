@@ -19,8 +19,8 @@ internal sealed class UpstreamOptions
     };
 
     /// <summary>
-    /// The registry host clients name in image references (<c>ghcr.io</c>, <c>registry.example:5000</c>); for
-    /// the <c>proxy</c> section <c>docker.io</c>, or the remote URL's host when that is not Docker Hub.
+    /// The registry host clients name in image references (<c>ghcr.io</c>, <c>registry.example:5000</c>);
+    /// <c>docker.io</c> for the <c>proxy</c> section, whatever its remote URL (which clients may name too).
     /// </summary>
     public string Host { get; set; } = DockerIo;
 

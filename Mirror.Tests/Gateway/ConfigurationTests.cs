@@ -112,6 +112,8 @@ internal sealed class ConfigurationTests
     [TestCase("log: {level: loud}", "log.level")]
     [TestCase("proxy: {username: someone}", "proxy.password")]
     [TestCase("mirror: {upstreams: {ghcr: {}}}", "mirror.upstreams.ghcr: is not a registry host")]
+    [TestCase("mirror: {upstreams: {'registry.example:99999': {}}}", "mirror.upstreams.registry.example:99999: is not a registry host")]
+    [TestCase("mirror: {upstreams: {ghcr.io: 'https://ghcr.io'}}", "mirror.upstreams.ghcr.io: 'https://ghcr.io' is a value")]
     [TestCase("mirror: {upstreams: {docker.io: {}}}", "mirror.upstreams.docker.io: is already an upstream")]
     [TestCase("mirror: {upstreams: {ghcr.io: {remoteurl: nowhere}}}", "mirror.upstreams.ghcr.io.remoteurl")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {username: bot}}}", "mirror.upstreams.registry.example:5000.password")]

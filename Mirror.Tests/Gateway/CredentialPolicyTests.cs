@@ -15,6 +15,9 @@ internal sealed class CredentialPolicyTests
     [TestCase("http://127.0.0.1:5001/token", "http://127.0.0.1:5000", true)]
     [TestCase("http://10.0.0.2/token", "http://127.0.0.1:5000", false)]
     [TestCase("https://10.0.0.2/token", "https://10.0.0.1", false)]
+    [TestCase("https://attacker.azurecr.io/oauth2/token", "https://myreg.azurecr.io", false)]
+    [TestCase("https://myreg.azurecr.io/oauth2/token", "https://myreg.azurecr.io", true)]
+    [TestCase("https://evil-registry.pkg.dev/token", "https://europe-docker.pkg.dev", false)]
     public void AllowsCredentials_OnlyTheUpstreamsHostOrDomain(string realm, string upstream, bool allowed) =>
         Assert.That(CredentialPolicy.AllowsCredentials(new Uri(realm), new Uri(upstream)), Is.EqualTo(allowed));
 

@@ -92,6 +92,59 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         });
     }
 
+    [TestCase("/v2/ghcr.io/org/app/manifests/1.0?ns=ghcr.io", "ghcr")]
+    [TestCase("/v2/GHCR.IO/org/app/manifests/1.0", "ghcr")]
+    [TestCase("/v2/docker.io/org/app/manifests/1.0?ns=docker.io", "hub")]
+    [TestCase("/v2/ghcr.io/org/app/manifests/1.0?ns=docker.io", null)]
+    [TestCase("/v2/docker.io/org/app/manifests/1.0?ns=ghcr.io", null)]
+    public async Task Get_NsAndHostPrefixTogether_AgreeOrAreRefused(string path, string? registry)
+    {
+        var hub = Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"hub\"}"), MediaTypes.OciManifest);
+        var ghcr = _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync(path);
+
+        if (registry is null)
+        {
+            Assert.Multiple(async () =>
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+                Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("NAME_UNKNOWN"));
+                Assert.That(Upstream.Log.Concat(_ghcr.Log), Is.Empty);
+            });
+            return;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo((registry == "hub" ? hub : ghcr).ToString()));
+            Assert.That(mirror.Logs.Lines, Has.Some.Contains(registry == "hub" ? $"GET {Repository} manifest 1.0 200" : $"GET {Ghcr}/{Repository} manifest 1.0 200"), "one spelling of the name for everything after the selection");
+        });
+    }
+
+    [Test]
+    public async Task TagTtl_OfOneRegistry_AppliesToItAlone()
+    {
+        Upstream.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"hub\"}"), MediaTypes.OciManifest);
+        _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        using var mirror = Mirror(new() { [$"mirror:upstreams:{Ghcr}:tagttl"] = "5m" });
+        using var client = mirror.CreateClient();
+
+        for (var pull = 0; pull < 2; pull++)
+        {
+            (await client.GetAsync($"/v2/{Repository}/manifests/1.0")).Dispose();
+            (await client.GetAsync($"/v2/{Ghcr}/{Repository}/manifests/1.0")).Dispose();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_ghcr.Count("HEAD", $"/v2/{Repository}/manifests/1.0"), Is.EqualTo(1), "checked once within ghcr.io's tagttl");
+            Assert.That(Upstream.Count("HEAD", $"/v2/{Repository}/manifests/1.0"), Is.EqualTo(2), "mirror.tagttl 0 asks docker.io every time");
+        });
+    }
+
     [Test]
     public async Task Blob_PulledThroughOneRegistry_IsAHitThroughAnotherWhoseManifestNamesIt()
     {
@@ -215,7 +268,7 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         {
             Assert.That(text, Does.Contain("registry_proxy_requests_total{otel_scope_name=\"Mirror\",type=\"manifest\",upstream=\"ghcr.io\"} 1"));
             Assert.That(text, Does.Contain("mirror_upstream_requests_total{otel_scope_name=\"Mirror\",method=\"HEAD\",status=\"200\",upstream=\"ghcr.io\"} 1"));
-            Assert.That(text, Does.Not.Contain("upstream=\"docker.io\"} 1"), "docker.io was not asked");
+            Assert.That(text, Does.Not.Contain("upstream=\"docker.io\"}"), "docker.io was not asked");
         });
     }
 

@@ -36,10 +36,39 @@ internal sealed class UpstreamAuthModeTests : FakeUpstreamTests
         });
     }
 
-    /// <summary>The repositories a token from the mirror's token service grants pull on.</summary>
-    private static async Task<string[]> GrantedAsync(HttpClient client, string? authorization)
+    [Test]
+    public async Task AnotherRegistry_IsAskedAnonymously_AndAHostWithAPortIsAScopeToo()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/token?service=mirror&scope=repository:org/private:pull");
+        using var other = new FakeRegistry();
+        Upstream.Server.Given(Request.Create().WithPath("/v2/").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
+        Upstream.Server.Given(Request.Create().WithPath("/v2/org/private/tags/list").UsingGet().WithHeader("Authorization", Basic)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"org/private\",\"tags\":[\"v1\"]}"));
+        other.Server.Given(Request.Create().WithPath("/v2/").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
+        other.Server.Given(Request.Create().WithPath("/v2/org/public/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"name\":\"org/public\",\"tags\":[\"v1\"]}"));
+        other.Server.Given(Request.Create().WithPath("/v2/org/private/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "Basic realm=\"other\""));
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), new Dictionary<string, string?>
+        {
+            ["auth:upstream:ttl"] = "1m",
+            ["mirror:upstreams:registry.example%3A5000:remoteurl"] = other.Url,
+        });
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+
+        var granted = await GrantedAsync(client, Basic, "org/private", "registry.example:5000/org/public", "registry.example:5000/org/private");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(granted, Is.EqualTo(new[] { "org/private", "registry.example:5000/org/public" }));
+            Assert.That(other.Log.Where(e => e.RequestMessage.Headers!.ContainsKey("Authorization")), Is.Empty, "docker.io's login goes to docker.io only");
+        });
+    }
+
+    /// <summary>The repositories a token from the mirror's token service grants pull on.</summary>
+    private static async Task<string[]> GrantedAsync(HttpClient client, string? authorization, params string[] repositories)
+    {
+        var scopes = string.Join('&', (repositories.Length == 0 ? ["org/private"] : repositories).Select(r => $"scope=repository:{r}:pull"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/auth/token?service=mirror&{scopes}");
         if (authorization is not null)
         {
             request.Headers.Authorization = AuthenticationHeaderValue.Parse(authorization);

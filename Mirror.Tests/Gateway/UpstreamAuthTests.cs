@@ -91,6 +91,25 @@ internal sealed class UpstreamAuthTests : FakeUpstreamTests
     }
 
     [Test]
+    public async Task Get_RepositoryTheRealmRefuses_AsksTheRealmOnceNotOnEveryPull()
+    {
+        ServeTokens(anonymous: false);
+        Upstream.RequireBearer($"{Upstream.Url}/token", Token);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+
+        using var first = await client.GetAsync("/v2/org/private/manifests/latest");
+        using var second = await client.GetAsync("/v2/org/private/manifests/latest");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(Upstream.Log.Count(e => e.RequestMessage.Path == "/token"), Is.EqualTo(1), "the refusal is the realm's answer for a while");
+        });
+    }
+
+    [Test]
     public async Task Get_TokenExpired_FetchesANewOne()
     {
         ServeTokens(anonymous: true, expiresIn: 60);
