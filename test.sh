@@ -16,6 +16,7 @@ need htpasswd apache2-utils
 need openssl openssl
 need tinyproxy tinyproxy
 need chromium chromium
+need redis-server redis-server
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

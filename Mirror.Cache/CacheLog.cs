@@ -78,4 +78,19 @@ internal static partial class CacheLog
 
     [LoggerMessage(1023, LogLevel.Warning, "Could not read {Path}; last uses fall back to the files' write times")]
     public static partial void JournalNotRead(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1031, LogLevel.Debug, "Following {Node}'s fill of {Repository}@{Digest}: {Written} of {Length} bytes")]
+    public static partial void FollowingFill(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, string node, long written, long? length);
+
+    [LoggerMessage(1032, LogLevel.Debug, "Not sweeping: {Reason}")]
+    public static partial void NotSweeping(ILogger logger, string reason);
+
+    [LoggerMessage(1033, LogLevel.Information, "{Node} won the fill of {Digest} for the cluster")]
+    public static partial void FillLeaseWon(ILogger logger, string node, Content.Digest digest);
+
+    [LoggerMessage(1034, LogLevel.Warning, "{Node} took over the fill of {Digest} from a node that stopped, keeping {Kept} bytes")]
+    public static partial void FillTakenOver(ILogger logger, string node, Content.Digest digest, long kept);
+
+    [LoggerMessage(1035, LogLevel.Debug, "Filling {Digest} for the cluster into {Path}")]
+    public static partial void FillingForCluster(ILogger logger, Content.Digest digest, string path);
 }

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mirror.Cache.Cluster;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Manifests;
@@ -19,17 +23,28 @@ public static class CacheServiceCollectionExtensions
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
     {
         services.AddSingleton<MirrorMetrics>();
+        services.TryAddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<StoreLayout>();
         services.AddSingleton<StoreIndex>();
         services.AddSingleton<StoreScanner>();
-        services.AddSingleton<IAccessLog, AccessJournal>();
+        services.AddSingleton<AccessJournal>();
+        services.AddSingleton<IAccessLog>(sp => Shared<IUseExchange>(sp) is { } exchange
+            ? new ClusterAccessLog(sp.GetRequiredService<AccessJournal>(), exchange, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<TimeProvider>())
+            : sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StoreEvictor>();
         services.AddHostedService<StoreSweeper>();
-        services.AddSingleton<RepositoryLinks>();
-        services.AddSingleton<TagStore>();
+        services.AddSingleton(sp => new RepositoryLinks(
+            sp.GetRequiredService<StoreLayout>(), sp.GetRequiredService<ILogger<RepositoryLinks>>(), Shared<IDistributedCache>(sp), sp.GetRequiredService<MirrorMetrics>()));
+        services.AddSingleton(sp => new TagStore(
+            sp.GetRequiredService<StoreLayout>(),
+            sp.GetRequiredService<IOptions<TagOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TagStore>>(),
+            Shared<IDistributedCache>(sp),
+            sp.GetRequiredService<MirrorMetrics>()));
         services.AddSingleton<TagListStore>();
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
@@ -45,4 +60,9 @@ public static class CacheServiceCollectionExtensions
         services.AddHostedService<CacheStartup>();
         return services;
     }
+
+    /// <summary>What the nodes of a cluster share (the host registers it with the coordinator); nothing on a single node.</summary>
+    private static T? Shared<T>(IServiceProvider services)
+        where T : class =>
+        services.GetRequiredService<IClusterCoordinator>().Clustered ? services.GetService<T>() : null;
 }

@@ -79,7 +79,7 @@ public sealed class BlobCache
             return await FromStoreAsync(upstream, repository, digest, stored, cancellationToken);
         }
 
-        if (_links.Holds(repository, digest))
+        if (await _links.HoldsAsync(repository, digest, cancellationToken))
         {
             // A fill under way already knows what a HEAD asks.
             using (var running = _fills.TryJoinRunning(digest))
@@ -132,7 +132,7 @@ public sealed class BlobCache
     /// </summary>
     private async Task<FailedBlob?> ConfirmAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
-        if (_links.Holds(repository, digest))
+        if (await _links.HoldsAsync(repository, digest, cancellationToken))
         {
             return null;
         }

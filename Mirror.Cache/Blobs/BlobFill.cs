@@ -1,5 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Mirror.Cache.Cluster;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
@@ -13,7 +15,8 @@ namespace Mirror.Cache.Blobs;
 /// One upstream fetch of one blob into the store, shared by every client that asks for it meanwhile. The
 /// bytes go to a temp file that readers follow as it grows; the fill belongs to the mirror, so it runs on
 /// when the client that started it leaves. It resumes with a <c>Range</c> request when the upstream breaks
-/// off, and ends <see cref="FillState.Verified"/> only when the whole body hashed to its digest.
+/// off, and ends <see cref="FillState.Verified"/> only when the whole body hashed to its digest. In a
+/// cluster, <see cref="ClusterFill"/> decides whether this node fetches or follows another node's fill.
 /// </summary>
 internal sealed class BlobFill
 {
@@ -25,9 +28,12 @@ internal sealed class BlobFill
     private readonly TimeProvider _time;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IClusterCoordinator _cluster;
+    private readonly List<SafeFileHandle> _followed = [];
     private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BlobWriter? _writer;
+    private SafeFileHandle? _following;
     private long _written;
     private int _state;
     private int _references = 1;
@@ -37,7 +43,7 @@ internal sealed class BlobFill
         Repository = repository;
         Digest = digest;
         _source = source;
-        (_store, _links, _options, _timeouts, _time, _metrics, _logger) = services;
+        (_store, _links, _options, _timeouts, _time, _metrics, _logger, _cluster) = services;
         StartedAt = _time.GetTimestamp();
     }
 
@@ -70,8 +76,19 @@ internal sealed class BlobFill
     /// <summary>Completes at the next write or state change; take it before reading the state, then await it.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    /// <summary>The file readers read from: valid while they hold a reference.</summary>
+    /// <summary>The temp file this node writes, when it fetches.</summary>
     internal BlobWriter? Writer => Volatile.Read(ref _writer);
+
+    /// <summary>The file readers read from (this node's temp file, or the one another node writes): valid while they hold a reference.</summary>
+    internal SafeFileHandle? ReadHandle => Volatile.Read(ref _following) ?? Writer?.Handle;
+
+    internal BlobStore Store => _store;
+
+    internal IClusterCoordinator Cluster => _cluster;
+
+    internal TimeProvider Time => _time;
+
+    internal ILogger Logger => _logger;
 
     internal IBlobSource Source => _source;
 
@@ -85,18 +102,38 @@ internal sealed class BlobFill
         if (Interlocked.Decrement(ref _references) == 0)
         {
             _writer?.Dispose();
+            lock (_followed)
+            {
+                _followed.ForEach(handle => handle.Dispose());
+            }
         }
     }
 
-    /// <summary>Fetches, writes, verifies and commits. Never throws; the outcome is in <see cref="State"/>.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Fetches, writes, verifies and commits, or in a cluster follows the node that does. Never throws; the outcome is in <see cref="State"/>.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        _cluster.Clustered ? new ClusterFill(this).RunAsync(cancellationToken) : FillAsync(null, null, cancellationToken);
+
+    /// <summary>
+    /// Fetches, writes, verifies and commits, under <paramref name="lease"/> in a cluster (its value tells
+    /// other nodes which file to follow); <paramref name="takeoverFrom"/> is the temp file of a node that
+    /// died filling, whose bytes are re-hashed and kept, and the rest asked for with a <c>Range</c>.
+    /// </summary>
+    internal async Task FillAsync(IClusterLease? lease, string? takeoverFrom, CancellationToken cancellationToken)
     {
         // The first answer, until CopyAsync takes it over (and disposes it, with any resumes).
         UpstreamBlob? first = null;
+        using var guarded = lease is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+        cancellationToken = guarded?.Token ?? cancellationToken;
         try
         {
+            long kept = 0;
+            if (takeoverFrom is not null && _store.TryCreateWriter(Digest) is { } adopting)
+            {
+                kept = await TakeOverAsync(takeoverFrom, adopting, cancellationToken);
+            }
+
             // 1. Ask the upstream for the blob (again, within the first-byte bound, while it fails).
-            first = await OpenAsync(cancellationToken);
+            first = await OpenAsync(kept, cancellationToken);
             if (first.Status != SourceStatus.Found)
             {
                 _started.TrySetResult(new FillStart(first.Status, null, first.Error));
@@ -106,8 +143,8 @@ internal sealed class BlobFill
 
             // 2. It has it, under this repository's name: open the temp file readers will follow.
             _links.Link(Repository, Digest);
-            Length = first.TotalLength;
-            var writer = _store.TryCreateWriter(Digest);
+            Length ??= first.TotalLength;
+            var writer = Writer ?? _store.TryCreateWriter(Digest);
             _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
             if (writer is null)
             {
@@ -116,11 +153,16 @@ internal sealed class BlobFill
             }
 
             Volatile.Write(ref _writer, writer);
+            if (lease is not null)
+            {
+                await lease.SetValueAsync(ClusterFill.LeaseValue(_cluster.Node, writer.TempPath, Length), cancellationToken);
+                CacheLog.FillingForCluster(_logger, Digest, writer.TempPath);
+            }
 
             // 3. Copy the body into it, resuming where the upstream breaks off.
             var copying = first;
             first = null;
-            if (!await CopyAsync(copying, writer, cancellationToken))
+            if (!await CopyAsync(copying, writer, kept, cancellationToken))
             {
                 return;
             }
@@ -167,12 +209,19 @@ internal sealed class BlobFill
     /// bounded number of times with backoff, while a client could still be waiting for its first byte. A
     /// clear answer (404, 401) is final.
     /// </summary>
-    private async Task<UpstreamBlob> OpenAsync(CancellationToken cancellationToken)
+    private async Task<UpstreamBlob> OpenAsync(long offset, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + _timeouts.FirstByte;
         for (var attempt = 0; ; attempt++)
         {
-            var response = await _source.OpenBlobAsync(Repository.Name, Digest, 0, cancellationToken);
+            var response = await _source.OpenBlobAsync(Repository.Name, Digest, offset, cancellationToken);
+            if (response.Status == SourceStatus.Found && response.Offset != offset
+                && (response.Offset > offset || await SkipAsync(response, offset - response.Offset, cancellationToken) is not null))
+            {
+                response.Dispose();
+                response = UpstreamBlob.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream did not answer from byte {offset}"));
+            }
+
             var backoff = Backoff(attempt);
             if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes || _time.GetUtcNow() + backoff > deadline)
             {
@@ -191,12 +240,12 @@ internal sealed class BlobFill
     /// in the file, ready to verify; false when the fill already finished (the upstream gave up, or the store
     /// faulted).
     /// </summary>
-    private async Task<bool> CopyAsync(UpstreamBlob first, BlobWriter writer, CancellationToken cancellationToken)
+    private async Task<bool> CopyAsync(UpstreamBlob first, BlobWriter writer, long kept, CancellationToken cancellationToken)
     {
         var chunks = new ChunkWriter(writer, OnWritten, OnStoreFault);
         UpstreamBlob? response = first;
         var resumes = 0;
-        long received = 0;
+        var received = kept;
         try
         {
             while (!chunks.Faulted)
@@ -313,6 +362,98 @@ internal sealed class BlobFill
     }
 
     private TimeSpan Backoff(int attempt) => _options.ResumeBackoff * (1 << attempt);
+
+    /// <summary>
+    /// Takes over the temp file of a node that died filling: its bytes are copied into this node's own temp
+    /// file and hashed (so nothing that node half-wrote is trusted unverified), then readers move to it.
+    /// Returns how many bytes were kept.
+    /// </summary>
+    private async Task<long> TakeOverAsync(string path, BlobWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var old = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
+            try
+            {
+                int read;
+                while ((read = await RandomAccess.ReadAsync(old, buffer, writer.Length, cancellationToken)) > 0)
+                {
+                    writer.Hash(buffer.AsSpan(0, read));
+                    writer.Append(buffer.AsSpan(0, read));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The dead node's file is gone: the fill starts over.
+        }
+
+        // Readers move to this node's file only once it has every byte they may have read.
+        CacheLog.FillTakenOver(_logger, _cluster.Node, Digest, writer.Length);
+        Volatile.Write(ref _writer, writer);
+        Volatile.Write(ref _following, null);
+        OnWritten(writer.Length);
+        return writer.Length;
+    }
+
+    /// <summary>Follows the temp file another node writes: readers read it as it grows.</summary>
+    internal void Follow(SafeFileHandle handle, long? length)
+    {
+        lock (_followed)
+        {
+            _followed.Add(handle);
+        }
+
+        Length ??= length;
+        Volatile.Write(ref _following, handle);
+        _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
+        Pulse();
+    }
+
+    /// <summary>The followed file has grown to <paramref name="written"/> bytes.</summary>
+    internal void Grew(long written)
+    {
+        if (written > Written)
+        {
+            OnWritten(written);
+        }
+    }
+
+    /// <summary>The node that filled committed the blob: every byte readers follow is verified.</summary>
+    internal void CommittedElsewhere(long length)
+    {
+        // Readers finish from a file with every byte: the one followed may be a node's that stopped short.
+        if (ReadHandle is not { } current || RandomAccess.GetLength(current) < length)
+        {
+            try
+            {
+                Follow(File.OpenHandle(_store.CommittedPath(Digest), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), length);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Removed again at once: the client asks again.
+                Fail(FillFailure.Upstream, UpstreamError.Because("the blob was removed from the store as it was committed"));
+                return;
+            }
+        }
+
+        Length ??= length;
+        _started.TrySetResult(new FillStart(SourceStatus.Found, Length, null));
+        OnWritten(length);
+        Finish(FillState.Verified, FillFailure.None);
+    }
+
+    /// <summary>The fill cannot go on (in a cluster: the coordinator is gone and so is the filler).</summary>
+    internal void Fail(FillFailure failure, UpstreamError error)
+    {
+        _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, error));
+        Finish(FillState.Failed, failure);
+    }
 
     private void OnWritten(long written)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Cluster;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
@@ -28,10 +29,11 @@ internal sealed class BlobFillCoordinator : IDisposable
         IOptions<TimeoutOptions> timeouts,
         TimeProvider time,
         MirrorMetrics metrics,
+        IClusterCoordinator cluster,
         ILogger<BlobFill> logger)
     {
         _store = store;
-        _services = new BlobFillServices(store, links, options.Value, timeouts.Value, time, metrics, logger);
+        _services = new BlobFillServices(store, links, options.Value, timeouts.Value, time, metrics, logger, cluster);
     }
 
     /// <summary>The number of fills running now.</summary>

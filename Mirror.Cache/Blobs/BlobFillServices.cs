@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirror.Cache.Cluster;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -14,4 +15,5 @@ internal sealed record BlobFillServices(
     TimeoutOptions Timeouts,
     TimeProvider Time,
     MirrorMetrics Metrics,
-    ILogger Logger);
+    ILogger Logger,
+    IClusterCoordinator Cluster);

@@ -71,7 +71,13 @@ public sealed class FillReader : IDisposable
             {
                 var count = (int)Math.Min(buffer.Length, readable - position);
                 // Page-cache reads are synchronous: the bytes were written moments ago.
-                return FillRead.Of(RandomAccess.Read(_fill.Writer!.Handle, buffer.Span[..count], position));
+                var read = RandomAccess.Read(_fill.ReadHandle!, buffer.Span[..count], position);
+                if (read > 0)
+                {
+                    return FillRead.Of(read);
+                }
+
+                // A file another node writes, not yet as long here as it said: wait for the next change.
             }
 
             await changed.WaitAsync(cancellationToken);

@@ -21,6 +21,11 @@ public sealed class MirrorMetrics
     private readonly UpDownCounter<long> _fillsInFlight;
     private readonly Counter<long> _evictions;
     private readonly Counter<long> _evictedBytes;
+    private readonly Counter<long> _leaseWins;
+    private readonly Counter<long> _followedFills;
+    private readonly Counter<long> _takeovers;
+    private readonly Counter<long> _clusterFallbacks;
+    private readonly Counter<long> _clusterErrors;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +35,11 @@ public sealed class MirrorMetrics
         _fillsInFlight = Meter.CreateUpDownCounter<long>("mirror_fills_in_flight", description: "Blob fills running now");
         _evictions = Meter.CreateCounter<long>("mirror_evictions", description: "Files removed from the store by expiry or the size budget");
         _evictedBytes = Meter.CreateCounter<long>("mirror_evicted_bytes", "By", "Bytes removed from the store by expiry or the size budget");
+        _leaseWins = Meter.CreateCounter<long>("mirror_cluster_lease_wins", description: "Fills and sweeps this node ran for the cluster, holding their lease");
+        _followedFills = Meter.CreateCounter<long>("mirror_cluster_followed_fills", description: "Fills this node's clients followed while another node fetched");
+        _takeovers = Meter.CreateCounter<long>("mirror_cluster_takeovers", description: "Fills this node took over from a node that stopped filling");
+        _clusterFallbacks = Meter.CreateCounter<long>("mirror_cluster_fallbacks", description: "Times this node went on alone because the coordinator could not be asked");
+        _clusterErrors = Meter.CreateCounter<long>("mirror_cluster_redis_errors", description: "Requests to Redis that failed");
     }
 
     public Meter Meter { get; }
@@ -37,6 +47,24 @@ public sealed class MirrorMetrics
     internal void Pulled(string type, long bytes) => _pulledBytes.Add(bytes, Type(type));
 
     internal void DigestMismatch(string type) => _digestMismatches.Add(1, Type(type));
+
+    internal void LeaseWon(bool takeover)
+    {
+        _leaseWins.Add(1, new KeyValuePair<string, object?>("lease", "fill"));
+        if (takeover)
+        {
+            _takeovers.Add(1);
+        }
+    }
+
+    internal void SweepLeaseWon() => _leaseWins.Add(1, new KeyValuePair<string, object?>("lease", "sweep"));
+
+    internal void FillFollowed() => _followedFills.Add(1);
+
+    internal void ClusterFallback() => _clusterFallbacks.Add(1);
+
+    /// <summary>Counts a request to the cluster's coordinator that failed.</summary>
+    public void ClusterError() => _clusterErrors.Add(1);
 
     internal void FillStarted() => _fillsInFlight.Add(1);
 

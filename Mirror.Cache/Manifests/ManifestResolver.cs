@@ -81,7 +81,7 @@ public sealed class ManifestResolver : IDisposable
 
         // By tag, the upstream has just named this digest for the repository; by digest, a stored manifest
         // the repository is not known to hold needs the upstream to say so first.
-        if (tagCheck is null && !_links.Holds(repository, digest!) && _store.Contains(digest!))
+        if (tagCheck is null && !await _links.HoldsAsync(repository, digest!, cancellationToken) && _store.Contains(digest!))
         {
             var confirmed = await upstream.HeadManifestAsync(repository.Name, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
             if (confirmed.Status != SourceStatus.Found)

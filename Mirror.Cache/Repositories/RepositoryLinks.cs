@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Content;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
@@ -22,15 +24,48 @@ internal sealed class RepositoryLinks
     private readonly StoreLayout _layout;
     private readonly string _journal;
     private readonly ILogger<RepositoryLinks> _logger;
+    private readonly IDistributedCache? _shared;
+    private readonly MirrorMetrics? _metrics;
 
-    public RepositoryLinks(StoreLayout layout, ILogger<RepositoryLinks> logger)
+    // In a cluster, shared is where every node's links are (each node keeps what it learnt too).
+    public RepositoryLinks(StoreLayout layout, ILogger<RepositoryLinks> logger, IDistributedCache? shared = null, MirrorMetrics? metrics = null)
     {
         _layout = layout;
-        _journal = Path.Combine(layout.MetadataDirectory, JournalFile);
+        _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
         _logger = logger;
+        _shared = shared;
+        _metrics = metrics;
     }
 
-    public bool Holds(RepositoryKey repository, Digest digest) => _links.ContainsKey((repository.Value, digest));
+    /// <summary>Whether <paramref name="repository"/> is known to hold <paramref name="digest"/>: here, or in a cluster by any node.</summary>
+    public async ValueTask<bool> HoldsAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
+    {
+        if (_links.ContainsKey((repository.Value, digest)))
+        {
+            return true;
+        }
+
+        if (_shared is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (await _shared.GetAsync(SharedKey(repository.Value, digest), cancellationToken) is not null)
+            {
+                Remember([(repository.Value, digest)], share: false);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not known here, and the cluster cannot say: the upstream is asked, as for an unknown link.
+            _metrics?.ClusterError();
+        }
+
+        return false;
+    }
 
     /// <summary>Records that <paramref name="repository"/> holds <paramref name="digest"/>; true when this was not known.</summary>
     public bool Link(RepositoryKey repository, Digest digest)
@@ -41,6 +76,7 @@ internal sealed class RepositoryLinks
         }
 
         Append([$"{repository.Value} {digest}"]);
+        Share([(repository.Value, digest)]);
         return true;
     }
 
@@ -57,10 +93,10 @@ internal sealed class RepositoryLinks
             return;
         }
 
-        var lines = new List<string>();
+        var added = new List<(string, Digest)>();
         if (_links.TryAdd(key, true))
         {
-            lines.Add($"{repository.Value} {manifest}");
+            added.Add(key);
         }
         else
         {
@@ -71,12 +107,50 @@ internal sealed class RepositoryLinks
         {
             if (_links.TryAdd((repository.Value, digest), false))
             {
-                lines.Add($"{repository.Value} {digest}");
+                added.Add((repository.Value, digest));
             }
         }
 
-        Append(lines);
+        Append(added.Select(link => $"{link.Item1} {link.Item2}").ToList());
+        Share(added);
     }
+
+    /// <summary>Takes links another node learnt into memory and this node's journal.</summary>
+    private void Remember(List<(string Repository, Digest Digest)> links, bool share)
+    {
+        var added = links.Where(link => _links.TryAdd(link, false)).ToList();
+        Append(added.Select(link => $"{link.Repository} {link.Digest}").ToList());
+        if (share)
+        {
+            Share(added);
+        }
+    }
+
+    /// <summary>Tells the cluster's other nodes, in the background: until it lands they ask the upstream, as for any unknown link.</summary>
+    private void Share(List<(string Repository, Digest Digest)> links)
+    {
+        if (_shared is null || links.Count == 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var (repository, digest) in links)
+                {
+                    await _shared.SetAsync(SharedKey(repository, digest), [1], new DistributedCacheEntryOptions());
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics?.ClusterError();
+            }
+        });
+    }
+
+    private static string SharedKey(string repository, Digest digest) => $"link/{repository} {digest}";
 
     /// <summary>
     /// Takes what the tag journal shows (each tag's digest was named by the upstream under its repository)

@@ -25,7 +25,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
 
     private const int MaxLine = 160;
 
-    private readonly string _path = Path.Combine(layout.MetadataDirectory, FileName);
+    private readonly string _path = Path.Combine(layout.NodeMetadataDirectory, FileName);
     private readonly string _legacyPath = Path.Combine(layout.MetadataDirectory, LegacyFileName);
     private readonly Lock _gate = new();
     private readonly List<UseRecord> _batch = [];
@@ -56,12 +56,16 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
         }
     }
 
-    public void Save(StoreIndex index)
+    public void Save(StoreIndex index) => Save(index, null);
+
+    /// <summary>Saves the uses since the last save, and hands the same batch to <paramref name="alsoTo"/> (a cluster's shared record).</summary>
+    internal void Save(StoreIndex index, Action<IReadOnlyList<UseRecord>>? alsoTo)
     {
         lock (_gate)
         {
             _batch.Clear();
             index.TakeUses(_batch);
+            alsoTo?.Invoke(_batch);
             try
             {
                 if (_rewrite || _lines + _batch.Count > Math.Max(rewriteAfter, 2 * (index.Blobs + index.Manifests)))

@@ -9,6 +9,9 @@ namespace Mirror.Cache.Storage;
 /// </summary>
 internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace space, TimeProvider time, ILogger<BlobStore> logger)
 {
+    /// <summary>Where a committed blob is (in a cluster, where another node's commit appears).</summary>
+    public string CommittedPath(Digest digest) => layout.PathOf(ContentKind.Blob, digest);
+
     /// <summary>Whether a blob is committed, without recording an access.</summary>
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Blob, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Blob, digest));
@@ -20,7 +23,27 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     public StoreLease? TryOpen(Digest digest)
     {
         var path = layout.PathOf(ContentKind.Blob, digest);
-        return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(index, entry, path) : null;
+        if (index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is not { } entry)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            // Removed behind this index's back (another node's sweep, a verify): forgotten, and fetched again.
+            index.Release(entry);
+            lock (index.Gate)
+            {
+                if (index.TryRetire(entry))
+                {
+                    index.Remove(entry);
+                }
+            }
+
+            return null;
+        }
+
+        return new StoreLease(index, entry, path);
     }
 
     /// <summary>Records the access of a blob about to be served.</summary>

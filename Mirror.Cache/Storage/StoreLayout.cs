@@ -20,17 +20,34 @@ public sealed class StoreLayout
     private readonly string _temp;
 
     public StoreLayout(IOptions<StoreOptions> options)
+        : this(options, new Cluster.SingleNode())
+    {
+    }
+
+    public StoreLayout(IOptions<StoreOptions> options, Cluster.IClusterCoordinator cluster)
     {
         Root = Path.GetFullPath(options.Value.RootDirectory);
         _blobs = Path.Combine(Root, "blobs");
         _manifests = Path.Combine(Root, "manifests");
         _temp = Path.Combine(Root, "tmp");
         MetadataDirectory = Path.Combine(Root, "metadata");
-        foreach (var directory in new[] { _blobs, _manifests, _temp, MetadataDirectory })
+        Clustered = cluster.Clustered;
+
+        // Journals are appended to and rewritten by one writer each: in a cluster, each node has its own.
+        NodeMetadataDirectory = Clustered
+            ? Path.Combine(MetadataDirectory, "nodes", string.Concat(cluster.Node.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')))
+            : MetadataDirectory;
+        foreach (var directory in new[] { _blobs, _manifests, _temp, MetadataDirectory, NodeMetadataDirectory })
         {
             Directory.CreateDirectory(directory);
         }
     }
+
+    /// <summary>The store's own journals of this node (tags, links, uses): the metadata directory, or a node's own part of it in a cluster.</summary>
+    public string NodeMetadataDirectory { get; }
+
+    /// <summary>Whether other nodes share this store.</summary>
+    public bool Clustered { get; }
 
     public string Root { get; }
 
@@ -84,15 +101,20 @@ public sealed class StoreLayout
 
     /// <summary>
     /// Removes what writes in progress left behind when the process died: such files were never renamed into
-    /// place, so nothing refers to them. Called once at start, before any fill begins.
+    /// place, so nothing refers to them. Called once at start, before any fill begins. In a cluster other
+    /// nodes write there now: only files untouched for <paramref name="clusterAge"/> go.
     /// </summary>
-    public int RemoveTempFiles()
+    public int RemoveTempFiles(TimeSpan? clusterAge = null)
     {
         var removed = 0;
+        var before = DateTime.UtcNow - (clusterAge ?? TimeSpan.FromHours(1));
         foreach (var file in Directory.EnumerateFiles(_temp))
         {
-            File.Delete(file);
-            removed++;
+            if (!Clustered || File.GetLastWriteTimeUtc(file) < before)
+            {
+                File.Delete(file);
+                removed++;
+            }
         }
 
         return removed;

@@ -1,22 +1,39 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Cluster;
+using Mirror.Cache.Diagnostics;
 
 namespace Mirror.Cache.Storage;
 
 /// <summary>
 /// Runs the store's expiry and size budget: once the start-up index is complete (or failed), then every
 /// <c>mirror.sweepinterval</c>, and as soon as a commit takes the store past <c>mirror.maxsize</c>. Each run
-/// also saves the uses since the last run, so they are written in batches, never per request.
+/// also saves the uses since the last run, so they are written in batches, never per request. In a
+/// cluster every node saves its uses, and only the holder of the sweeper's lease sweeps, after merging
+/// every node's uses; while the coordinator cannot be asked, nobody sweeps.
 /// </summary>
-internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, IAccessLog uses, IOptions<EvictionOptions> options, TimeProvider time, ILogger<StoreSweeper> logger) : BackgroundService
+internal sealed class StoreSweeper(
+    StoreEvictor evictor,
+    StoreIndex index,
+    IAccessLog uses,
+    IClusterCoordinator cluster,
+    MirrorMetrics metrics,
+    IOptions<EvictionOptions> options,
+    TimeProvider time,
+    ILogger<StoreSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _overBudget = new(0, 1);
+    private IClusterLease? _lease;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         uses.Save(index);
+        if (_lease is not null)
+        {
+            await _lease.DisposeAsync();
+        }
     }
 
     public override void Dispose()
@@ -43,7 +60,11 @@ internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, IAcce
             Task? overBudget = null;
             while (!stoppingToken.IsCancellationRequested)
             {
-                evictor.Sweep();
+                if (await MaySweepAsync(stoppingToken))
+                {
+                    evictor.Sweep();
+                }
+
                 uses.Save(index);
 
                 // One wait for the signal at a time, kept across interval ticks, so no signal is lost.
@@ -64,6 +85,38 @@ internal sealed class StoreSweeper(StoreEvictor evictor, StoreIndex index, IAcce
         {
             index.Added -= SignalWhenOverBudget;
         }
+    }
+
+    /// <summary>Whether this node sweeps now: always alone; in a cluster while it holds the sweeper's lease, with every node's uses merged.</summary>
+    private async Task<bool> MaySweepAsync(CancellationToken cancellationToken)
+    {
+        if (!cluster.Clustered)
+        {
+            return true;
+        }
+
+        if (_lease is { Lost.IsCancellationRequested: true })
+        {
+            await _lease.DisposeAsync();
+            _lease = null;
+        }
+
+        if (_lease is null)
+        {
+            var ttl = TimeSpan.FromTicks(Math.Max(options.Value.SweepInterval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
+            var attempt = await cluster.TryAcquireAsync("sweeper", cluster.Node, ttl, cancellationToken);
+            if (attempt.Lease is null)
+            {
+                CacheLog.NotSweeping(logger, attempt.Unavailable ? "the cluster's coordinator cannot be asked" : $"{attempt.HeldBy} sweeps");
+                return false;
+            }
+
+            _lease = attempt.Lease;
+            metrics.SweepLeaseWon();
+        }
+
+        (uses as ClusterAccessLog)?.Merge(index);
+        return true;
     }
 
     private void SignalWhenOverBudget(ContentKind kind, DigestKey key)

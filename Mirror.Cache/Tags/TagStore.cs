@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
 
@@ -14,13 +16,13 @@ namespace Mirror.Cache.Tags;
 /// appended, the journal is replayed (and compacted) at start, and what is in memory is exactly what it
 /// says, never evicted.
 /// </summary>
-internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options, TimeProvider time, ILogger<TagStore> logger)
+internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options, TimeProvider time, ILogger<TagStore> logger, IDistributedCache? shared = null, MirrorMetrics? metrics = null)
 {
     private const string JournalFile = "tags.jsonl";
 
     private readonly ConcurrentDictionary<(string Repository, string Tag), TagRecord> _records = new();
     private readonly Lock _journalGate = new();
-    private readonly string _journal = Path.Combine(layout.MetadataDirectory, JournalFile);
+    private readonly string _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
 
     /// <summary>Whether <paramref name="record"/> was checked upstream within <paramref name="ttl"/>, or else <c>mirror.tagttl</c>.</summary>
     public bool IsFresh(TagRecord record, TimeSpan? ttl = null)
@@ -29,13 +31,61 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
         return within > TimeSpan.Zero && time.GetUtcNow() - record.CheckedAt < within;
     }
 
-    public Task<TagRecord?> TryFindAsync(RepositoryKey repository, string tag, CancellationToken cancellationToken) =>
-        Task.FromResult(_records.GetValueOrDefault((repository.Value, tag)));
+    /// <summary>
+    /// What is known of the tag: on a single node this node's record; in a cluster the later of this node's
+    /// and the cluster's, so a tag another node checked counts here too.
+    /// </summary>
+    public async Task<TagRecord?> TryFindAsync(RepositoryKey repository, string tag, CancellationToken cancellationToken)
+    {
+        var local = _records.GetValueOrDefault((repository.Value, tag));
+        if (shared is null)
+        {
+            return local;
+        }
+
+        try
+        {
+            if (await shared.GetAsync(SharedKey(repository.Value, tag), cancellationToken) is { } bytes
+                && JsonSerializer.Deserialize<TagRecord>(bytes) is { } remote
+                && (local is null || remote.CheckedAt > local.CheckedAt))
+            {
+                Record(remote);
+                return remote;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cluster's record cannot be had: this node's knowledge stands.
+            metrics?.ClusterError();
+        }
+
+        return local;
+    }
 
     /// <summary>Records the answer of an upstream check; a digest the tag did not point to before is journaled.</summary>
-    public Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
+    public async Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
     {
         var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
+        Record(record);
+        if (shared is not null)
+        {
+            try
+            {
+                await shared.SetAsync(SharedKey(record.Repository, tag), JsonSerializer.SerializeToUtf8Bytes(record), new DistributedCacheEntryOptions(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                metrics?.ClusterError();
+            }
+        }
+    }
+
+    private static string SharedKey(string repository, string tag) => $"tag/{repository}:{tag}";
+
+    /// <summary>Takes <paramref name="record"/> into memory, journaling a change of digest.</summary>
+    private void Record(TagRecord record)
+    {
+        var tag = record.Tag;
         lock (_journalGate)
         {
             // Compared, set and journaled together, so memory and journal agree in the order changes came.
@@ -46,8 +96,6 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
                 Append(record);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -53,6 +53,15 @@ internal static class ConfigurationKeys
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
 
+    public const string RedisAddr = "redis.addr";
+    public const string RedisPassword = "redis.password";
+    public const string RedisDb = "redis.db";
+    public const string RedisDialTimeout = "redis.dialtimeout";
+    public const string RedisReadTimeout = "redis.readtimeout";
+    public const string RedisWriteTimeout = "redis.writetimeout";
+    public const string RedisTls = "redis.tls.enabled";
+    public const string ClusterNode = "mirror.cluster.node";
+
     /// <summary>The registries beside docker.io, a map keyed by host; each takes the <see cref="UpstreamKeys"/>.</summary>
     public const string Upstreams = "mirror.upstreams";
 
@@ -74,6 +83,10 @@ internal static class ConfigurationKeys
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout,
+        RedisAddr, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
+
+        // Accepted with no effect: distribution's connection pool (one multiplexed connection serves a node).
+        "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout",
 
         // Accepted with no effect: distribution bounds its background cache writes with
         // proxy.cachewritetimeout (the mirror has none).

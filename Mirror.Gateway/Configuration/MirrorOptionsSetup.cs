@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Registry;
+using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Upstream;
 using Mirror.Cache.Upstream;
 using Mirror.Cache.Storage;
@@ -14,6 +15,7 @@ namespace Mirror.Gateway.Configuration;
 /// </summary>
 internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<UpstreamsOptions>,
+    IConfigureOptions<ClusterOptions>,
     IConfigureOptions<ServerOptions>,
     IConfigureOptions<StoreOptions>,
     IConfigureOptions<LogOptions>,
@@ -63,6 +65,29 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         }
 
         options.Others = others;
+    }
+
+    public void Configure(ClusterOptions options)
+    {
+        options.Address = read.Value(ConfigurationKeys.RedisAddr);
+        options.Password = read.Value(ConfigurationKeys.RedisPassword);
+        options.Database = read.Value(ConfigurationKeys.RedisDb) is { } db
+            ? int.TryParse(db, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number < 16
+                ? number
+                : throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisDb, db, "is not a database number from 0 to 15")
+            : 0;
+        options.DialTimeout = read.Duration<ClusterOptions>(ConfigurationKeys.RedisDialTimeout, allowZero: false) ?? options.DialTimeout;
+        var readTimeout = read.Duration<ClusterOptions>(ConfigurationKeys.RedisReadTimeout, allowZero: false);
+        var write = read.Duration<ClusterOptions>(ConfigurationKeys.RedisWriteTimeout, allowZero: false);
+        options.CommandTimeout = readTimeout is null && write is null ? options.CommandTimeout : TimeSpan.FromTicks(Math.Max(readTimeout?.Ticks ?? 0, write?.Ticks ?? 0));
+        options.Tls = read.Bool<ClusterOptions>(ConfigurationKeys.RedisTls) ?? options.Tls;
+        if (options.Address is not null && !System.Text.RegularExpressions.Regex.IsMatch(options.Address, @"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$"))
+        {
+            throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisAddr, options.Address, "is not host:port");
+        }
+
+        var port = read.Value(ConfigurationKeys.HttpAddr) is { } addr && ListenAddress.TryParse(addr) is { } listen ? listen.Port : 5000;
+        options.Node = read.Value(ConfigurationKeys.ClusterNode) ?? $"{Environment.MachineName}:{port}";
     }
 
     public void Configure(EvictionOptions options)

@@ -17,6 +17,7 @@ internal static class OptionsServiceCollectionExtensions
         services.AddSingleton(new ConfigurationReader(configuration));
         services.AddSingleton<MirrorOptionsSetup>();
         Add<UpstreamsOptions>(services);
+        Add<Cluster.ClusterOptions>(services);
         Add<ServerOptions>(services);
         Add<StoreOptions>(services);
         Add<LogOptions>(services);

@@ -66,4 +66,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2020, LogLevel.Warning, "auth.{Mode} takes passwords, and http.tls is not set: unless TLS ends at a proxy in front of the mirror, they cross the network in clear")]
     public static partial void PasswordsInClear(ILogger logger, string mode);
+
+    [LoggerMessage(2050, LogLevel.Warning, "Redis: {Problem}; this node goes on alone until it answers")]
+    public static partial void RedisFailed(ILogger logger, string problem);
+
+    [LoggerMessage(2051, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} on {Node}")]
+    public static partial void RequestOnNode(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string node);
 }

@@ -8,7 +8,7 @@ namespace Mirror.Gateway.Diagnostics;
 /// status, body bytes, duration and cache result. Requests outside <c>/v2</c> (scrapes, health probes) are
 /// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, ILogger<RequestLogMiddleware> logger)
+internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Cluster.IClusterCoordinator cluster, ILogger<RequestLogMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -41,7 +41,11 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
                 var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
                 var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var result = feature.Result.ToString().ToLowerInvariant();
-                if (registry)
+                if (registry && cluster.Clustered)
+                {
+                    GatewayLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, cluster.Node);
+                }
+                else if (registry)
                 {
                     GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result);
                 }

@@ -5,6 +5,7 @@ using Mirror.Cache.Diagnostics;
 using Mirror.Gateway.Api;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Health;
@@ -26,6 +27,7 @@ internal static class MirrorApplication
         services.AddMirrorOptions(builder.Configuration);
         services.AddMirrorCache();
         services.AddUpstream();
+        services.AddCluster(!string.IsNullOrEmpty(builder.Configuration[ConfigurationKeys.Path(ConfigurationKeys.RedisAddr)]));
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

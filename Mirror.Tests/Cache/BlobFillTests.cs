@@ -193,7 +193,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), Options.Create(new TimeoutOptions()), TimeProvider.System, TestMetrics.Create(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), Options.Create(new TimeoutOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Cluster.SingleNode(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource

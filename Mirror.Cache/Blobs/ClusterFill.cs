@@ -1,0 +1,188 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+using Mirror.Cache.Cluster;
+using Mirror.Cache.Upstream;
+
+namespace Mirror.Cache.Blobs;
+
+/// <summary>
+/// A fill in a cluster: one node per digest fetches (the holder of the digest's lease, renewed while it
+/// runs, its value naming the temp file), and every other node's clients follow that file in the shared
+/// store as it grows, as local clients follow a local fill. A follower's clients get their last byte only
+/// once the blob is committed under its digest (the filler renames it into place only after verifying
+/// it), so nothing unverified completes on any node. When the filler's lease lapses without a commit (the
+/// node died), a follower takes the lease and the fill over from the bytes on disk. When the coordinator
+/// cannot be asked, the node fills on its own, as a single node does.
+/// </summary>
+internal sealed class ClusterFill(BlobFill fill)
+{
+    /// <summary>How long a filler's lease lasts unless renewed (it is renewed a few times within it).</summary>
+    public static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(6);
+
+    /// <summary>How often a follower looks at the file it follows.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How often a follower asks whether the filler still holds the lease.</summary>
+    private static readonly TimeSpan LeaseCheck = TimeSpan.FromMilliseconds(500);
+
+    private readonly IClusterCoordinator _cluster = fill.Cluster;
+    private readonly string _lease = "fill/" + fill.Digest;
+    private readonly string _committed = fill.Store.CommittedPath(fill.Digest);
+
+    /// <summary>A lease's value: the filling node, its temp file, and the blob's length once known.</summary>
+    public static string LeaseValue(string node, string? path, long? length) =>
+        $"{node}|{path}|{length?.ToString(CultureInfo.InvariantCulture)}";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CoordinateAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            fill.Fail(FillFailure.Cancelled, UpstreamError.Because("the mirror is stopping"));
+        }
+        catch (Exception ex)
+        {
+            // A bug, not a fault of the cluster (those are values): readers must not wait forever.
+            CacheLog.FillCrashed(fill.Logger, fill.Repository, fill.Digest, ex);
+            fill.Fail(FillFailure.Upstream, UpstreamError.Because("internal error"));
+        }
+    }
+
+    private async Task CoordinateAsync(CancellationToken cancellationToken)
+    {
+        string? abandoned = null;
+        for (var round = 0; ; round++)
+        {
+            if (CommittedLength() is { } committed)
+            {
+                fill.CommittedElsewhere(committed);
+                return;
+            }
+
+            var attempt = await _cluster.TryAcquireAsync(_lease, LeaseValue(_cluster.Node, null, null), LeaseTime, cancellationToken);
+            if (attempt.Unavailable)
+            {
+                fill.Metrics.ClusterFallback();
+                await fill.FillAsync(null, abandoned, cancellationToken);
+                return;
+            }
+
+            if (attempt.Lease is { } lease)
+            {
+                await using (lease)
+                {
+                    fill.Metrics.LeaseWon(takeover: abandoned is not null);
+                    CacheLog.FillLeaseWon(fill.Logger, _cluster.Node, fill.Digest);
+                    await fill.FillAsync(lease, abandoned, cancellationToken);
+                }
+
+                return;
+            }
+
+            if (round == 0)
+            {
+                fill.Metrics.FillFollowed();
+            }
+
+            var (done, left) = await FollowAsync(attempt.HeldBy!, cancellationToken);
+            if (done || fill.State != FillState.Running)
+            {
+                return;
+            }
+
+            abandoned = left;
+        }
+    }
+
+    /// <summary>
+    /// Follows the filler named in <paramref name="holder"/> until the blob is committed, or the filler is
+    /// gone without committing it (then the path of the file it left, if any, to take over).
+    /// </summary>
+    private async Task<(bool Committed, string? Left)> FollowAsync(string holder, CancellationToken cancellationToken)
+    {
+        SafeFileHandle? handle = null;
+        string? path = null;
+        var lastCheck = fill.Time.GetTimestamp();
+        while (true)
+        {
+            var (node, current, length) = Parse(holder);
+            if (current.Length > 0 && current != path && Open(current) is { } opened)
+            {
+                // Readers move to a new file only once it has every byte they may have read from the last.
+                if (handle is null || RandomAccess.GetLength(opened) >= fill.Written)
+                {
+                    (handle, path) = (opened, current);
+                    fill.Follow(handle, length);
+                }
+                else
+                {
+                    opened.Dispose();
+                }
+            }
+
+            if (handle is not null)
+            {
+                fill.Grew(RandomAccess.GetLength(handle));
+            }
+
+            if (CommittedLength() is { } committed && (fill.Length is null || committed == fill.Length))
+            {
+                fill.CommittedElsewhere(committed);
+                return (true, null);
+            }
+
+            if (fill.Time.GetElapsedTime(lastCheck) >= LeaseCheck)
+            {
+                lastCheck = fill.Time.GetTimestamp();
+                try
+                {
+                    if (await _cluster.ReadAsync(_lease, cancellationToken) is not { } value)
+                    {
+                        // The filler let go without committing (it failed, or died and its lease lapsed).
+                        return (false, path);
+                    }
+
+                    holder = value;
+                }
+                catch (ClusterUnavailableException)
+                {
+                    // Following on: the filler writes on whether or not the coordinator answers.
+                    fill.Metrics.ClusterFallback();
+                }
+
+                CacheLog.FollowingFill(fill.Logger, fill.Repository, fill.Digest, node, fill.Written, fill.Length);
+            }
+
+            await Task.Delay(Poll, fill.Time, cancellationToken);
+        }
+    }
+
+    private long? CommittedLength()
+    {
+        var file = new FileInfo(_committed);
+        return file.Exists ? file.Length : null;
+    }
+
+    private static SafeFileHandle? Open(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Committed (renamed) or abandoned since the lease named it; the next look tells which.
+            return null;
+        }
+    }
+
+    private static (string Node, string Path, long? Length) Parse(string value)
+    {
+        var parts = value.Split('|');
+        return (parts[0], parts.Length > 1 ? parts[1] : string.Empty,
+            parts.Length > 2 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length) ? length : null);
+    }
+}

@@ -1,0 +1,72 @@
+using Mirror.Cache.Content;
+using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Storage;
+
+namespace Mirror.Cache.Cluster;
+
+/// <summary>
+/// Uses in a cluster: each node journals its own (as a single node does), and saves the same batches to
+/// the cluster's <see cref="IUseExchange"/>, from which every node merges the others' at start and before
+/// it sweeps, so the node that sweeps removes what no node used, not what it did not use itself.
+/// </summary>
+internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange exchange, MirrorMetrics metrics, TimeProvider time) : IAccessLog
+{
+    /// <summary>Nodes' clocks differ: merges reach this far behind the last one.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    private long _mergedUntil;
+
+    public void Replay(StoreIndex index)
+    {
+        journal.Replay(index);
+        Merge(index);
+    }
+
+    public void Save(StoreIndex index)
+    {
+        List<KeyValuePair<string, long>>? batch = null;
+        journal.Save(index, uses => batch = uses.Select(u => KeyValuePair.Create(Member(u.Kind, u.Digest), u.Ticks)).ToList());
+        if (batch is { Count: > 0 })
+        {
+            try
+            {
+                exchange.SaveAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Journaled here; the other nodes learn of these uses with this node's later ones.
+                metrics.ClusterError();
+            }
+        }
+    }
+
+    /// <summary>Merges the uses every node saved since the last merge (all of them the first time).</summary>
+    public void Merge(StoreIndex index)
+    {
+        var since = _mergedUntil == 0 ? 0 : _mergedUntil - ClockSkew.Ticks;
+        var now = time.GetUtcNow().UtcTicks;
+        try
+        {
+            foreach (var (member, ticks) in exchange.SinceAsync(since, CancellationToken.None).GetAwaiter().GetResult())
+            {
+                if (Parse(member) is { } use)
+                {
+                    index.MergeUse(use.Kind, DigestKey.Of(use.Digest), use.Digest.Algorithm == "sha512" ? use.Digest : null, ticks);
+                }
+            }
+
+            _mergedUntil = now;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.ClusterError();
+        }
+    }
+
+    private static string Member(ContentKind kind, Digest digest) => (kind == ContentKind.Blob ? "b " : "m ") + digest;
+
+    private static (ContentKind Kind, Digest Digest)? Parse(string member) =>
+        member.Length > 2 && Digest.TryParse(member.AsSpan(2)) is { } digest
+            ? (member[0] == 'b' ? ContentKind.Blob : ContentKind.Manifest, digest)
+            : null;
+}

@@ -1,0 +1,18 @@
+namespace Mirror.Cache.Cluster;
+
+/// <summary>
+/// Where a cluster's nodes put the last use of each stored file, so the node that sweeps knows every
+/// node's: each member (a file, as the store names it) with its latest use in UTC ticks, kept at the
+/// greatest ever saved.
+/// </summary>
+public interface IUseExchange
+{
+    /// <summary>Saves uses; a member's saved use only ever moves forward.</summary>
+    Task SaveAsync(IReadOnlyList<KeyValuePair<string, long>> uses, CancellationToken cancellationToken);
+
+    /// <summary>The members used after <paramref name="ticks"/>, with their last use.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, long>>> SinceAsync(long ticks, CancellationToken cancellationToken);
+
+    /// <summary>Forgets members whose files were removed.</summary>
+    Task ForgetAsync(IReadOnlyList<string> members, CancellationToken cancellationToken);
+}

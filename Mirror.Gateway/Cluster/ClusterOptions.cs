@@ -1,0 +1,31 @@
+namespace Mirror.Gateway.Cluster;
+
+/// <summary>
+/// A cluster of mirrors over one store (distribution's <c>redis</c> section, and <c>mirror.cluster</c>):
+/// with <see cref="Address"/> set, the nodes share their metadata and coordinate fills and sweeps on Redis.
+/// </summary>
+internal sealed class ClusterOptions
+{
+    /// <summary>Redis, as <c>host:port</c> (<c>redis.addr</c>); default none: a single node.</summary>
+    public string? Address { get; set; }
+
+    /// <summary><c>redis.password</c>; default none.</summary>
+    public string? Password { get; set; }
+
+    /// <summary><c>redis.db</c>; default 0.</summary>
+    public int Database { get; set; }
+
+    /// <summary>Connecting to Redis (<c>redis.dialtimeout</c>); default 5 s.</summary>
+    public TimeSpan DialTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A command's answer (<c>redis.readtimeout</c>, <c>redis.writetimeout</c>); default 1 s, so a Redis gone quiet does not hold requests.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>redis.tls.enabled</c>; default false.</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>This node's name in leases, logs and metrics (<c>mirror.cluster.node</c>); default the host name and the listening port.</summary>
+    public string Node { get; set; } = Environment.MachineName;
+
+    public bool Enabled => !string.IsNullOrEmpty(Address);
+}

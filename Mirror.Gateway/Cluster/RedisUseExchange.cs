@@ -1,0 +1,41 @@
+using Mirror.Cache.Cluster;
+using StackExchange.Redis;
+
+namespace Mirror.Gateway.Cluster;
+
+/// <summary>
+/// Every node's last use of each stored file, in one Redis sorted set scored by time: <c>ZADD GT</c> keeps
+/// a member's greatest use whatever order nodes save in, and a range by score is what was used since.
+/// </summary>
+internal sealed class RedisUseExchange(IConnectionMultiplexer redis) : IUseExchange
+{
+    private const string Key = RedisCoordinator.Prefix + "uses";
+    private const int Batch = 1000;
+
+    public async Task SaveAsync(IReadOnlyList<KeyValuePair<string, long>> uses, CancellationToken cancellationToken)
+    {
+        var database = Connected();
+        foreach (var chunk in uses.Chunk(Batch))
+        {
+            await database.SortedSetAddAsync(Key, chunk.Select(u => new SortedSetEntry(u.Key, u.Value)).ToArray(), SortedSetWhen.GreaterThan);
+        }
+    }
+
+    public async Task<IReadOnlyList<KeyValuePair<string, long>>> SinceAsync(long ticks, CancellationToken cancellationToken)
+    {
+        var entries = await Connected().SortedSetRangeByScoreWithScoresAsync(Key, ticks, double.PositiveInfinity, Exclude.Start);
+        return entries.Select(e => KeyValuePair.Create(e.Element.ToString(), (long)e.Score)).ToList();
+    }
+
+    public async Task ForgetAsync(IReadOnlyList<string> members, CancellationToken cancellationToken)
+    {
+        var database = Connected();
+        foreach (var chunk in members.Chunk(Batch))
+        {
+            await database.SortedSetRemoveAsync(Key, chunk.Select(m => (RedisValue)m).ToArray());
+        }
+    }
+
+    private IDatabase Connected() =>
+        redis.IsConnected ? redis.GetDatabase() : throw new ClusterUnavailableException("Redis is not connected");
+}
