@@ -52,6 +52,9 @@ internal static class ConfigurationKeys
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
+    public const string TrustedProxies = "mirror.trustedproxies";
+    public const string AccelHeader = "mirror.accel.header";
+    public const string AccelLocation = "mirror.accel.location";
 
     /// <summary>The registries beside docker.io, a map keyed by host; each takes the <see cref="UpstreamKeys"/>.</summary>
     public const string Upstreams = "mirror.upstreams";
@@ -73,18 +76,18 @@ internal static class ConfigurationKeys
         TlsCertificate, TlsKey, TlsClientAuth, TlsMinimum, RootDirectory, RemoteUrl, Username, Password, Ttl,
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
-        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout,
+        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
 
         // Accepted with no effect: distribution bounds its background cache writes with
         // proxy.cachewritetimeout (the mirror has none).
         HttpSecret, CacheWriteTimeout,
 
         // Sections written empty (auth: {htpasswd: {}}) are keys of their own; what they lack is reported by their options.
-        "auth.htpasswd", "auth.token", "auth.upstream", "http.tls",
+        "auth.htpasswd", "auth.token", "auth.upstream", "http.tls", "mirror.accel",
     };
 
     /// <summary>Keys whose value is a list: <c>key.0</c>, <c>key.1</c>, ... (or one scalar).</summary>
-    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms];
+    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies];
 
     /// <summary>Keys whose value is a map of names the operator chooses.</summary>
     private static readonly string[] Maps = [Headers];

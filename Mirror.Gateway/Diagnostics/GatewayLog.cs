@@ -31,8 +31,8 @@ internal static partial class GatewayLog
     [LoggerMessage(2008, LogLevel.Information, "Mirroring {Registry} from {Upstream} ({Credentials})")]
     public static partial void Mirroring(ILogger logger, string registry, Uri upstream, string credentials);
 
-    [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult}")]
-    public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult);
+    [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} {Client}")]
+    public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string client);
 
     [LoggerMessage(2010, LogLevel.Debug, "{Method} {Path} {Status} {DurationMs:0.0}ms")]
     public static partial void OtherRequest(ILogger logger, string method, string path, int status, double durationMs);
@@ -66,4 +66,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2020, LogLevel.Warning, "auth.{Mode} takes passwords, and http.tls is not set: unless TLS ends at a proxy in front of the mirror, they cross the network in clear")]
     public static partial void PasswordsInClear(ILogger logger, string mode);
+
+    [LoggerMessage(2030, LogLevel.Debug, "{Digest} handed to the front proxy: {Header}: {Target}")]
+    public static partial void HandedToFrontProxy(ILogger logger, Digest digest, string header, string target);
+
+    [LoggerMessage(2031, LogLevel.Information, "Behind a front proxy: forwarded headers believed from {Proxies}; warm blobs sent by it: {Accel}")]
+    public static partial void BehindFrontProxy(ILogger logger, string proxies, string accel);
 }

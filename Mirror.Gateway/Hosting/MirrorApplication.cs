@@ -7,6 +7,7 @@ using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Authorization;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Health;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Registry;
@@ -29,6 +30,7 @@ internal static class MirrorApplication
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();
+        services.AddFrontProxy();
         services.ListenOn();
         services.AddSingleton<GatewayMetrics>();
         services.AddStatus();
@@ -43,7 +45,7 @@ internal static class MirrorApplication
     }
 
     /// <summary>
-    /// The pipeline: one log line per request, configured headers, the debug listener's limits, the request
+    /// The pipeline: behind trusted proxies, their forwarded headers first; one log line per request, configured headers, the debug listener's limits, the request
     /// guard, the upstream's selection, then routing with authentication and authorization in front of metrics, health, the token
     /// service and the registry API.
     /// </summary>
@@ -51,6 +53,12 @@ internal static class MirrorApplication
     {
         var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var authOn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.None;
+        if (app.Services.GetRequiredService<IOptions<FrontProxyOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseMiddleware<TrustedPeerMiddleware>();
+            app.UseForwardedHeaders();
+        }
+
         app.UseMiddleware<RequestLogMiddleware>();
         if (server.Headers.Count > 0)
         {
