@@ -16,6 +16,8 @@ need htpasswd apache2-utils
 need openssl openssl
 need tinyproxy tinyproxy
 need chromium chromium
+need nginx nginx-light
+need systemd-analyze systemd
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"
