@@ -17,6 +17,8 @@ need openssl openssl
 need tinyproxy tinyproxy
 need chromium chromium
 need redis-server redis-server
+need nginx nginx-light
+need systemd-analyze systemd
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -8,6 +8,7 @@
 #   bench/run.sh              # everything (a few minutes)
 #   ROUNDS=1 bench/run.sh     # quicker, noisier
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
+#   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,6 +18,8 @@ OUT=${OUT:-$ROOT/bench/results.md}
 CASES=${1:-all}
 # shellcheck source=bench/scale.sh
 source "$ROOT/bench/scale.sh"
+# shellcheck source=bench/accel.sh
+source "$ROOT/bench/accel.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -165,9 +168,12 @@ push_manifest() { # push_manifest REPO TAG FILE
 echo "seeding the upstream" >&2
 head -c $((1024 * 1024)) /dev/urandom >"$W/small.bin"
 SMALL=$(push_blob bench/blobs "$W/small.bin")
-if [ "$CASES" = all ]; then
+if [ "$CASES" = all ] || [ "$CASES" = accel ]; then
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/big.bin"
 BIG=$(push_blob bench/blobs "$W/big.bin")
+rm -f "$W/big.bin"
+fi
+if [ "$CASES" = all ]; then
 # Cold cases need content no program has seen: a big blob per cold round and case, so no program is
 # restarted (a restart would also time its start-up, and the JIT's first compiles, not its cold path).
 COLD=(); CONC=()
@@ -238,6 +244,9 @@ fetch() { "$W/fetch" "$@"; }  # prints: time to first byte, total time (s), byte
 upstream_gets() { grep -c "\"GET /v2/bench/blobs/blobs/$1 " "$W/upstream.log" || true; }
 
 declare -A R   # R[case,program] = figure
+gib() { awk -v b="$1" 'BEGIN { if (b == "n/a") print b; else printf "%.2f GiB/s", b / 1073741824 }'; }
+failed_note() { [ "${1:-0}" = 0 ] || echo ", $1 requests failed or not 200"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 addr_of() { case $1 in mirror) echo "$MIR" ;; dist) echo "$DIST" ;; nginx) echo "$NGX" ;; esac; }
 # settle: waits until every server is idle (under 30 ms of CPU in 0.3 s), then syncs. Distribution stores
 # a cold blob from a second upstream GET in the background after its client has the blob; without this
@@ -275,6 +284,10 @@ hey_run() { # hey_run N URL [HEADER...] -> "rps p99ms failed" (failed: responses
 
 if [ "$CASES" = scale ]; then
   scale_only
+  exit 0
+fi
+if [ "$CASES" = accel ]; then
+  accel_only
   exit 0
 fi
 
@@ -465,12 +478,10 @@ done
 stop mirrortls
 for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
+accel_case
 scale_case
 
 # --- the table ----------------------------------------------------------------------------------
-gib() { awk -v b="$1" 'BEGIN { if (b == "n/a") print b; else printf "%.2f GiB/s", b / 1073741824 }'; }
-failed_note() { [ "${1:-0}" = 0 ] || echo ", $1 requests failed or not 200"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 {
   echo "# Benchmark results"
   echo
@@ -481,6 +492,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 
   echo "| case | mirror | distribution | nginx | mirror / distribution | mirror / nginx |"
   echo "|---|---|---|---|---|---|"
   echo "| warm ${BIG_MIB} MiB blob, 1 client | $(gib "${R[warm,mirror]}") | $(gib "${R[warm,dist]}") | $(gib "${R[warm,nginx]}") | $(ratio "${R[warm,mirror]}" "${R[warm,dist]}") | $(ratio "${R[warm,mirror]}" "${R[warm,nginx]}") |"
+  accel_row
   echo "| cold ${BIG_MIB} MiB blob, 1 client | $(gib "${R[cold,mirror]}") | $(gib "${R[cold,dist]}") | | $(ratio "${R[cold,mirror]}" "${R[cold,dist]}") | |"
   echo "| cold ${BIG_MIB} MiB blob, time to first byte | ${R[coldttfb,mirror]} s | ${R[coldttfb,dist]} s | | | |"
   echo "| cold ${BIG_MIB} MiB blob, 1 client: upstream GETs | ${R[coldgets,mirror]} | ${R[coldgets,dist]} | | | |"

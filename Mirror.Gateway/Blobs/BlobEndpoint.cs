@@ -5,6 +5,7 @@ using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 
@@ -13,9 +14,10 @@ namespace Mirror.Gateway.Blobs;
 /// <summary>
 /// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>, in HTTP: asks the <see cref="BlobCache"/>, then
 /// serves a stored blob from its file (ranges, and <c>If-None-Match</c> as StaticFiles answers it), streams
-/// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal.
+/// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal. Behind
+/// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>).
 /// </summary>
-internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
@@ -62,6 +64,20 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, ILog
         if (range is null)
         {
             await NotSatisfiableAsync(context, stored.Length);
+            return;
+        }
+
+        if (!HttpMethods.IsHead(context.Request.Method) && accel.For(context, stored) is { } handOver)
+        {
+            // The front proxy sends the file by sendfile, applying the Range itself (as nginx's static files do
+            // for an X-Accel-Redirect) and setting the length it sends: the mirror writes no body and no
+            // Content-Length of the blob's, only the registry's headers. The blob is committed, so verified.
+            // Accept-Ranges too is the front server's to announce (nginx adds its own, and would send both).
+            WriteHeaders(context, digest, new ByteRange(0, stored.Length, false), length: null);
+            context.Response.Headers.Remove(HeaderNames.AcceptRanges);
+            context.Response.Headers[handOver.Key] = handOver.Value;
+            outcomes.Sent(context, MirrorMetrics.Blob, range.Value.Length);
+            GatewayLog.HandedToFrontProxy(logger, digest, handOver.Key, handOver.Value);
             return;
         }
 

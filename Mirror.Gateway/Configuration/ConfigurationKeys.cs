@@ -52,6 +52,9 @@ internal static class ConfigurationKeys
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
+    public const string TrustedProxies = "mirror.trustedproxies";
+    public const string AccelHeader = "mirror.accel.header";
+    public const string AccelLocation = "mirror.accel.location";
 
     public const string RedisAddr = "redis.addr";
     public const string RedisPassword = "redis.password";
@@ -82,7 +85,7 @@ internal static class ConfigurationKeys
         TlsCertificate, TlsKey, TlsClientAuth, TlsMinimum, RootDirectory, RemoteUrl, Username, Password, Ttl,
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
-        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout,
+        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
         RedisAddr, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
         // Accepted with no effect: distribution's connection pool (one multiplexed connection serves a node).
@@ -93,11 +96,11 @@ internal static class ConfigurationKeys
         HttpSecret, CacheWriteTimeout,
 
         // Sections written empty (auth: {htpasswd: {}}) are keys of their own; what they lack is reported by their options.
-        "auth.htpasswd", "auth.token", "auth.upstream", "http.tls",
+        "auth.htpasswd", "auth.token", "auth.upstream", "http.tls", "mirror.accel",
     };
 
     /// <summary>Keys whose value is a list: <c>key.0</c>, <c>key.1</c>, ... (or one scalar).</summary>
-    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms];
+    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies];
 
     /// <summary>Keys whose value is a map of names the operator chooses.</summary>
     private static readonly string[] Maps = [Headers];

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Registry;
 using Mirror.Gateway.Cluster;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Upstream;
 using Mirror.Cache.Upstream;
 using Mirror.Cache.Storage;
@@ -21,7 +23,8 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<LogOptions>,
     IConfigureOptions<EvictionOptions>,
     IConfigureOptions<TagOptions>,
-    IConfigureOptions<TimeoutOptions>
+    IConfigureOptions<TimeoutOptions>,
+    IConfigureOptions<FrontProxyOptions>
 {
     public void Configure(UpstreamsOptions options)
     {
@@ -154,6 +157,41 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.HeaderTimeout = read.Duration<ServerOptions>(ConfigurationKeys.HeaderTimeout, allowZero: false) ?? options.HeaderTimeout;
     }
 
+    public void Configure(FrontProxyOptions options)
+    {
+        options.TrustedProxies = read.List(ConfigurationKeys.TrustedProxies).Select(Network).ToList();
+        var location = read.Value(ConfigurationKeys.AccelLocation);
+        if (read.Value(ConfigurationKeys.AccelHeader) is not { } header)
+        {
+            if (location is not null)
+            {
+                throw ConfigurationReader.Invalid<FrontProxyOptions>(ConfigurationKeys.AccelHeader, $"is needed with {ConfigurationKeys.AccelLocation}");
+            }
+
+            return;
+        }
+
+        options.AccelHeader = AccelHeaders.Find(header)
+            ?? throw ConfigurationReader.Invalid<FrontProxyOptions>(ConfigurationKeys.AccelHeader, header, $"is not one of {string.Join(", ", AccelHeaders.All)}");
+        if (options.TrustedProxies.Count == 0)
+        {
+            // A client that reached the mirror directly would take the header's empty body for the blob.
+            throw ConfigurationReader.Invalid<FrontProxyOptions>(ConfigurationKeys.AccelHeader, $"needs {ConfigurationKeys.TrustedProxies}: blobs are handed only to requests that came through those proxies");
+        }
+
+        if (location is not null)
+        {
+            var valid = AccelHeaders.TakesPath(options.AccelHeader)
+                ? Path.IsPathFullyQualified(location)
+                : location.StartsWith('/') && Uri.IsWellFormedUriString(location, UriKind.Relative) && !location.Contains('?', StringComparison.Ordinal);
+            options.AccelLocation = valid && !location.Split('/').Contains("..")
+                ? location
+                : throw ConfigurationReader.Invalid<FrontProxyOptions>(ConfigurationKeys.AccelLocation, location, AccelHeaders.TakesPath(options.AccelHeader)
+                    ? $"is not an absolute directory path, as {options.AccelHeader} takes"
+                    : $"is not a URI path such as {AccelHeaders.DefaultAccelLocation}, as {options.AccelHeader} takes");
+        }
+    }
+
     public void Configure(StoreOptions options) =>
         options.RootDirectory = read.Value(ConfigurationKeys.RootDirectory) ?? options.RootDirectory;
 
@@ -200,6 +238,25 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         {
             throw ConfigurationReader.Invalid<UpstreamsOptions>($"{username} and {password}", "set both or neither");
         }
+    }
+
+    /// <summary>
+    /// An entry of <c>mirror.trustedproxies</c>: an address (a network of one) or a CIDR network with no bits
+    /// set past its prefix. IPv4 is written in full, four parts: .NET also reads <c>10.1</c> as an address.
+    /// </summary>
+    private static IPNetwork Network(string text)
+    {
+        var address = text.Split('/')[0];
+        var full = address.Contains(':', StringComparison.Ordinal) || address.Count(c => c == '.') == 3;
+        if (full && !text.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(text, out var single))
+        {
+            return new IPNetwork(single, single.GetAddressBytes().Length * 8);
+        }
+
+        // IPNetwork.TryParse clears bits past the prefix (10.0.0.1/8 is 10.0.0.0/8); a typo is not trusted so.
+        return full && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(address, out var written) && network.BaseAddress.Equals(written)
+            ? network
+            : throw ConfigurationReader.Invalid<FrontProxyOptions>(ConfigurationKeys.TrustedProxies, text, "is not an IP address or a network such as 10.0.0.0/8 (with no bits set past its prefix)");
     }
 
     /// <summary>A host name or address with an optional port, as image references write registry hosts.</summary>

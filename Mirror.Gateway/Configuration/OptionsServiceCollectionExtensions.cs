@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Cache.Upstream;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Configuration;
@@ -24,6 +25,7 @@ internal static class OptionsServiceCollectionExtensions
         Add<EvictionOptions>(services);
         Add<TagOptions>(services);
         Add<TimeoutOptions>(services);
+        Add<FrontProxyOptions>(services);
         services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
         services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();
         return services;

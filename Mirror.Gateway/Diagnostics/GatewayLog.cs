@@ -31,8 +31,8 @@ internal static partial class GatewayLog
     [LoggerMessage(2008, LogLevel.Information, "Mirroring {Registry} from {Upstream} ({Credentials})")]
     public static partial void Mirroring(ILogger logger, string registry, Uri upstream, string credentials);
 
-    [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult}")]
-    public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult);
+    [LoggerMessage(2009, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} {Client}")]
+    public static partial void Request(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string client);
 
     [LoggerMessage(2010, LogLevel.Debug, "{Method} {Path} {Status} {DurationMs:0.0}ms")]
     public static partial void OtherRequest(ILogger logger, string method, string path, int status, double durationMs);
@@ -70,6 +70,12 @@ internal static partial class GatewayLog
     [LoggerMessage(2050, LogLevel.Warning, "Redis: {Problem}; this node goes on alone until it answers")]
     public static partial void RedisFailed(ILogger logger, string problem);
 
-    [LoggerMessage(2051, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} on {Node}")]
-    public static partial void RequestOnNode(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string node);
+    [LoggerMessage(2051, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} {Client} on {Node}")]
+    public static partial void RequestOnNode(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string client, string node);
+
+    [LoggerMessage(2030, LogLevel.Debug, "{Digest} handed to the front proxy: {Header}: {Target}")]
+    public static partial void HandedToFrontProxy(ILogger logger, Digest digest, string header, string target);
+
+    [LoggerMessage(2031, LogLevel.Information, "Behind a front proxy: forwarded headers believed from {Proxies}; warm blobs sent by it: {Accel}")]
+    public static partial void BehindFrontProxy(ILogger logger, string proxies, string accel);
 }

@@ -5,7 +5,8 @@ namespace Mirror.Gateway.Diagnostics;
 
 /// <summary>
 /// One structured log line per registry request, when it ends: method, repository, endpoint, reference,
-/// status, body bytes, duration and cache result. Requests outside <c>/v2</c> (scrapes, health probes) are
+/// status, body bytes, duration, cache result and the client's address (behind a trusted proxy, the address
+/// it forwarded). Requests outside <c>/v2</c> (scrapes, health probes) are
 /// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too.
 /// </summary>
 internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Cluster.IClusterCoordinator cluster, ILogger<RequestLogMiddleware> logger)
@@ -43,11 +44,11 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
                 var result = feature.Result.ToString().ToLowerInvariant();
                 if (registry && cluster.Clustered)
                 {
-                    GatewayLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, cluster.Node);
+                    GatewayLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
                 }
                 else if (registry)
                 {
-                    GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result);
+                    GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context));
                 }
                 else
                 {
@@ -56,4 +57,10 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
             }
         }
     }
+
+    /// <summary>The client's address, an IPv4 one as such (Kestrel on <c>[::]</c> sees <c>::ffff:10.0.0.7</c>).</summary>
+    private static string ClientOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+            : "-";
 }

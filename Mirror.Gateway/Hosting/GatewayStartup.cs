@@ -2,13 +2,21 @@ using Microsoft.Extensions.Options;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Tls;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Hosting;
 
-/// <summary>What the gateway says once at start: configuration it ignores, passwords that would cross the network in clear, and what it mirrors.</summary>
-internal sealed class GatewayStartup(IConfiguration configuration, MirroredRegistries registries, IOptions<AuthOptions> auth, IOptions<TlsOptions> tls, ILogger<GatewayStartup> logger) : IHostedService
+/// <summary>What the gateway says once at start: configuration it ignores, passwords that would cross the network in clear, the proxy in front, and what it mirrors.</summary>
+internal sealed class GatewayStartup(
+    IConfiguration configuration,
+    MirroredRegistries registries,
+    IOptions<AuthOptions> auth,
+    IOptions<TlsOptions> tls,
+    IOptions<FrontProxyOptions> frontProxy,
+    AccelRedirect accel,
+    ILogger<GatewayStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +29,11 @@ internal sealed class GatewayStartup(IConfiguration configuration, MirroredRegis
         {
             // Allowed, as distribution allows it (TLS may end at a proxy in front), but said.
             GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
+        }
+
+        if (frontProxy.Value is { TrustedProxies.Count: > 0 } proxy)
+        {
+            GatewayLog.BehindFrontProxy(logger, string.Join(", ", proxy.TrustedProxies), accel.Header is null ? "no" : $"{accel.Header} to {accel.Location}");
         }
 
         foreach (var registry in registries.All)

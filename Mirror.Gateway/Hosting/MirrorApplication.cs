@@ -8,6 +8,7 @@ using Mirror.Gateway.Authorization;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
+using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Health;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Registry;
@@ -31,6 +32,7 @@ internal static class MirrorApplication
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();
+        services.AddFrontProxy();
         services.ListenOn();
         services.AddSingleton<GatewayMetrics>();
         services.AddStatus();
@@ -45,7 +47,7 @@ internal static class MirrorApplication
     }
 
     /// <summary>
-    /// The pipeline: one log line per request, configured headers, the debug listener's limits, the request
+    /// The pipeline: behind trusted proxies, their forwarded headers first; one log line per request, configured headers, the debug listener's limits, the request
     /// guard, the upstream's selection, then routing with authentication and authorization in front of metrics, health, the token
     /// service and the registry API.
     /// </summary>
@@ -53,6 +55,12 @@ internal static class MirrorApplication
     {
         var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var authOn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.None;
+        if (app.Services.GetRequiredService<IOptions<FrontProxyOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseMiddleware<TrustedPeerMiddleware>();
+            app.UseForwardedHeaders();
+        }
+
         app.UseMiddleware<RequestLogMiddleware>();
         if (server.Headers.Count > 0)
         {

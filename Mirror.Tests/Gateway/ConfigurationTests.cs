@@ -121,6 +121,14 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {upstreams: {ghcr.io: {tagttl: soon}}}", "mirror.upstreams.ghcr.io.tagttl")]
     [TestCase("mirror: {upstreams: {ghcr.io: {cafile: /nonexistent/ca.pem}}}", "mirror.upstreams.ghcr.io.cafile")]
     [TestCase("mirror: {upstreams: {ghcr.io: {httpproxy: 'socks'}}}", "mirror.upstreams.ghcr.io.httpproxy")]
+    [TestCase("mirror: {trustedproxies: [nginx.example]}", "mirror.trustedproxies: 'nginx.example'")]
+    [TestCase("mirror: {trustedproxies: [10.0.0.1/8]}", "mirror.trustedproxies: '10.0.0.1/8'")]
+    [TestCase("mirror: {trustedproxies: ['10.1']}", "mirror.trustedproxies: '10.1'")]
+    [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Reproxy-URL}}", "mirror.accel.header: 'X-Reproxy-URL'")]
+    [TestCase("mirror: {accel: {header: X-Accel-Redirect}}", "mirror.accel.header: needs mirror.trustedproxies")]
+    [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {location: /_mirror_store/}}", "mirror.accel.header: is needed")]
+    [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Accel-Redirect, location: 'http://nginx/store/'}}", "mirror.accel.location")]
+    [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Sendfile, location: relative/store}}", "mirror.accel.location")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");
