@@ -78,4 +78,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(1023, LogLevel.Warning, "Could not read {Path}; last uses fall back to the files' write times")]
     public static partial void JournalNotRead(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1041, LogLevel.Warning, "{Digest} was removed from the store by another process (verify, gc, or a hand); forgotten, and fetched again when asked for")]
+    public static partial void StoredFileVanished(ILogger logger, Digest digest);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -42,6 +43,13 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<TagListStore>()));
+        services.AddSingleton(sp => new StoreMaintenance(
+            sp.GetRequiredService<StoreLayout>(),
+            sp.GetRequiredService<StoreScanner>(),
+            sp.GetRequiredService<StoreIndex>(),
+            sp.GetRequiredService<TagStore>(),
+            sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<StoreEvictor>()));
         services.AddHostedService<CacheStartup>();
         return services;
     }

@@ -20,7 +20,24 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     public StoreLease? TryOpen(Digest digest)
     {
         var path = layout.PathOf(ContentKind.Blob, digest);
-        return index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is { } entry ? new StoreLease(index, entry, path) : null;
+        if (index.TryAcquire(ContentKind.Blob, digest, path, time.GetUtcNow()) is not { } entry)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            // Removed by another process on the store (verify took a corrupt file away, gc expired it): not
+            // served from nothing, but fetched again.
+            if (index.ForgetVanished(entry, path))
+            {
+                CacheLog.StoredFileVanished(logger, digest);
+            }
+
+            return null;
+        }
+
+        return new StoreLease(index, entry, path);
     }
 
     /// <summary>Records the access of a blob about to be served.</summary>
