@@ -53,6 +53,7 @@ internal sealed class StoreSession : IDisposable
 
             var collection = new ServiceCollection();
             collection.AddSingleton(TimeProvider.System);
+            collection.AddMetrics();
             collection.AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddSimpleConsole(console => console.SingleLine = true)

@@ -13,10 +13,13 @@ internal sealed record MirrorLogin(string User, string Password)
 {
     public string BasicParameter => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
 
-    /// <summary>docker's stored login for <paramref name="mirror"/>'s host and port, if it has one.</summary>
-    public static MirrorLogin? FromDockerConfig(Uri mirror)
+    /// <summary>
+    /// docker's stored login for <paramref name="mirror"/>'s host and port, if it has one, from
+    /// <paramref name="directory"/> (by default <c>$DOCKER_CONFIG</c>, else <c>~/.docker</c>).
+    /// </summary>
+    public static MirrorLogin? FromDockerConfig(Uri mirror, string? directory = null)
     {
-        var directory = Environment.GetEnvironmentVariable("DOCKER_CONFIG") is { Length: > 0 } configured
+        directory ??= Environment.GetEnvironmentVariable("DOCKER_CONFIG") is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
         var file = Path.Combine(directory, "config.json");
