@@ -65,6 +65,11 @@ internal sealed record ImageReference(string Text, string? Registry, RepositoryN
         {
             registry = rest[..slash].ToLowerInvariant();
             rest = rest[(slash + 1)..];
+            if (registry.Split(':') is [_, var port] && !(int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is > 0 and <= 65535))
+            {
+                problem = $"'{registry}' is not a registry host such as ghcr.io or registry.example:5000";
+                return null;
+            }
         }
 
         if (registry is not null && DockerHubHosts.Contains(registry))
