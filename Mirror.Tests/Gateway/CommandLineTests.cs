@@ -128,7 +128,7 @@ internal sealed class CommandLineTests
     [Test]
     public async Task Help_ListsTheCommands_AndExitsZero()
     {
-        var (exitCode, output) = await GatewayProcess.RunAsync(["--help"]);
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(["--help"]);
 
         Assert.Multiple(() =>
         {
@@ -144,7 +144,7 @@ internal sealed class CommandLineTests
     [TestCase("gc", "--dry-runn")]
     public async Task UsageError_SaysWhatIsWrong_AndExitsTwo(params string[] args)
     {
-        var (exitCode, output) = await GatewayProcess.RunAsync(args);
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(args);
 
         Assert.Multiple(() =>
         {
@@ -160,7 +160,7 @@ internal sealed class CommandLineTests
         await File.WriteAllTextAsync(file, $"storage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}\nproxy: {{ttl: 5 days}}\n");
         Directory.CreateDirectory(_directory.Combine("store", "blobs"));
 
-        var (exitCode, output) = await GatewayProcess.RunAsync(["gc", file]);
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(["gc", file]);
 
         Assert.Multiple(() =>
         {
@@ -176,7 +176,7 @@ internal sealed class CommandLineTests
         var file = _directory.Combine("config.yml");
         await File.WriteAllTextAsync(file, $"storage: {{filesystem: {{rootdirectory: '{store}'}}}}\n");
 
-        var (exitCode, output) = await GatewayProcess.RunAsync(["ls", file]);
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(["ls", file]);
 
         Assert.Multiple(() =>
         {
@@ -192,7 +192,7 @@ internal sealed class CommandLineTests
         var store = _directory.Combine("store");
         Directory.CreateDirectory(Path.Combine(store, "blobs"));
 
-        var (exitCode, output) = await GatewayProcess.RunAsync(["ls"], new Dictionary<string, string?> { ["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = store });
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(["ls"], new Dictionary<string, string?> { ["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = store });
 
         Assert.Multiple(() =>
         {
