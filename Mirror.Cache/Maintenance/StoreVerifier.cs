@@ -55,7 +55,8 @@ internal sealed class StoreVerifier(StoreLayout layout)
 
         try
         {
-            if (await HashAsync(quarantine, content.Digest, null, cancellationToken) == content.Digest)
+            // Not cancelled half-way: the file is out of its place until this ends.
+            if (await HashAsync(quarantine, content.Digest, null, CancellationToken.None) == content.Digest)
             {
                 // A fill committed a good copy between the hash and the rename: it goes back, unless another
                 // commit has put one there since.

@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary><c>verify</c> found stored files whose bytes do not match their names (and removed them).</summary>
     public const int Corrupt = 3;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

@@ -27,44 +27,45 @@ internal static class VerifyCommand
             }
 
             var console = Terminal.Create();
-            var contents = session.Maintenance.Contents().ToList();
-            var total = contents.Sum(c => c.Length);
-            console.MarkupLineInterpolated($"Verifying [bold]{session.Maintenance.Root}[/]: {contents.Count} files, {ByteSize.Format(total)}");
-            var results = Terminal.IsInteractive(console)
-                ? await WithProgressAsync(console, session.Maintenance, contents, total, cancellationToken)
-                : await VerifyAllAsync(console, session.Maintenance, contents, null, cancellationToken);
+            // Two walks of the directories rather than a list of the whole store: the first for the total.
+            var (files, total) = (0L, 0L);
+            foreach (var content in session.Maintenance.Contents())
+            {
+                (files, total) = (files + 1, total + content.Length);
+            }
 
-            var corrupt = results.Count(r => r.IsCorrupt);
-            var unreadable = results.Count(r => r.Outcome is VerifyOutcome.Unreadable);
-            var vanished = results.Count(r => r.Outcome is VerifyOutcome.Vanished);
-            var notRemoved = results.Count(r => r.Outcome is VerifyOutcome.NotRemoved);
+            console.MarkupLineInterpolated($"Verifying [bold]{session.Maintenance.Root}[/]: {files} files, {ByteSize.Format(total)}");
+            var tally = Terminal.IsInteractive(console)
+                ? await WithProgressAsync(console, session.Maintenance, total, cancellationToken)
+                : await VerifyAllAsync(console, session.Maintenance, null, cancellationToken);
+
             console.WriteLine(
-                $"Verified {results.Count - vanished - unreadable} files ({ByteSize.Format(results.Where(r => r.Outcome is not VerifyOutcome.Vanished).Sum(r => r.Content.Length))}): "
-                + (corrupt == 0 ? "all intact" : $"{corrupt} corrupt, {corrupt - notRemoved} removed")
-                + (unreadable > 0 ? $"; {unreadable} could not be read" : string.Empty)
-                + (vanished > 0 ? $"; {vanished} removed by the server meanwhile" : string.Empty)
+                $"Verified {tally.Checked} files ({ByteSize.Format(tally.Bytes)}): "
+                + (tally.Corrupt == 0 ? "all intact" : $"{tally.Corrupt} corrupt, {tally.Removed} removed")
+                + (tally.Unreadable > 0 ? $"; {tally.Unreadable} could not be read" : string.Empty)
+                + (tally.Vanished > 0 ? $"; {tally.Vanished} removed by the server meanwhile" : string.Empty)
                 + ".");
-            return corrupt > 0 ? ExitCodes.Corrupt : unreadable > 0 ? ExitCodes.Failed : ExitCodes.Success;
+            return tally.Corrupt > 0 ? ExitCodes.Corrupt : tally.Unreadable > 0 ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;
     }
 
-    private static Task<List<VerifiedFile>> WithProgressAsync(IAnsiConsole console, StoreMaintenance maintenance, List<StoredContent> contents, long total, CancellationToken cancellationToken) =>
+    private static Task<Tally> WithProgressAsync(IAnsiConsole console, StoreMaintenance maintenance, long total, CancellationToken cancellationToken) =>
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
                 var task = context.AddTask("hashing", maxValue: Math.Max(total, 1));
-                return await VerifyAllAsync(console, maintenance, contents, new Progress<long>(read => task.Increment(read)), cancellationToken);
+                return await VerifyAllAsync(console, maintenance, new Progress<long>(read => task.Increment(read)), cancellationToken);
             });
 
-    private static async Task<List<VerifiedFile>> VerifyAllAsync(IAnsiConsole console, StoreMaintenance maintenance, List<StoredContent> contents, IProgress<long>? hashed, CancellationToken cancellationToken)
+    private static async Task<Tally> VerifyAllAsync(IAnsiConsole console, StoreMaintenance maintenance, IProgress<long>? hashed, CancellationToken cancellationToken)
     {
-        var results = new List<VerifiedFile>(contents.Count);
-        foreach (var content in contents)
+        var tally = new Tally();
+        foreach (var content in maintenance.Contents())
         {
             var result = await maintenance.VerifyAsync(content, hashed, cancellationToken);
-            results.Add(result);
+            tally.Add(result);
             var kind = content.Kind.ToString().ToLowerInvariant();
             switch (result.Outcome)
             {
@@ -80,6 +81,40 @@ internal static class VerifyCommand
             }
         }
 
-        return results;
+        return tally;
+    }
+
+    /// <summary>What a verify found, counted as it goes.</summary>
+    private sealed class Tally
+    {
+        public long Checked { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public long Corrupt { get; private set; }
+
+        public long Removed { get; private set; }
+
+        public long Unreadable { get; private set; }
+
+        public long Vanished { get; private set; }
+
+        public void Add(VerifiedFile file)
+        {
+            switch (file.Outcome)
+            {
+                case VerifyOutcome.Vanished:
+                    Vanished++;
+                    return;
+                case VerifyOutcome.Unreadable:
+                    Unreadable++;
+                    return;
+            }
+
+            Checked++;
+            Bytes += file.Content.Length;
+            Corrupt += file.IsCorrupt ? 1 : 0;
+            Removed += file.Outcome == VerifyOutcome.Removed ? 1 : 0;
+        }
     }
 }

@@ -58,7 +58,22 @@ internal sealed class CommandLine
             return ExitCodes.Usage;
         }
 
-        return await _parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        try
+        {
+            return await _parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: System.CommandLine cancels the command's token.
+            await Console.Error.WriteLineAsync("mirror: interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The store cannot be read or written (permissions, a full or failing disk).
+            await Console.Error.WriteLineAsync($"mirror: {ex.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     private const string ConfigArgument = "config.yml";

@@ -120,6 +120,10 @@ internal sealed class MirrorClient(HttpClient http, MirrorAuthentication authent
         return response.ReasonPhrase ?? response.StatusCode.ToString();
     }
 
+    /// <summary>
+    /// Whether the mirror answered from its store: <c>X-Cache: HIT</c>, or <c>STALE</c> (a tag served as last
+    /// known while its upstream cannot be asked).
+    /// </summary>
     private static bool IsHit(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(CacheOutcomes.Header, out var values) && values.Any(v => v.Equals("HIT", StringComparison.OrdinalIgnoreCase));
+        response.Headers.TryGetValues(CacheOutcomes.Header, out var values) && values.Any(v => v.Equals("HIT", StringComparison.OrdinalIgnoreCase) || v.Equals("STALE", StringComparison.OrdinalIgnoreCase));
 }
