@@ -12,6 +12,7 @@ namespace Mirror.Gateway.Hosting;
 internal sealed class CommandLine
 {
     private const string ServeName = "serve";
+    private const string ConfigArgument = "config.yml";
 
     private readonly ParseResult _parsed;
 
@@ -38,7 +39,8 @@ internal sealed class CommandLine
             rest.RemoveAt(0);
         }
 
-        var parsed = root.Parse(serving ? [ServeName, .. rest] : rest);
+        // No response files (@file): an argument is what it says, as it was before System.CommandLine.
+        var parsed = root.Parse(serving ? [ServeName, .. rest] : rest, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var serve = serving && parsed.Errors.Count == 0 && parsed.CommandResult.Command.Name == ServeName && parsed.Action == parsed.CommandResult.Command.Action;
         return new CommandLine(parsed, serve ? new ServeArguments(switches, parsed.GetValue<string?>(ConfigArgument)) : null);
     }
@@ -76,8 +78,6 @@ internal sealed class CommandLine
         }
     }
 
-    private const string ConfigArgument = "config.yml";
-
     private static RootCommand Build()
     {
         var root = new RootCommand("Mirror: a Docker registry pull-through cache. Without a command it serves: Mirror.Gateway [serve] [config.yml] [--Key=value ...].");
@@ -98,7 +98,7 @@ internal sealed class CommandLine
     }
 
     /// <summary>The optional configuration file argument, refusing what looks like an option rather than a file.</summary>
-    public static Argument<string?> ConfigFile(string description)
+    private static Argument<string?> ConfigFile(string description)
     {
         var argument = new Argument<string?>(ConfigArgument) { Arity = ArgumentArity.ZeroOrOne, Description = description };
         argument.Validators.Add(result =>
