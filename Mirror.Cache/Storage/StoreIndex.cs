@@ -160,9 +160,11 @@ public sealed class StoreIndex
     /// </summary>
     internal bool ForgetVanished(StoreHandle handle, string path)
     {
-        Release(handle);
-        if (!TryRetire(handle))
+        // Retired while still leased, by this lease alone: let go first, and a sweep could remove the entry
+        // and a commit reuse its slot before it is retired here, which would then forget another file.
+        if (Interlocked.CompareExchange(ref SlotOf(handle).Readers, StoreSlot.Retired, 1) != 1)
         {
+            Release(handle);
             return false;
         }
 

@@ -46,7 +46,7 @@ internal static class CollectCommand
 
     private static string Why(EvictionReason reason, EvictionOptions options) => reason switch
     {
-        EvictionReason.Expired => $"not pulled within proxy.ttl ({options.Ttl})",
+        EvictionReason.Expired => $"not pulled within proxy.ttl ({GoDuration.Format(options.Ttl)})",
         _ => $"least recently pulled past mirror.maxsize ({ByteSize.Format(options.MaxSize ?? 0)})",
     };
 }

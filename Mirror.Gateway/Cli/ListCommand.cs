@@ -15,7 +15,8 @@ internal static class ListCommand
 {
     public const string Name = "ls";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>Indented, and media types as written (<c>+json</c>, not <c>\u002Bjson</c>): the output is read by scripts, not embedded in HTML.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create(Argument<string?> config)
     {
@@ -37,7 +38,7 @@ internal static class ListCommand
             }
             else
             {
-                Print(Terminal.Create(), inventory);
+                Print(Terminal.Create(unwrapped: true), inventory);
             }
 
             return ExitCodes.Success;
@@ -57,7 +58,7 @@ internal static class ListCommand
         var table = new Table().Border(TableBorder.None);
         foreach (var column in new[] { "REPOSITORY", "TAG", "DIGEST", "PLATFORMS", "SIZE", "LAST PULL" })
         {
-            table.AddColumn(new TableColumn(new Text(column, new Style(decoration: Decoration.Bold))).NoWrap());
+            table.AddColumn(new TableColumn(new Text(column, new Style(decoration: Decoration.Bold))).NoWrap().PadLeft(0).PadRight(2));
         }
 
         foreach (var repository in inventory.Repositories)

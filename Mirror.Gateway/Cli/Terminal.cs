@@ -11,10 +11,15 @@ internal static class Terminal
     /// <summary>Wide enough that no line a command prints is wrapped when the output is not a terminal.</summary>
     private const int PlainWidth = 512;
 
-    public static IAnsiConsole Create()
+    /// <summary>
+    /// The console; <paramref name="unwrapped"/>: lines are never wrapped by Spectre, even on a terminal (a
+    /// listing of digests reads better wrapped by the terminal, as <c>docker images</c> is, than squeezed into
+    /// columns a few characters wide).
+    /// </summary>
+    public static IAnsiConsole Create(bool unwrapped = false)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (!IsInteractive(console))
+        if (unwrapped || !IsInteractive(console))
         {
             console.Profile.Width = PlainWidth;
         }

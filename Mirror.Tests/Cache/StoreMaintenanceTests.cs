@@ -129,6 +129,28 @@ internal sealed class StoreMaintenanceTests
     }
 
     [Test]
+    public void Server_ABlobRemovedWhileBeingServed_IsForgottenOnlyOnceItsReaderIsDone()
+    {
+        var blob = AddBlob(1000);
+        var reading = _server.Blobs.TryOpen(blob)!;
+        File.Delete(_server.BlobPath(blob));
+
+        var whileRead = _server.Blobs.TryOpen(blob);
+        var keptForItsReader = _server.Index.TryFind(ContentKind.Blob, blob);
+        reading.Dispose();
+        var afterRead = _server.Blobs.TryOpen(blob);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRead, Is.Null);
+            Assert.That(keptForItsReader, Is.Not.Null, "its reader's open file still serves it");
+            Assert.That(afterRead, Is.Null);
+            Assert.That(_server.Index.TryFind(ContentKind.Blob, blob), Is.Null);
+            Assert.That(_server.Index.Blobs, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Server_AManifestRemovedByAnotherProcess_IsForgotten()
     {
         var manifest = await AddManifestAsync(AddBlob(100));
