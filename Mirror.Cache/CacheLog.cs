@@ -93,4 +93,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(1035, LogLevel.Debug, "Filling {Digest} for the cluster into {Path}")]
     public static partial void FillingForCluster(ILogger logger, Content.Digest digest, string path);
+
+    [LoggerMessage(1041, LogLevel.Warning, "{Digest} was removed from the store by another process (verify, gc, or a hand); forgotten, and fetched again when asked for")]
+    public static partial void StoredFileVanished(ILogger logger, Digest digest);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -57,6 +58,13 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<TagListStore>()));
+        services.AddSingleton(sp => new StoreMaintenance(
+            sp.GetRequiredService<StoreLayout>(),
+            sp.GetRequiredService<StoreScanner>(),
+            sp.GetRequiredService<StoreIndex>(),
+            sp.GetRequiredService<TagStore>(),
+            sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<StoreEvictor>()));
         services.AddHostedService<CacheStartup>();
         return services;
     }

@@ -2,17 +2,18 @@ using Microsoft.Extensions.Options;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Hosting;
 
-if (CommandLine.TryParse(args) is not { } commandLine)
+var commandLine = CommandLine.Parse(args);
+if (commandLine.Serve is not { } serve)
 {
-    Console.Error.WriteLine(CommandLine.Usage);
-    return 2;
+    // prefetch, ls, verify and gc (Mirror.Gateway/Cli), help, or the command line's errors.
+    return await commandLine.RunAsync();
 }
 
 WebApplication app;
 try
 {
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.Switches, ContentRootPath = AppContext.BaseDirectory });
-    builder.Configuration.AddDistributionConfiguration(commandLine.ConfigurationFile);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve.Switches, ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.AddDistributionConfiguration(serve.ConfigurationFile);
     if (DistributionConfiguration.RefusedSettings(builder.Configuration) is [_, ..] refused)
     {
         return ConfigurationFailed(refused);

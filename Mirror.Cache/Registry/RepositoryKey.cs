@@ -26,6 +26,20 @@ public sealed record RepositoryKey(string? Upstream, RepositoryName Name)
     /// <summary>A key of the first upstream, by name alone.</summary>
     public static RepositoryKey Of(RepositoryName name) => new(null, name);
 
+    /// <summary>The key whose <see cref="Value"/> is <paramref name="value"/>, as the store's metadata writes it; <c>null</c> when it is none.</summary>
+    public static RepositoryKey? FromValue(string value)
+    {
+        if (!IsValue(value))
+        {
+            return null;
+        }
+
+        var separator = value.IndexOf(Separator, StringComparison.Ordinal);
+        return separator < 0
+            ? Of(RepositoryName.Parse(value))
+            : new RepositoryKey(value[..separator], RepositoryName.Parse(value[(separator + Separator.Length)..]));
+    }
+
     /// <summary>Whether <paramref name="value"/> is a key's <see cref="Value"/>.</summary>
     public static bool IsValue(string value)
     {

@@ -168,7 +168,14 @@ internal sealed class RepositoryLinks
         }
     }
 
-    /// <summary>Replays the journal (a line cut short by a crash is skipped) and rewrites it without repeats. Called once at start.</summary>
+    /// <summary>Every link known, as the repository's key (<see cref="RepositoryKey.Value"/>) and the digest it holds.</summary>
+    public IEnumerable<(string Repository, Digest Digest)> All => _links.Keys;
+
+    /// <summary>
+    /// Replays the journal (a line cut short by a crash is skipped) and rewrites it without repeats (unless
+    /// <see cref="StoreLayout.ReadOnlyMetadata"/>: a server beside this process may be appending to it).
+    /// Called once at start.
+    /// </summary>
     public int Load()
     {
         if (!File.Exists(_journal))
@@ -187,7 +194,7 @@ internal sealed class RepositoryLinks
             }
         }
 
-        if (lines > _links.Count)
+        if (lines > _links.Count && !_layout.ReadOnlyMetadata)
         {
             lock (_journalGate)
             {
@@ -202,7 +209,7 @@ internal sealed class RepositoryLinks
 
     private void Append(List<string> lines)
     {
-        if (lines.Count == 0)
+        if (lines.Count == 0 || _layout.ReadOnlyMetadata)
         {
             return;
         }

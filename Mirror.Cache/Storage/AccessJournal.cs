@@ -14,7 +14,8 @@ namespace Mirror.Cache.Storage;
 /// uses since the last save. Replay keeps each entry's latest line. A line torn by a crash is passed over
 /// and cut off before the next append. When the file holds more than twice as many lines as the index
 /// has entries (and at least <c>rewriteAfter</c>, which tests make small), a save rewrites it whole, by
-/// temp file and rename.
+/// temp file and rename. With <see cref="StoreLayout.ReadOnlyMetadata"/> (the command line beside a running
+/// server, which owns the file) it is only read: a torn last line may be the server's append in progress.
 /// </summary>
 internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> logger, long rewriteAfter = 65536) : IAccessLog
 {
@@ -61,6 +62,11 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
     /// <summary>Saves the uses since the last save, and hands the same batch to <paramref name="alsoTo"/> (a cluster's shared record).</summary>
     internal void Save(StoreIndex index, Action<IReadOnlyList<UseRecord>>? alsoTo)
     {
+        if (layout.ReadOnlyMetadata)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _batch.Clear();
@@ -189,7 +195,9 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
         var (lines, skipped, complete) = (0L, 0L, 0L);
         try
         {
-            using var stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1);
+            using var stream = layout.ReadOnlyMetadata
+                ? new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1)
+                : new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1);
             var (filled, offset, overlong) = (0, 0L, false);
             int read;
             while ((read = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
@@ -221,7 +229,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
                 filled -= start;
             }
 
-            if (stream.Length > complete)
+            if (stream.Length > complete && stream.CanWrite)
             {
                 // A torn last line: cut off, so the next append starts a line of its own.
                 skipped++;

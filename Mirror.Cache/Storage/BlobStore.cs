@@ -30,14 +30,11 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
 
         if (!File.Exists(path))
         {
-            // Removed behind this index's back (another node's sweep, a verify): forgotten, and fetched again.
-            index.Release(entry);
-            lock (index.Gate)
+            // Removed by another process on the store (another node's sweep, verify took a corrupt file away, gc expired it): not
+            // served from nothing, but fetched again.
+            if (index.ForgetVanished(entry, path))
             {
-                if (index.TryRetire(entry))
-                {
-                    index.Remove(entry);
-                }
+                CacheLog.StoredFileVanished(logger, digest);
             }
 
             return null;

@@ -1,7 +1,7 @@
 namespace Mirror.Cache.Storage;
 
 /// <summary>The two kinds of content the store keeps, in directories of their own.</summary>
-internal enum ContentKind
+public enum ContentKind
 {
     Blob,
     Manifest,

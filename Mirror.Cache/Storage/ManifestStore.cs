@@ -29,10 +29,12 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         }
 
         index.RecordUse(entry, time.GetUtcNow());
+        var vanished = false;
         try
         {
             if (_recent.TryGetValue(digest, out StoredManifest? recent))
             {
+                // Verified when it was stored: right even if the file has been removed since.
                 return recent;
             }
 
@@ -43,11 +45,20 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            vanished = true;
             return null;
         }
         finally
         {
-            index.Release(entry);
+            // Removed by another process on the store (verify, gc): forgotten, so it is fetched again.
+            if (!vanished)
+            {
+                index.Release(entry);
+            }
+            else if (index.ForgetVanished(entry, path))
+            {
+                CacheLog.StoredFileVanished(logger, digest);
+            }
         }
     }
 

@@ -23,13 +23,23 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
 
     public bool OverBudget => _options.MaxSize is { } max && index.Bytes > max;
 
-    public SweepResult Sweep()
+    /// <summary>
+    /// Runs expiry, then the size budget. <paramref name="dryRun"/> removes nothing and reports what it would
+    /// remove (the command line's <c>gc --dry-run</c>); <paramref name="removed"/> is told of each entry removed,
+    /// or that would be.
+    /// </summary>
+    public SweepResult Sweep(bool dryRun = false, Action<EvictedContent>? removed = null)
     {
         lock (_gate)
         {
             var started = time.GetTimestamp();
             var now = time.GetUtcNow();
             var busy = 0;
+
+            // What a dry run counts as gone: its bytes, and its entries, which the budget's pick passes over.
+            var pretended = 0L;
+            var skip = new HashSet<StoreHandle>();
+            var sweep = new Removal(dryRun, removed);
 
             var (expired, expiredBytes) = (0, 0L);
             if (_options.Ttl > TimeSpan.Zero)
@@ -39,10 +49,15 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
                 EvictionCandidates.UnusedBefore(index, cutoff, _candidates);
                 foreach (var entry in _candidates)
                 {
-                    if (TryRemove(entry, cutoff) is { } length)
+                    if (TryRemove(entry, cutoff, EvictionReason.Expired, sweep) is { } length)
                     {
                         expired++;
                         expiredBytes += length;
+                        if (dryRun)
+                        {
+                            pretended += length;
+                            skip.Add(entry);
+                        }
                     }
                     else
                     {
@@ -52,35 +67,41 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             }
 
             var (evicted, evictedBytes) = (0, 0L);
-            if (_options.MaxSize is { } max && index.Bytes > max)
+            if (_options.MaxSize is { } max && index.Bytes - pretended > max)
             {
                 var target = (long)(max * _options.LowWatermark);
-                var inUse = new HashSet<StoreHandle>();
-                for (var round = 0; round < BudgetRounds && index.Bytes > target; round++)
+                for (var round = 0; round < BudgetRounds && index.Bytes - pretended > target; round++)
                 {
                     _candidates.Clear();
-                    EvictionCandidates.LeastRecentlyUsed(index, index.Bytes - target, inUse, _candidates);
+                    EvictionCandidates.LeastRecentlyUsed(index, index.Bytes - pretended - target, skip, _candidates);
                     var removedBefore = evicted;
+                    var skippedBefore = skip.Count;
                     foreach (var entry in _candidates)
                     {
-                        if (index.Bytes <= target)
+                        if (index.Bytes - pretended <= target)
                         {
                             break;
                         }
 
-                        if (TryRemove(entry, long.MaxValue) is { } length)
+                        if (TryRemove(entry, long.MaxValue, EvictionReason.OverBudget, sweep) is { } length)
                         {
                             evicted++;
                             evictedBytes += length;
+                            if (dryRun)
+                            {
+                                pretended += length;
+                                skip.Add(entry);
+                            }
                         }
                         else
                         {
-                            inUse.Add(entry);
+                            // Being read: the next round passes over it.
+                            skip.Add(entry);
                             busy++;
                         }
                     }
 
-                    if (_candidates.Count == 0 || (evicted == removedBefore && inUse.Count == 0))
+                    if (_candidates.Count == 0 || (evicted == removedBefore && skip.Count == skippedBefore))
                     {
                         break;
                     }
@@ -95,7 +116,11 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             }
 
             var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
-            CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
+            if (!dryRun)
+            {
+                CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
+            }
+
             return result;
         }
     }
@@ -103,9 +128,22 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
     /// <summary>
     /// Removes an entry last used before <paramref name="usedBefore"/> (a use since it was picked keeps it)
     /// and returns its length; <c>null</c> when it is being read, was used meanwhile, or could not be removed.
+    /// A dry run only describes it.
     /// </summary>
-    private long? TryRemove(StoreHandle entry, long usedBefore)
+    private long? TryRemove(StoreHandle entry, long usedBefore, EvictionReason reason, Removal sweep)
     {
+        if (sweep.DryRun)
+        {
+            var (dryKind, dryDigest, dryLength, dryLastUse) = index.Describe(entry);
+            if (dryLastUse >= usedBefore)
+            {
+                return null;
+            }
+
+            sweep.Removed?.Invoke(new EvictedContent(dryKind, dryDigest, dryLength, new DateTimeOffset(dryLastUse, TimeSpan.Zero), reason));
+            return dryLength;
+        }
+
         if (!index.TryRetire(entry))
         {
             index.KeepForNextSweep(entry);
@@ -132,6 +170,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             }
 
             metrics.Evicted(length);
+            sweep.Removed?.Invoke(new EvictedContent(kind, digest, length, new DateTimeOffset(lastUse, TimeSpan.Zero), reason));
             return length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -142,4 +181,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             return null;
         }
     }
+
+    /// <summary>How one sweep removes: for real or not, and who is told of each removal.</summary>
+    private readonly record struct Removal(bool DryRun, Action<EvictedContent>? Removed);
 }

@@ -152,6 +152,35 @@ public sealed class StoreIndex
         return TryLease(ref SlotOf(handle)) ? handle : null;
     }
 
+    /// <summary>
+    /// Ends a lease of <see cref="TryAcquire"/> whose file was found gone: removed by another process on the
+    /// store (the command line's <c>verify</c> or <c>gc</c>, or a hand). The entry is forgotten, unless it is
+    /// read by others or its file is back (committed again meanwhile), so the content is fetched again rather
+    /// than looked up in vain; true when it was forgotten.
+    /// </summary>
+    internal bool ForgetVanished(StoreHandle handle, string path)
+    {
+        // Retired while still leased, by this lease alone: let go first, and a sweep could remove the entry
+        // and a commit reuse its slot before it is retired here, which would then forget another file.
+        if (Interlocked.CompareExchange(ref SlotOf(handle).Readers, StoreSlot.Retired, 1) != 1)
+        {
+            Release(handle);
+            return false;
+        }
+
+        lock (Gate)
+        {
+            if (File.Exists(path))
+            {
+                Unretire(handle);
+                return false;
+            }
+
+            Remove(handle);
+            return true;
+        }
+    }
+
     /// <summary>Ends a lease of <see cref="TryAcquire"/>.</summary>
     internal void Release(StoreHandle handle) => Interlocked.Decrement(ref SlotOf(handle).Readers);
 

@@ -27,6 +27,7 @@ public sealed class StoreLayout
     public StoreLayout(IOptions<StoreOptions> options, Cluster.IClusterCoordinator cluster)
     {
         Root = Path.GetFullPath(options.Value.RootDirectory);
+        ReadOnlyMetadata = options.Value.ReadOnlyMetadata;
         _blobs = Path.Combine(Root, "blobs");
         _manifests = Path.Combine(Root, "manifests");
         _temp = Path.Combine(Root, "tmp");
@@ -53,6 +54,9 @@ public sealed class StoreLayout
 
     /// <summary>Where the mirror keeps what it knows about the content: tags, tag lists, links, access times.</summary>
     public string MetadataDirectory { get; }
+
+    /// <summary>Whether the metadata journals are only read here (<see cref="StoreOptions.ReadOnlyMetadata"/>): a server beside this process owns them.</summary>
+    public bool ReadOnlyMetadata { get; }
 
     internal string PathOf(ContentKind kind, Digest digest) =>
         Path.Combine(kind == ContentKind.Blob ? _blobs : _manifests, digest.Algorithm, digest.Hex[..2], digest.Hex);

@@ -5,4 +5,11 @@ public sealed class StoreOptions
 {
     /// <summary>The store's root directory (<c>storage.filesystem.rootdirectory</c>; default <c>./data</c>).</summary>
     public string RootDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Whether this process only reads the metadata (tags, links, uses): it is the command line's
+    /// <c>ls</c>, <c>verify</c> or <c>gc</c>, beside a server that may be running on the same store and owns
+    /// those journals. Nothing compacts, repairs or appends to them then; default false.
+    /// </summary>
+    public bool ReadOnlyMetadata { get; set; }
 }

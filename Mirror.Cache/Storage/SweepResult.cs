@@ -1,4 +1,4 @@
 namespace Mirror.Cache.Storage;
 
 /// <summary>What a sweep removed, and what it had to leave because it was being read.</summary>
-internal sealed record SweepResult(int Expired, long ExpiredBytes, int Evicted, long EvictedBytes, int Busy);
+public sealed record SweepResult(int Expired, long ExpiredBytes, int Evicted, long EvictedBytes, int Busy);

@@ -65,6 +65,11 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
     /// <summary>Records the answer of an upstream check; a digest the tag did not point to before is journaled.</summary>
     public async Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
     {
+        if (layout.ReadOnlyMetadata)
+        {
+            throw new InvalidOperationException("The tag journal is read-only in this process.");
+        }
+
         var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
         Record(record);
         if (shared is not null)
@@ -100,7 +105,8 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
 
     /// <summary>
     /// Replays the journal (the last line of each tag wins; a line cut short by a crash is skipped) and
-    /// rewrites it without the lines later ones replaced. Called once at start.
+    /// rewrites it without the lines later ones replaced (unless <see cref="StoreLayout.ReadOnlyMetadata"/>:
+    /// a server beside this process may be appending to it). Called once at start.
     /// </summary>
     public async Task<int> LoadAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +132,7 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
             }
         }
 
-        if (lines > _records.Count)
+        if (lines > _records.Count && !layout.ReadOnlyMetadata)
         {
             var compacted = string.Join(string.Empty, _records.Values.Select(r => JsonSerializer.Serialize(r) + "\n"));
             lock (_journalGate)

@@ -14,6 +14,20 @@ internal static class ByteSize
         ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1),
     ];
 
+    /// <summary>A size as people read it, in binary units: <c>512 B</c>, <c>2.1 MiB</c>.</summary>
+    public static string Format(long bytes)
+    {
+        foreach (var (unit, size) in Units.Take(4))
+        {
+            if (bytes >= size)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{bytes / size:0.0} {unit}");
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{bytes} B");
+    }
+
     public static long? TryParse(string? text)
     {
         var trimmed = text?.Trim();

@@ -30,6 +30,22 @@ internal static class GatewayProcess
         }
     }
 
+    /// <summary>
+    /// Runs one of the mirror's commands (<c>prefetch</c>, <c>ls</c>, ...) to its end: its exit code and its
+    /// output, standard error's lines with standard output's, and standard output alone; a command still running after
+    /// <paramref name="timeout"/> is stopped by its PID and the test fails.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string StandardOutput)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    {
+        using var process = Start(arguments, environment);
+        if (!await process.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(3)))
+        {
+            Assert.Fail($"Mirror.Gateway {string.Join(' ', arguments)} did not end:\n{process.Output}");
+        }
+
+        return (process.ExitCode, process.Output, process.StandardOutput);
+    }
+
     public static ManagedProcess Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
     {
         var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());

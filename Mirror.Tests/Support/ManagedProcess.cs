@@ -11,6 +11,7 @@ internal sealed class ManagedProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _standardOutput = new();
 
     private ManagedProcess(Process process) => _process = process;
 
@@ -21,6 +22,9 @@ internal sealed class ManagedProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>Standard output's lines alone (<see cref="Output"/> has standard error's too).</summary>
+    public string StandardOutput => string.Join('\n', _standardOutput);
 
     public string Name { get; private init; } = string.Empty;
 
@@ -47,7 +51,14 @@ internal sealed class ManagedProcess : IDisposable
 
         var process = new Process { StartInfo = info };
         var managed = new ManagedProcess(process) { Name = Path.GetFileName(fileName) };
-        process.OutputDataReceived += (_, e) => managed.Add(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            managed.Add(e.Data);
+            if (e.Data is not null)
+            {
+                managed._standardOutput.Enqueue(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => managed.Add(e.Data);
         process.Start();
         process.BeginOutputReadLine();

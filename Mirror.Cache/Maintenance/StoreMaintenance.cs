@@ -1,0 +1,71 @@
+using Mirror.Cache.Repositories;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+
+namespace Mirror.Cache.Maintenance;
+
+/// <summary>
+/// The store as the command line's <c>ls</c>, <c>verify</c> and <c>gc</c> see it, beside a server that may be
+/// running on it: the same index, scan, journals and eviction the server uses, opened with
+/// <see cref="StoreOptions.ReadOnlyMetadata"/> so that nothing the server owns is rewritten. Files are only
+/// removed, as the server's own sweeps remove them; a server finds a removed file gone at its next look-up
+/// and fetches it again.
+/// </summary>
+public sealed class StoreMaintenance
+{
+    private readonly StoreLayout _layout;
+    private readonly StoreScanner _scanner;
+    private readonly StoreIndex _index;
+    private readonly TagStore _tags;
+    private readonly RepositoryLinks _links;
+    private readonly StoreEvictor _evictor;
+    private readonly StoreVerifier _verifier;
+
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, TagStore tags, RepositoryLinks links, StoreEvictor evictor)
+    {
+        _layout = layout;
+        _scanner = scanner;
+        _index = index;
+        _tags = tags;
+        _links = links;
+        _evictor = evictor;
+        _verifier = new StoreVerifier(layout);
+    }
+
+    /// <summary>The store's root directory, in full.</summary>
+    public string Root => _layout.Root;
+
+    /// <summary>
+    /// Reads the store as a server's start does: the scan of every file (sizes, last writes, what manifests
+    /// name) with the saved last uses, then the tags and the links. Nothing is written; an unreadable store
+    /// throws the scan's <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _scanner.Scan();
+        await _index.Loaded;
+        await _tags.LoadAsync(cancellationToken);
+        _links.Load();
+    }
+
+    /// <summary>Repositories, their images, tags, sizes and last pulls; after <see cref="LoadAsync"/>.</summary>
+    public StoreInventory Inventory() => new InventoryReader(_layout, _index, _tags, _links).Read();
+
+    /// <summary>
+    /// Runs expiry and the size budget now, as the server's sweep does, telling <paramref name="removed"/> of
+    /// each entry removed (or, with <paramref name="dryRun"/>, that would be); after <see cref="LoadAsync"/>.
+    /// Last uses are those saved so far: a server saves its own at each sweep and at shutdown.
+    /// </summary>
+    public SweepResult Collect(bool dryRun, Action<EvictedContent>? removed) => _evictor.Sweep(dryRun, removed);
+
+    /// <summary>Every committed blob and manifest, read off the directory walk (the index is not needed).</summary>
+    public IEnumerable<StoredContent> Contents() =>
+        _layout.Files().Select(file => new StoredContent(file.Kind, file.Sha512 ?? file.Key.ToSha256Digest(), file.Length));
+
+    /// <summary>
+    /// Re-hashes one stored file and removes it when its bytes do not match its name; <paramref name="hashed"/>
+    /// is told of the bytes as they are read.
+    /// </summary>
+    public Task<VerifiedFile> VerifyAsync(StoredContent content, IProgress<long>? hashed, CancellationToken cancellationToken) =>
+        _verifier.VerifyAsync(content, hashed, cancellationToken);
+}

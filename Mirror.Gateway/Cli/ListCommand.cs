@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Mirror.Cache.Maintenance;
+using Mirror.Gateway.Configuration;
+using Spectre.Console;
+
+namespace Mirror.Gateway.Cli;
+
+/// <summary>
+/// <c>ls [config.yml] [--json]</c>: what the store holds: each repository's images with their tags, digests,
+/// platforms, stored size and last pull, and the store's totals. Reads only; safe beside a running server.
+/// </summary>
+internal static class ListCommand
+{
+    public const string Name = "ls";
+
+    /// <summary>Indented, and media types as written (<c>+json</c>, not <c>\u002Bjson</c>): the output is read by scripts, not embedded in HTML.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create(Argument<string?> config)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the listing as JSON, for scripts." };
+        var command = new Command(Name, "List what the store holds: repositories, tags and digests, sizes, last pulls.") { config, json };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            using var session = StoreSession.Open(parsed.GetValue(config), writes: false);
+            if (session is null)
+            {
+                return ExitCodes.Failed;
+            }
+
+            await session.Maintenance.LoadAsync(cancellationToken);
+            var inventory = session.Maintenance.Inventory();
+            if (parsed.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(ToJson(inventory), Json));
+            }
+            else
+            {
+                Print(Terminal.Create(unwrapped: true), inventory);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Print(IAnsiConsole console, StoreInventory inventory)
+    {
+        console.MarkupLineInterpolated($"Store [bold]{inventory.Root}[/]: {inventory.Blobs} blobs, {inventory.Manifests} manifests, {ByteSize.Format(inventory.Bytes)}");
+        if (inventory.Repositories.Count == 0)
+        {
+            console.WriteLine("No repository is known to the store yet.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.None);
+        foreach (var column in new[] { "REPOSITORY", "TAG", "DIGEST", "PLATFORMS", "SIZE", "LAST PULL" })
+        {
+            table.AddColumn(new TableColumn(new Text(column, new Style(decoration: Decoration.Bold))).NoWrap().PadLeft(0).PadRight(2));
+        }
+
+        foreach (var repository in inventory.Repositories)
+        {
+            foreach (var image in repository.Images)
+            {
+                table.AddRow(
+                    new Text(repository.Key.ToString()),
+                    new Text(image.Tags.Count > 0 ? string.Join(", ", image.Tags) : "<none>"),
+                    new Text(image.Digest.ToString()),
+                    new Text(Platforms(image)),
+                    new Text(image.Stored ? ByteSize.Format(image.Size) : "not stored"),
+                    new Text(image.LastPull is { } pulled ? Time(pulled) : "-"));
+            }
+
+            if (repository.Images.Count == 0)
+            {
+                table.AddRow(new Text(repository.Key.ToString()), new Text("-"), new Text($"{repository.Blobs} blobs"), new Text("-"), new Text(ByteSize.Format(repository.BlobBytes)), new Text("-"));
+            }
+        }
+
+        console.Write(table);
+        if (inventory.UnclaimedFiles > 0)
+        {
+            console.WriteLine($"Held by no known repository: {inventory.UnclaimedFiles} files, {ByteSize.Format(inventory.UnclaimedBytes)} (stored before repositories were recorded, or their manifests have gone).");
+        }
+    }
+
+    /// <summary>A list's platforms with those not stored marked (<c>linux/amd64, linux/arm64 (not stored)</c>); <c>-</c> for one image.</summary>
+    private static string Platforms(ImageInventory image) =>
+        image.Platforms.Count == 0
+            ? "-"
+            : string.Join(", ", image.Platforms.Select(p => p.Stored ? p.Platform : $"{p.Platform} (not stored)"));
+
+    private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static object ToJson(StoreInventory inventory) => new
+    {
+        inventory.Root,
+        inventory.Blobs,
+        inventory.Manifests,
+        inventory.Bytes,
+        inventory.UnclaimedFiles,
+        inventory.UnclaimedBytes,
+        Repositories = inventory.Repositories.Select(r => new
+        {
+            Name = r.Key.ToString(),
+            Images = r.Images.Select(i => new
+            {
+                Digest = i.Digest.ToString(),
+                i.Tags,
+                i.MediaType,
+                i.Stored,
+                i.Size,
+                Platforms = i.Platforms.Select(p => new { p.Platform, Digest = p.Digest.ToString(), p.Stored }),
+                i.LastPull,
+            }),
+            r.Blobs,
+            r.BlobBytes,
+            r.LastPull,
+        }),
+    };
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Mirror.Cache;
+using Mirror.Cache.Maintenance;
+using Mirror.Cache.Storage;
+using Mirror.Gateway.Configuration;
+
+namespace Mirror.Gateway.Cli;
+
+/// <summary>
+/// The store of a configuration, opened for <c>ls</c>, <c>verify</c> and <c>gc</c> without the web host:
+/// the configuration is read as serving reads it (the YAML, then <c>REGISTRY_*</c>; a bad value is one line
+/// naming its key), and the cache's own services are built on it with
+/// <see cref="StoreOptions.ReadOnlyMetadata"/>, since a server may be running on the same store. No hosted
+/// service is started: no sweeper, no removal of temp files (a running server's fills are there).
+/// </summary>
+internal sealed class StoreSession : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private StoreSession(ServiceProvider services)
+    {
+        _services = services;
+        Maintenance = services.GetRequiredService<StoreMaintenance>();
+    }
+
+    public StoreMaintenance Maintenance { get; }
+
+    public EvictionOptions Eviction => _services.GetRequiredService<IOptions<EvictionOptions>>().Value;
+
+    /// <summary>
+    /// Opens the store <paramref name="configurationFile"/> names, or says on standard error why not and
+    /// returns <c>null</c>; <paramref name="writes"/>: the command removes files, so the store must be writable.
+    /// </summary>
+    public static StoreSession? Open(string? configurationFile, bool writes)
+    {
+        var configuration = new ConfigurationManager();
+        ServiceProvider? services = null;
+        try
+        {
+            configuration.AddDistributionConfiguration(configurationFile);
+            if (DistributionConfiguration.RefusedSettings(configuration) is [_, ..] refused)
+            {
+                return Failed(refused);
+            }
+
+            var root = new ConfigurationReader(configuration).Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
+            if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
+            {
+                // Not made here: a mistyped path is reported, not turned into an empty store.
+                return Failed([$"{ConfigurationKeys.RootDirectory}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
+            }
+
+            var collection = new ServiceCollection();
+            collection.AddSingleton(TimeProvider.System);
+            collection.AddMetrics();
+            collection.AddLogging(logging => logging
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddSimpleConsole(console => console.SingleLine = true)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+            collection.AddMirrorOptions(configuration);
+            collection.AddMirrorCache();
+            collection.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
+            if (!writes)
+            {
+                // ls only reads: a store it may not write (a read-only mount, another user's) is still listed.
+                collection.RemoveAll<IValidateOptions<StoreOptions>>();
+            }
+
+            services = collection.BuildServiceProvider();
+            services.GetRequiredService<IStartupValidator>().Validate();
+            var session = new StoreSession(services);
+            services = null;
+            return session;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return Failed(ex.Failures);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FormatException or InvalidDataException)
+        {
+            return Failed([ex is InvalidDataException { InnerException: { } inner } ? inner.Message : ex.Message]);
+        }
+        finally
+        {
+            services?.Dispose();
+        }
+    }
+
+    public void Dispose() => _services.Dispose();
+
+    private static StoreSession? Failed(IEnumerable<string> failures)
+    {
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine($"mirror: configuration: {failure}");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using Mirror.Cache.Maintenance;
+using Mirror.Gateway.Configuration;
+using Spectre.Console;
+
+namespace Mirror.Gateway.Cli;
+
+/// <summary>
+/// <c>verify [config.yml]</c>: re-hashes every stored blob and manifest, removes each file whose bytes do not
+/// match its name, and says which; exits with <see cref="ExitCodes.Corrupt"/> when it found any. Safe beside
+/// a running server (<see cref="StoreMaintenance.VerifyAsync"/>), which fetches a removed file again when it
+/// is next asked for.
+/// </summary>
+internal static class VerifyCommand
+{
+    public const string Name = "verify";
+
+    public static Command Create(Argument<string?> config)
+    {
+        var command = new Command(Name, "Re-hash every stored blob and manifest; remove and report those whose bytes do not match their digest.") { config };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            using var session = StoreSession.Open(parsed.GetValue(config), writes: true);
+            if (session is null)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var console = Terminal.Create();
+            // Two walks of the directories rather than a list of the whole store: the first for the total.
+            var (files, total) = (0L, 0L);
+            foreach (var content in session.Maintenance.Contents())
+            {
+                (files, total) = (files + 1, total + content.Length);
+            }
+
+            console.MarkupLineInterpolated($"Verifying [bold]{session.Maintenance.Root}[/]: {files} files, {ByteSize.Format(total)}");
+            var tally = Terminal.IsInteractive(console)
+                ? await WithProgressAsync(console, session.Maintenance, total, cancellationToken)
+                : await VerifyAllAsync(console, session.Maintenance, null, cancellationToken);
+
+            console.WriteLine(
+                $"Verified {tally.Checked} files ({ByteSize.Format(tally.Bytes)}): "
+                + (tally.Corrupt == 0 ? "all intact" : $"{tally.Corrupt} corrupt, {tally.Removed} removed")
+                + (tally.Unreadable > 0 ? $"; {tally.Unreadable} could not be read" : string.Empty)
+                + (tally.Vanished > 0 ? $"; {tally.Vanished} removed by the server meanwhile" : string.Empty)
+                + ".");
+            return tally.Corrupt > 0 ? ExitCodes.Corrupt : tally.Unreadable > 0 ? ExitCodes.Failed : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Task<Tally> WithProgressAsync(IAnsiConsole console, StoreMaintenance maintenance, long total, CancellationToken cancellationToken) =>
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("hashing", maxValue: Math.Max(total, 1));
+                return await VerifyAllAsync(console, maintenance, new Progress<long>(read => task.Increment(read)), cancellationToken);
+            });
+
+    private static async Task<Tally> VerifyAllAsync(IAnsiConsole console, StoreMaintenance maintenance, IProgress<long>? hashed, CancellationToken cancellationToken)
+    {
+        var tally = new Tally();
+        foreach (var content in maintenance.Contents())
+        {
+            var result = await maintenance.VerifyAsync(content, hashed, cancellationToken);
+            tally.Add(result);
+            var kind = content.Kind.ToString().ToLowerInvariant();
+            switch (result.Outcome)
+            {
+                case VerifyOutcome.Removed:
+                    console.MarkupLineInterpolated($"[red]removed[/] {kind} {content.Digest}: its {content.Length} bytes hash to {result.Actual}");
+                    break;
+                case VerifyOutcome.NotRemoved:
+                    console.MarkupLineInterpolated($"[red]corrupt[/] {kind} {content.Digest}: its bytes hash to {result.Actual}; could not remove it: {result.Problem}");
+                    break;
+                case VerifyOutcome.Unreadable:
+                    console.MarkupLineInterpolated($"[yellow]unreadable[/] {kind} {content.Digest}: {result.Problem}");
+                    break;
+            }
+        }
+
+        return tally;
+    }
+
+    /// <summary>What a verify found, counted as it goes.</summary>
+    private sealed class Tally
+    {
+        public long Checked { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public long Corrupt { get; private set; }
+
+        public long Removed { get; private set; }
+
+        public long Unreadable { get; private set; }
+
+        public long Vanished { get; private set; }
+
+        public void Add(VerifiedFile file)
+        {
+            switch (file.Outcome)
+            {
+                case VerifyOutcome.Vanished:
+                    Vanished++;
+                    return;
+                case VerifyOutcome.Unreadable:
+                    Unreadable++;
+                    return;
+            }
+
+            Checked++;
+            Bytes += file.Content.Length;
+            Corrupt += file.IsCorrupt ? 1 : 0;
+            Removed += file.Outcome == VerifyOutcome.Removed ? 1 : 0;
+        }
+    }
+}
