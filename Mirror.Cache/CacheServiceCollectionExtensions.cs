@@ -56,7 +56,8 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<TagStore>(),
             sp.GetRequiredService<RepositoryLinks>(),
             sp.GetRequiredService<MirrorMetrics>(),
-            sp.GetRequiredService<ILogger<ManifestResolver>>()));
+            sp.GetRequiredService<ILogger<ManifestResolver>>(),
+            new ClusterFlight(sp.GetRequiredService<IClusterCoordinator>(), sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<TagListStore>()));
         services.AddSingleton(sp => new StoreMaintenance(
             sp.GetRequiredService<StoreLayout>(),

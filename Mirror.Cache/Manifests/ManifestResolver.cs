@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
@@ -26,10 +27,12 @@ public sealed class ManifestResolver : IDisposable
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
+    private readonly ClusterFlight _cluster;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<ManifestResolver> logger, ClusterFlight? cluster = null)
     {
+        _cluster = cluster ?? new ClusterFlight(new SingleNode(), TimeProvider.System);
         _store = store;
         _tags = tags;
         _links = links;
@@ -57,7 +60,10 @@ public sealed class ManifestResolver : IDisposable
                 return Serve(repository, fresh, CacheResult.Hit, []);
             }
 
-            tagCheck = await _tagChecks.RunAsync($"{repository.Value}:{tag}|{accept}", ct => CheckTagAsync(upstream, repository, tag, accept, ct), out tagJoined).WaitAsync(cancellationToken);
+            tagCheck = await _tagChecks.RunAsync(
+                $"{repository.Value}:{tag}|{accept}",
+                ct => CheckTagInClusterAsync(upstream, repository, tag, accept, ct),
+                out tagJoined).WaitAsync(cancellationToken);
             if (tagCheck.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
                 && known is not null && ManifestTypes.Accepts(accept, known.MediaType)
                 && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } stale)
@@ -111,7 +117,10 @@ public sealed class ManifestResolver : IDisposable
         }
 
         // One fetch per repository and digest: a fetch under another name does not show that this one holds it.
-        var fetched = await _fetches.RunAsync((repository, digest!), ct => FetchAsync(upstream, repository, digest!, accept, ct), out var fetchJoined).WaitAsync(cancellationToken);
+        var fetched = await _fetches.RunAsync(
+            (repository, digest!),
+            ct => _cluster.RunAsync($"manifest/{digest}", c => FetchAsync(upstream, repository, digest!, accept, c), c => StoredAsAnswerAsync(digest!, c), ct),
+            out var fetchJoined).WaitAsync(cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
             return ManifestLookup.Failed(fetched.RateLimit.Count > 0 ? fetched : fetched with { RateLimit = rateLimit });
@@ -136,6 +145,42 @@ public sealed class ManifestResolver : IDisposable
         _links.LinkManifest(repository, stored.Digest, () => ManifestReferences.HeldWith(stored.Content.Span));
         return ManifestLookup.Served(result, stored.Digest, stored.MediaType, stored.Content, rateLimit);
     }
+
+    /// <summary>
+    /// The tag's check, shared in a cluster: the node that checks records the answer before it lets the
+    /// tag's lease go, and the others take an answer recorded after they asked.
+    /// </summary>
+    private Task<UpstreamManifest> CheckTagInClusterAsync(IManifestSource upstream, RepositoryKey repository, string tag, string accept, CancellationToken cancellationToken)
+    {
+        if (!_cluster.Clustered)
+        {
+            return CheckTagAsync(upstream, repository, tag, accept, cancellationToken);
+        }
+
+        var asked = _cluster.Now;
+        return _cluster.RunAsync(
+            $"tag/{repository.Value}:{tag}",
+            async ct =>
+            {
+                var answer = await CheckTagAsync(upstream, repository, tag, accept, ct);
+                if (answer is { Status: SourceStatus.Found, Digest: { } digest })
+                {
+                    await _tags.RememberAsync(repository, tag, digest, ManifestTypes.Resolve(answer.MediaType, answer.Content.Span), answer.Length ?? 0, CancellationToken.None);
+                }
+
+                return answer;
+            },
+            async ct => await _tags.TryFindAsync(repository, tag, ct) is { } record && record.CheckedAt >= asked && ManifestTypes.Accepts(accept, record.MediaType)
+                ? new UpstreamManifest(SourceStatus.Found, Digest.Parse(record.Digest), record.MediaType, record.Length, ReadOnlyMemory<byte>.Empty, null)
+                : null,
+            cancellationToken);
+    }
+
+    /// <summary>A manifest another node of the cluster fetched into the store, as the answer of a fetch.</summary>
+    private async Task<UpstreamManifest?> StoredAsAnswerAsync(Digest digest, CancellationToken cancellationToken) =>
+        await _store.TryFindAsync(digest, cancellationToken) is { } stored
+            ? new UpstreamManifest(SourceStatus.Found, stored.Digest, stored.MediaType, stored.Content.Length, stored.Content, null)
+            : null;
 
     /// <summary>
     /// The tag's current digest from a HEAD; an upstream that sends no <c>Docker-Content-Digest</c> on HEAD
