@@ -73,11 +73,12 @@ internal static class ConfigurationKeys
         ["remoteurl", "username", "password", "prefix", "tagttl", "timeouts.connect", "timeouts.firstbyte", "timeouts.idle", "httpproxy", "cafile"];
 
     /// <summary>
-    /// Sections in which every key must be one the mirror implements: authentication, TLS, and the upstreams
-    /// (their credentials, proxies and CAs). A key there that the mirror ignored would serve content to
-    /// clients the configuration meant to keep out, in clear, or past the egress proxy, so it stops the start.
+    /// Sections in which every key must be one the mirror implements: authentication, TLS, the upstreams
+    /// (their credentials, proxies and CAs) and Redis (its password and TLS). A key there that the mirror
+    /// ignored would serve content to clients the configuration meant to keep out, in clear, or past the
+    /// egress proxy, so it stops the start.
     /// </summary>
-    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams];
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis"];
 
     private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {

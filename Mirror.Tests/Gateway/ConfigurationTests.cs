@@ -112,6 +112,8 @@ internal sealed class ConfigurationTests
     [TestCase("log: {level: loud}", "log.level")]
     [TestCase("proxy: {username: someone}", "proxy.password")]
     [TestCase("mirror: {upstreams: {ghcr: {}}}", "mirror.upstreams.ghcr: is not a registry host")]
+    [TestCase("redis: {addr: 'redis.internal'}", "redis.addr")]
+    [TestCase("redis: {addr: '127.0.0.1:6379', db: 99}", "redis.db")]
     [TestCase("mirror: {upstreams: {'registry.example:99999': {}}}", "mirror.upstreams.registry.example:99999: is not a registry host")]
     [TestCase("mirror: {upstreams: {ghcr.io: 'https://ghcr.io'}}", "mirror.upstreams.ghcr.io: 'https://ghcr.io' is a value")]
     [TestCase("mirror: {upstreams: {docker.io: {}}}", "mirror.upstreams.docker.io: is already an upstream")]
@@ -179,6 +181,7 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
     [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
     [TestCase("mirror: {upstreams: {'*': {}}}", "mirror.upstreams.*: a catch-all upstream is not offered")]
+    [TestCase("redis: {addr: '127.0.0.1:6379', tls: {enabled: true, certificate: '{dir}/cert.pem'}}", "redis.tls.certificate")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
