@@ -25,6 +25,12 @@ internal sealed class ClusterFill(BlobFill fill)
     /// <summary>How often a follower asks whether the filler still holds the lease.</summary>
     private static readonly TimeSpan LeaseCheck = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often a follower asks before the lease names a file: the filler names it once the upstream has
+    /// answered, and the follower's clients wait for their first byte until it learns the name.
+    /// </summary>
+    private static readonly TimeSpan FirstLeaseCheck = TimeSpan.FromMilliseconds(20);
+
     private readonly IClusterCoordinator _cluster = fill.Cluster;
     private readonly string _lease = "fill/" + fill.Digest;
     private readonly string _committed = fill.Store.CommittedPath(fill.Digest);
@@ -134,7 +140,7 @@ internal sealed class ClusterFill(BlobFill fill)
                 return (true, null);
             }
 
-            if (fill.Time.GetElapsedTime(lastCheck) >= LeaseCheck)
+            if (fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? FirstLeaseCheck : LeaseCheck))
             {
                 lastCheck = fill.Time.GetTimestamp();
                 try
