@@ -30,6 +30,13 @@ internal static class ListCommand
                 return ExitCodes.Failed;
             }
 
+            if (session.Clustered)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"mirror: ls: {ConfigurationKeys.RedisAddr} is set: a cluster keeps its tags, repositories and pulls in Redis; "
+                    + "listed here is what the store's files and its own metadata say");
+            }
+
             await session.Maintenance.LoadAsync(cancellationToken);
             var inventory = session.Maintenance.Inventory();
             if (parsed.GetValue(json))

@@ -18,13 +18,20 @@ internal sealed class StoreSession : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private StoreSession(ServiceProvider services)
+    private StoreSession(ServiceProvider services, bool clustered)
     {
         _services = services;
         Maintenance = services.GetRequiredService<StoreMaintenance>();
+        Clustered = clustered;
     }
 
     public StoreMaintenance Maintenance { get; }
+
+    /// <summary>
+    /// The configuration names Redis (<c>redis.addr</c>): the store belongs to a cluster, whose tags, links
+    /// and uses are in Redis and in each node's metadata, not in the store's own metadata read here.
+    /// </summary>
+    public bool Clustered { get; }
 
     public EvictionOptions Eviction => _services.GetRequiredService<IOptions<EvictionOptions>>().Value;
 
@@ -44,7 +51,8 @@ internal sealed class StoreSession : IDisposable
                 return Failed(refused);
             }
 
-            var root = new ConfigurationReader(configuration).Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
+            var reader = new ConfigurationReader(configuration);
+            var root = reader.Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
             if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
             {
                 // Not made here: a mistyped path is reported, not turned into an empty store.
@@ -69,7 +77,7 @@ internal sealed class StoreSession : IDisposable
 
             services = collection.BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
-            var session = new StoreSession(services);
+            var session = new StoreSession(services, reader.Value(ConfigurationKeys.RedisAddr) is not null);
             services = null;
             return session;
         }

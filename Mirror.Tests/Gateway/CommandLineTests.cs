@@ -170,6 +170,32 @@ internal sealed class CommandLineTests
     }
 
     [Test]
+    public async Task Gc_OnAClustersStore_RefusesNamingRedis_AndRemovesNothing()
+    {
+        var store = _directory.Combine("store");
+        var bytes = "a layer pulled on another node"u8.ToArray();
+        var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var blob = Path.Combine(store, "blobs", "sha256", hex[..2], hex);
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        await File.WriteAllBytesAsync(blob, bytes);
+        File.SetLastWriteTimeUtc(blob, DateTime.UtcNow.AddDays(-30));
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, $"storage: {{filesystem: {{rootdirectory: '{store}'}}}}\nredis: {{addr: '127.0.0.1:6379'}}\n");
+
+        var (gcExit, gcOutput, _) = await GatewayProcess.RunAsync(["gc", file]);
+        var (lsExit, lsOutput, _) = await GatewayProcess.RunAsync(["ls", file]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(gcExit, Is.EqualTo(1), gcOutput);
+            Assert.That(gcOutput.Trim(), Does.StartWith("mirror: gc: redis.addr is set").And.Not.Contain("\n"));
+            Assert.That(File.Exists(blob), Is.True, "gc removed a blob of a cluster's store");
+            Assert.That(lsExit, Is.Zero, lsOutput);
+            Assert.That(lsOutput, Does.Contain("mirror: ls: redis.addr is set").And.Contain("1 blobs"));
+        });
+    }
+
+    [Test]
     public async Task Ls_StoreThatIsNotThere_IsNotMadeButReported()
     {
         var store = _directory.Combine("typo");
