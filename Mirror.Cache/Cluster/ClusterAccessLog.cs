@@ -63,6 +63,28 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
         }
     }
 
+    /// <summary>
+    /// Forgets the cluster's uses of what a sweep removed, so the cluster's record holds what the store
+    /// does, not every file it ever held. A node that fetches one of them again saves its use anew.
+    /// </summary>
+    public void Forget(IReadOnlyList<EvictedContent> removed)
+    {
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            exchange.ForgetAsync(removed.Select(r => Member(r.Kind, r.Digest)).ToList(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Left in the record: a use of a file no longer stored is passed over by every merge.
+            metrics.ClusterError();
+        }
+    }
+
     private static string Member(ContentKind kind, Digest digest) => (kind == ContentKind.Blob ? "b " : "m ") + digest;
 
     private static (ContentKind Kind, Digest Digest)? Parse(string member) =>

@@ -62,7 +62,7 @@ internal sealed class StoreSweeper(
             {
                 if (await MaySweepAsync(stoppingToken))
                 {
-                    evictor.Sweep();
+                    Sweep();
                 }
 
                 uses.Save(index);
@@ -117,6 +117,20 @@ internal sealed class StoreSweeper(
 
         (uses as ClusterAccessLog)?.Merge(index);
         return true;
+    }
+
+    /// <summary>Sweeps; in a cluster the cluster's uses of what it removed are forgotten with it.</summary>
+    private void Sweep()
+    {
+        if (uses is not ClusterAccessLog shared)
+        {
+            evictor.Sweep();
+            return;
+        }
+
+        List<EvictedContent> removed = [];
+        evictor.Sweep(removed: removed.Add);
+        shared.Forget(removed);
     }
 
     private void SignalWhenOverBudget(ContentKind kind, DigestKey key)

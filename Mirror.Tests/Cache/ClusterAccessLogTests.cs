@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Cluster;
+using Mirror.Cache.Content;
+using Mirror.Cache.Storage;
+using Mirror.Tests.Support;
+
+namespace Mirror.Tests.Cache;
+
+/// <summary>
+/// Two nodes' indexes of the same content with their uses exchanged as a cluster exchanges them: the
+/// sweeping node keeps what another node pulled and removes what no node did, and the exchange forgets
+/// what was removed.
+/// </summary>
+[TestFixture]
+internal sealed class ClusterAccessLogTests
+{
+    private readonly EvictionOptions _options = new() { Ttl = TimeSpan.FromHours(168) };
+    private TestDirectory _directory = null!;
+    private FakeTimeProvider _time = null!;
+    private SortedSetExchange _exchange = null!;
+    private TestStore _sweeper = null!;
+    private TestStore _other = null!;
+    private ClusterAccessLog _sweeperUses = null!;
+    private ClusterAccessLog _otherUses = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = new TestDirectory();
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        _exchange = new SortedSetExchange();
+        _sweeper = new TestStore(_directory.Combine("sweeper"), _options, _time);
+        _other = new TestStore(_directory.Combine("other"), _options, _time);
+        _sweeperUses = new ClusterAccessLog(_sweeper.Journal, _exchange, TestMetrics.Create(), _time);
+        _otherUses = new ClusterAccessLog(_other.Journal, _exchange, TestMetrics.Create(), _time);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _sweeper.Dispose();
+        _other.Dispose();
+        _directory.Dispose();
+    }
+
+    [Test]
+    public void Sweep_KeepsWhatAnotherNodePulled_RemovesWhatNoNodeDid_AndTheExchangeForgetsIt()
+    {
+        var pulledElsewhere = AddToBoth(1000);
+        var pulledNowhere = AddToBoth(2000);
+        _sweeperUses.Save(_sweeper.Index);
+        _otherUses.Save(_other.Index);
+        _time.Advance(TimeSpan.FromHours(100));
+        _other.Blobs.Serve(_other.Blobs.TryOpen(pulledElsewhere)!).Dispose();
+        _otherUses.Save(_other.Index);
+        _time.Advance(TimeSpan.FromHours(100));
+
+        _sweeperUses.Merge(_sweeper.Index);
+        List<EvictedContent> removed = [];
+        var evictor = new StoreEvictor(_sweeper.Index, _sweeper.Blobs, _sweeper.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
+        evictor.Sweep(removed: removed.Add);
+        _sweeperUses.Forget(removed);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_sweeper.ContainsBlob(pulledElsewhere), Is.True, "200 hours after this node's last use, 100 after the other node's");
+            Assert.That(_sweeper.ContainsBlob(pulledNowhere), Is.False);
+            Assert.That(removed.Select(r => r.Digest), Is.EqualTo(new[] { pulledNowhere }));
+            Assert.That(_exchange.Members, Is.EquivalentTo(new[] { "b " + pulledElsewhere }));
+        });
+    }
+
+    [Test]
+    public void Save_AnOlderUseAfterANewer_KeepsTheNewer()
+    {
+        var blob = AddToBoth(1000);
+        _time.Advance(TimeSpan.FromHours(1));
+        _other.Blobs.Serve(_other.Blobs.TryOpen(blob)!).Dispose();
+        _otherUses.Save(_other.Index);
+        var newer = _time.GetUtcNow().UtcTicks;
+
+        _sweeperUses.Save(_sweeper.Index);
+
+        Assert.That(_exchange.Score("b " + blob), Is.EqualTo(newer));
+    }
+
+    private Digest AddToBoth(int size)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var digest = Digest.Compute(content);
+        foreach (var store in new[] { _sweeper, _other })
+        {
+            using var writer = store.Blobs.TryCreateWriter(digest)!;
+            writer.Hash(content);
+            writer.Append(content);
+            Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
+            Assert.That(store.Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
+        }
+
+        return digest;
+    }
+
+    /// <summary>What Redis's sorted set does for the exchange (<c>ZADD GT</c>, a range by score, <c>ZREM</c>), in memory.</summary>
+    private sealed class SortedSetExchange : IUseExchange
+    {
+        private readonly Dictionary<string, long> _scores = [];
+
+        public IEnumerable<string> Members => _scores.Keys;
+
+        public long Score(string member) => _scores[member];
+
+        public Task SaveAsync(IReadOnlyList<KeyValuePair<string, long>> uses, CancellationToken cancellationToken)
+        {
+            foreach (var (member, ticks) in uses)
+            {
+                _scores[member] = Math.Max(ticks, _scores.GetValueOrDefault(member));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<KeyValuePair<string, long>>> SinceAsync(long ticks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<KeyValuePair<string, long>>>(_scores.Where(s => s.Value > ticks).ToList());
+
+        public Task ForgetAsync(IReadOnlyList<string> members, CancellationToken cancellationToken)
+        {
+            foreach (var member in members)
+            {
+                _scores.Remove(member);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}
