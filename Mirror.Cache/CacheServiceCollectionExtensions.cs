@@ -19,7 +19,8 @@ public static class CacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the cache. Its options (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>,
-    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>, <see cref="Upstream.TimeoutOptions"/>) are the host's to configure.
+    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>) are the host's to configure; an upstream's time
+    /// bounds come with it (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
     /// </summary>
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
     {

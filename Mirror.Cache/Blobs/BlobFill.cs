@@ -21,10 +21,10 @@ namespace Mirror.Cache.Blobs;
 internal sealed class BlobFill
 {
     private readonly IBlobSource _source;
+    private readonly BlobRequests _requests;
     private readonly BlobStore _store;
     private readonly RepositoryLinks _links;
     private readonly FillOptions _options;
-    private readonly TimeoutOptions _timeouts;
     private readonly TimeProvider _time;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger _logger;
@@ -43,7 +43,8 @@ internal sealed class BlobFill
         Repository = repository;
         Digest = digest;
         _source = source;
-        (_store, _links, _options, _timeouts, _time, _metrics, _logger, _cluster) = services;
+        (_store, _links, _options, _time, _metrics, _logger, _cluster) = services;
+        _requests = new BlobRequests(source, repository, digest, _options, _time, _logger);
         StartedAt = _time.GetTimestamp();
     }
 
@@ -133,7 +134,7 @@ internal sealed class BlobFill
             }
 
             // 1. Ask the upstream for the blob (again, within the first-byte bound, while it fails).
-            first = await OpenAsync(kept, cancellationToken);
+            first = await _requests.OpenAsync(kept, cancellationToken);
             if (first.Status != SourceStatus.Found)
             {
                 _started.TrySetResult(new FillStart(first.Status, null, first.Error));
@@ -205,36 +206,6 @@ internal sealed class BlobFill
     }
 
     /// <summary>
-    /// Opens the blob from its start; an upstream that is unreachable or fails (5xx) is asked again, a
-    /// bounded number of times with backoff, while a client could still be waiting for its first byte. A
-    /// clear answer (404, 401) is final.
-    /// </summary>
-    private async Task<UpstreamBlob> OpenAsync(long offset, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetUtcNow() + _timeouts.FirstByte;
-        for (var attempt = 0; ; attempt++)
-        {
-            var response = await _source.OpenBlobAsync(Repository.Name, Digest, offset, cancellationToken);
-            if (response.Status == SourceStatus.Found && response.Offset != offset
-                && (response.Offset > offset || await SkipAsync(response, offset - response.Offset, cancellationToken) is not null))
-            {
-                response.Dispose();
-                response = UpstreamBlob.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream did not answer from byte {offset}"));
-            }
-
-            var backoff = Backoff(attempt);
-            if (response.Status != SourceStatus.Unavailable || attempt == _options.MaxResumes || _time.GetUtcNow() + backoff > deadline)
-            {
-                return response;
-            }
-
-            response.Dispose();
-            CacheLog.FillRetrying(_logger, Repository, Digest, attempt + 1, response.Error?.Message);
-            await Task.Delay(backoff, _time, cancellationToken);
-        }
-    }
-
-    /// <summary>
     /// Receives and hashes the body, hands each chunk to a <see cref="ChunkWriter"/> for the file, and
     /// resumes where the upstream breaks off; disposes every response it used. True when the whole body is
     /// in the file, ready to verify; false when the fill already finished (the upstream gave up, or the store
@@ -268,7 +239,7 @@ internal sealed class BlobFill
                 {
                     ArrayPool<byte>.Shared.Return(chunk);
                     response.Dispose();
-                    (response, resumes) = await ResumeAsync(received, fault, resumes, cancellationToken);
+                    (response, resumes) = await _requests.ResumeAsync(received, fault, resumes, cancellationToken);
                     if (response is null)
                     {
                         CacheLog.FillGaveUp(_logger, Repository, Digest, received, resumes, fault);
@@ -307,61 +278,6 @@ internal sealed class BlobFill
             await chunks.CompleteAsync();
         }
     }
-
-    /// <summary>
-    /// Reopens the blob at <paramref name="offset"/> with backoff until an answer usable from there arrives
-    /// or the attempts (counted from <paramref name="attempts"/>) run out; an upstream that ignores the range
-    /// is read past the bytes the file already has.
-    /// </summary>
-    private async Task<(UpstreamBlob? Response, int Attempts)> ResumeAsync(long offset, string reason, int attempts, CancellationToken cancellationToken)
-    {
-        while (attempts < _options.MaxResumes)
-        {
-            await Task.Delay(Backoff(attempts), _time, cancellationToken);
-            attempts++;
-            CacheLog.FillResuming(_logger, Repository, Digest, offset, attempts, reason);
-            var response = await _source.OpenBlobAsync(Repository.Name, Digest, offset, cancellationToken);
-            var problem = response.Status != SourceStatus.Found || response.Offset > offset
-                ? $"the upstream answered {response.Status} from byte {response.Offset}"
-                : await SkipAsync(response, offset - response.Offset, cancellationToken);
-            if (problem is null)
-            {
-                return (response, attempts);
-            }
-
-            reason = problem;
-            response.Dispose();
-        }
-
-        return (null, attempts);
-    }
-
-    /// <summary>Reads past <paramref name="count"/> bytes the file already has; the fault when the body breaks off first.</summary>
-    private static async Task<string?> SkipAsync(UpstreamBlob response, long count, CancellationToken cancellationToken)
-    {
-        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            while (count > 0)
-            {
-                var read = await response.Body!.ReadAsync(scratch.AsMemory(0, (int)Math.Min(scratch.Length, count)), cancellationToken);
-                if (read.Failed || read.Count == 0)
-                {
-                    return read.Fault ?? "the upstream body ended before the resume point";
-                }
-
-                count -= read.Count;
-            }
-
-            return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    private TimeSpan Backoff(int attempt) => _options.ResumeBackoff * (1 << attempt);
 
     /// <summary>
     /// Takes over the temp file of a node that died filling: its bytes are copied into this node's own temp

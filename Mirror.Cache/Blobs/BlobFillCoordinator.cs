@@ -26,14 +26,13 @@ internal sealed class BlobFillCoordinator : IDisposable
         BlobStore store,
         RepositoryLinks links,
         IOptions<FillOptions> options,
-        IOptions<TimeoutOptions> timeouts,
         TimeProvider time,
         MirrorMetrics metrics,
         IClusterCoordinator cluster,
         ILogger<BlobFill> logger)
     {
         _store = store;
-        _services = new BlobFillServices(store, links, options.Value, timeouts.Value, time, metrics, logger, cluster);
+        _services = new BlobFillServices(store, links, options.Value, time, metrics, logger, cluster);
     }
 
     /// <summary>The number of fills running now.</summary>

@@ -3,7 +3,6 @@ using Mirror.Cache.Cluster;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
-using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Blobs;
 
@@ -12,7 +11,6 @@ internal sealed record BlobFillServices(
     BlobStore Store,
     RepositoryLinks Links,
     FillOptions Options,
-    TimeoutOptions Timeouts,
     TimeProvider Time,
     MirrorMetrics Metrics,
     ILogger Logger,

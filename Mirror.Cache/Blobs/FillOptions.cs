@@ -1,6 +1,6 @@
 namespace Mirror.Cache.Blobs;
 
-/// <summary>How fills fetch from the upstream (their time bounds are <see cref="Upstream.TimeoutOptions"/>).</summary>
+/// <summary>How fills fetch from the upstream (their time bounds are each upstream's, <see cref="Upstream.IBlobSource.FirstByteTimeout"/>).</summary>
 public sealed class FillOptions
 {
     /// <summary>How many times a fill resumes (with a <c>Range</c> request) after the upstream breaks off; default 3.</summary>

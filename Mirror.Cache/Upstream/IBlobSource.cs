@@ -13,5 +13,11 @@ public interface IBlobSource
     /// </summary>
     Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This upstream's bound from a request to its response headers (its <c>timeouts.firstbyte</c>): a
+    /// blob's first request that fails is asked again only within it.
+    /// </summary>
+    TimeSpan FirstByteTimeout { get; }
+
     Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken);
 }

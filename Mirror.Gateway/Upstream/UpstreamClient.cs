@@ -42,6 +42,8 @@ internal sealed class UpstreamClient : IUpstream
 
     public TimeSpan? TagTtl => _registry.Options.TagTtl;
 
+    public TimeSpan FirstByteTimeout => _timeouts.FirstByte;
+
     public async Task<UpstreamManifest> HeadManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken)
     {
         try

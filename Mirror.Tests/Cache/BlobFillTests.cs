@@ -193,7 +193,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), Options.Create(new TimeoutOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Cluster.SingleNode(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Cluster.SingleNode(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource
@@ -207,6 +207,8 @@ internal sealed class BlobFillTests
             Opens++;
             return Task.FromResult(UpstreamBlob.Found(new UpstreamBody(Pipe.Reader.AsStream(), TimeSpan.FromMinutes(1), TimeProvider.System), 0, length, null));
         }
+
+        public TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(30);
 
         public Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
             Task.FromResult(new UpstreamBlobHead(SourceStatus.Found, length, null));

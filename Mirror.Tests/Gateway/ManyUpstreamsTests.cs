@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Mirror.Cache.Content;
 using Mirror.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace Mirror.Tests.Gateway;
 
@@ -333,6 +335,32 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
             Assert.That(trusted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(trusted.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(digest.ToString()));
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "a certificate the system does not trust is not accepted");
+        });
+    }
+
+    [Test]
+    public async Task Get_BlobAnUpstreamFails_IsAskedAgainOnlyWithinThatUpstreamsFirstByteBound()
+    {
+        // Both answer 503. ghcr.io's first-byte bound (100 ms) ends before the first backoff (250 ms), so
+        // its fill gives up after one request; docker.io's (the default 30 s) asks again three times.
+        var digest = Digest.Compute("a layer neither registry can serve now"u8.ToArray());
+        foreach (var registry in new[] { Upstream, _ghcr })
+        {
+            registry.Server.Given(Request.Create().WithPath($"/v2/{Repository}/blobs/{digest}").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
+        }
+
+        using var mirror = Mirror(new() { [$"mirror:upstreams:{Ghcr}:timeouts:firstbyte"] = "100ms" });
+        using var client = mirror.CreateClient();
+
+        using var fromGhcr = await client.GetAsync($"/v2/{Ghcr}/{Repository}/blobs/{digest}");
+        using var fromHub = await client.GetAsync($"/v2/{Repository}/blobs/{digest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromGhcr.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(_ghcr.Count("GET", $"/v2/{Repository}/blobs/"), Is.EqualTo(1));
+            Assert.That(fromHub.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(Upstream.Count("GET", $"/v2/{Repository}/blobs/"), Is.EqualTo(4));
         });
     }
 

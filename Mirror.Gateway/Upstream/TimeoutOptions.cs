@@ -1,10 +1,10 @@
-namespace Mirror.Cache.Upstream;
+namespace Mirror.Gateway.Upstream;
 
 /// <summary>
 /// Bounds on waiting for the upstream (<c>mirror.timeouts</c>), so a dead upstream never holds a client
 /// longer; one set, for the mirror's own fetches and for the requests it forwards alike.
 /// </summary>
-public sealed class TimeoutOptions
+internal sealed class TimeoutOptions
 {
     /// <summary>Establishing a connection (<c>mirror.timeouts.connect</c>); default 10 s.</summary>
     public TimeSpan Connect { get; set; } = TimeSpan.FromSeconds(10);
