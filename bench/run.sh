@@ -191,27 +191,7 @@ rm -f "$W/cold.bin"
 fi
 
 # A 30-layer image (1 MiB of random data per layer, gzipped tar) for docker pull, and its manifest.
-python3 - "$W/image" <<'EOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-out = sys.argv[1]; os.makedirs(out, exist_ok=True)
-layers, diff_ids = [], []
-for i in range(30):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tar:
-        data = os.urandom(1024 * 1024)
-        info = tarfile.TarInfo(f"layer{i}.bin"); info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    gz = gzip.compress(raw.getvalue(), compresslevel=1)
-    open(f"{out}/layer{i}", "wb").write(gz)
-    layers.append({"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(gz), "digest": "sha256:" + hashlib.sha256(gz).hexdigest()})
-    diff_ids.append("sha256:" + hashlib.sha256(raw.getvalue()).hexdigest())
-config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-open(f"{out}/config", "wb").write(config)
-manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
-            "layers": layers}
-open(f"{out}/manifest", "w").write(json.dumps(manifest))
-EOF
+python3 bench/make-image.py "$W/image" 30
 for f in "$W"/image/layer* "$W/image/config"; do push_blob library/layers30 "$f" >/dev/null; done
 MANIFEST=$(push_manifest library/layers30 latest "$W/image/manifest")
 ACCEPT='Accept: application/vnd.docker.distribution.manifest.v2+json'

@@ -142,28 +142,8 @@ push_manifest() { # push_manifest REPO TAG FILE
 
 echo "seeding the upstream" >&2
 # Images of N layers (1 MiB of random data each, gzipped tar), no layer shared between them.
-python3 - "$W/images" <<'EOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-for name, count in (("layers30", 30), ("second", 3)):
-    out = f"{sys.argv[1]}/{name}"; os.makedirs(out, exist_ok=True)
-    layers, diff_ids = [], []
-    for i in range(count):
-        raw = io.BytesIO()
-        with tarfile.open(fileobj=raw, mode="w") as tar:
-            data = os.urandom(1024 * 1024)
-            info = tarfile.TarInfo(f"{name}-layer{i}.bin"); info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        gz = gzip.compress(raw.getvalue(), compresslevel=1)
-        open(f"{out}/layer{i}", "wb").write(gz)
-        layers.append({"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(gz), "digest": "sha256:" + hashlib.sha256(gz).hexdigest()})
-        diff_ids.append("sha256:" + hashlib.sha256(raw.getvalue()).hexdigest())
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-    open(f"{out}/config", "wb").write(config)
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
-                "layers": layers}
-    open(f"{out}/manifest", "w").write(json.dumps(manifest))
-EOF
+python3 bench/make-image.py "$W/images/layers30" 30 layers30-
+python3 bench/make-image.py "$W/images/second" 3 second-
 for repo in "${REPOS[@]}"; do
   dir=$W/images/${repo#library/}
   for f in "$dir"/layer* "$dir/config"; do push_blob "$repo" "$f" >/dev/null; done
