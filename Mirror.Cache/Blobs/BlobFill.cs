@@ -178,7 +178,7 @@ internal sealed class BlobFill
                     break;
                 case CommitResult.DigestMismatch:
                     CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
-                    _metrics.DigestMismatch(MirrorMetrics.Blob);
+                    _metrics.DigestMismatch(_source.Name, MirrorMetrics.Blob);
                     Finish(FillState.Failed, FillFailure.DigestMismatch);
                     break;
                 default:
@@ -233,7 +233,7 @@ internal sealed class BlobFill
                     throw;
                 }
 
-                _metrics.Pulled(MirrorMetrics.Blob, read.Count);
+                _metrics.Pulled(_source.Name, MirrorMetrics.Blob, read.Count);
                 var fault = read.Fault ?? (read.Count == 0 && Length is { } length && received < length ? $"the upstream body ended at byte {received} of {length}" : null);
                 if (fault is not null)
                 {

@@ -67,7 +67,7 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryKey reposit
 
         if (Digest.FromHash(digest.Algorithm, _hash.GetHashAndReset()) != digest)
         {
-            metrics.DigestMismatch(MirrorMetrics.Blob);
+            metrics.DigestMismatch(source.Name, MirrorMetrics.Blob);
             return FillRead.Cut(FillFailure.DigestMismatch, $"the upstream's bytes for {digest} do not match it");
         }
 
@@ -123,7 +123,7 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryKey reposit
             return FillRead.Cut(FillFailure.Truncated, $"the upstream body of {digest} ended at byte {_consumed} of {_length}");
         }
 
-        metrics.Pulled(MirrorMetrics.Blob, read.Count);
+        metrics.Pulled(source.Name, MirrorMetrics.Blob, read.Count);
         _hash.AppendData(buffer.Span[..read.Count]);
         _consumed += read.Count;
         return FillRead.Of(read.Count);

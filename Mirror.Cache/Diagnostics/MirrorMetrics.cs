@@ -44,9 +44,9 @@ public sealed class MirrorMetrics
 
     public Meter Meter { get; }
 
-    internal void Pulled(string type, long bytes) => _pulledBytes.Add(bytes, Type(type));
+    internal void Pulled(string upstream, string type, long bytes) => _pulledBytes.Add(bytes, Type(type), Upstream(upstream));
 
-    internal void DigestMismatch(string type) => _digestMismatches.Add(1, Type(type));
+    internal void DigestMismatch(string upstream, string type) => _digestMismatches.Add(1, Type(type), Upstream(upstream));
 
     internal void LeaseWon(bool takeover)
     {
@@ -85,4 +85,7 @@ public sealed class MirrorMetrics
     }
 
     public static KeyValuePair<string, object?> Type(string type) => new("type", type);
+
+    /// <summary>The <c>upstream</c> label: the registry host clients name.</summary>
+    public static KeyValuePair<string, object?> Upstream(string upstream) => new("upstream", upstream);
 }

@@ -197,7 +197,7 @@ public sealed class ManifestResolver : IDisposable
         var got = await upstream.GetManifestAsync(repository.Name, tag, accept, cancellationToken);
         if (got.Status == SourceStatus.Found)
         {
-            _metrics.Pulled(MirrorMetrics.Manifest, got.Content.Length);
+            _metrics.Pulled(upstream.Name, MirrorMetrics.Manifest, got.Content.Length);
             got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
             await _store.StoreAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
         }
@@ -216,11 +216,11 @@ public sealed class ManifestResolver : IDisposable
             return fetched;
         }
 
-        _metrics.Pulled(MirrorMetrics.Manifest, fetched.Content.Length);
+        _metrics.Pulled(upstream.Name, MirrorMetrics.Manifest, fetched.Content.Length);
         if (!digest.Matches(fetched.Content.Span))
         {
             CacheLog.ManifestDigestMismatch(_logger, repository, digest, fetched.Digest!);
-            _metrics.DigestMismatch(MirrorMetrics.Manifest);
+            _metrics.DigestMismatch(upstream.Name, MirrorMetrics.Manifest);
             return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the upstream's manifest does not match {digest}"));
         }
 

@@ -4,7 +4,7 @@ using Mirror.Cache.Registry;
 namespace Mirror.Cache.Upstream;
 
 /// <summary>Where blobs come from: the upstream registry, reached by the gateway. Failures are values, never exceptions.</summary>
-public interface IBlobSource
+public interface IBlobSource : IRegistrySource
 {
     /// <summary>
     /// Opens the blob from <paramref name="offset"/> on (a <c>Range</c> request when it is not 0). The

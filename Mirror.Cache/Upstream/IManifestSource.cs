@@ -3,7 +3,7 @@ using Mirror.Cache.Registry;
 namespace Mirror.Cache.Upstream;
 
 /// <summary>Where manifests come from, by tag or by digest; failures are values.</summary>
-public interface IManifestSource
+public interface IManifestSource : IRegistrySource
 {
     /// <summary>The manifest's digest, type and length, as the upstream answers a HEAD.</summary>
     Task<UpstreamManifest> HeadManifestAsync(RepositoryName repository, string reference, string accept, CancellationToken cancellationToken);

@@ -3,7 +3,7 @@ using Mirror.Cache.Registry;
 namespace Mirror.Cache.Upstream;
 
 /// <summary>Where tag lists come from.</summary>
-public interface ITagSource
+public interface ITagSource : IRegistrySource
 {
     Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken);
 }

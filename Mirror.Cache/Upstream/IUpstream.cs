@@ -6,6 +6,4 @@ namespace Mirror.Cache.Upstream;
 /// </summary>
 public interface IUpstream : IBlobSource, IManifestSource, ITagSource
 {
-    /// <summary>The registry host clients name (<c>docker.io</c>), which keys what is kept per upstream.</summary>
-    string Name { get; }
 }

@@ -44,34 +44,33 @@ internal sealed class GatewayMetrics
     }
 
     // Every instrument about requests carries the registry they were for: a configured host, so the label stays bounded.
-    public void Request(string upstream, string type) => _requests.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
+    public void Request(string upstream, string type) => _requests.Add(1, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
 
-    public void Hit(string upstream, string type) => _hits.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
+    public void Hit(string upstream, string type) => _hits.Add(1, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
 
     public void Miss(string upstream, string type, bool coalesced)
     {
-        _misses.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
+        _misses.Add(1, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
         if (coalesced)
         {
-            _coalesced.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
+            _coalesced.Add(1, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
         }
     }
 
-    public void Pushed(string upstream, string type, long bytes) => _pushedBytes.Add(bytes, MirrorMetrics.Type(type), Upstream(upstream));
+    public void Pushed(string upstream, string type, long bytes) => _pushedBytes.Add(bytes, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
 
-    public void Stale(string upstream, string type) => _staleResponses.Add(1, MirrorMetrics.Type(type), Upstream(upstream));
+    public void Stale(string upstream, string type) => _staleResponses.Add(1, MirrorMetrics.Type(type), MirrorMetrics.Upstream(upstream));
 
     public void UpstreamRequest(string upstream, string method, string status, double seconds)
     {
-        _upstreamRequests.Add(1, Upstream(upstream), new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("status", status));
-        _upstreamDuration.Record(seconds, Upstream(upstream), new KeyValuePair<string, object?>("method", method));
+        _upstreamRequests.Add(1, MirrorMetrics.Upstream(upstream), new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("status", status));
+        _upstreamDuration.Record(seconds, MirrorMetrics.Upstream(upstream), new KeyValuePair<string, object?>("method", method));
     }
 
     public void TokenFetch(string upstream, bool succeeded) =>
-        _tokenFetches.Add(1, Upstream(upstream), new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
+        _tokenFetches.Add(1, MirrorMetrics.Upstream(upstream), new KeyValuePair<string, object?>("result", succeeded ? "success" : "failure"));
 
     public void CredentialChecked(string scheme, bool accepted) =>
         _credentialChecks.Add(1, new KeyValuePair<string, object?>("scheme", scheme), new KeyValuePair<string, object?>("result", accepted ? "accepted" : "refused"));
 
-    private static KeyValuePair<string, object?> Upstream(string upstream) => new("upstream", upstream);
 }

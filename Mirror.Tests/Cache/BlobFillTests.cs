@@ -208,6 +208,8 @@ internal sealed class BlobFillTests
             return Task.FromResult(UpstreamBlob.Found(new UpstreamBody(Pipe.Reader.AsStream(), TimeSpan.FromMinutes(1), TimeProvider.System), 0, length, null));
         }
 
+        public string Name => "docker.io";
+
         public TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(30);
 
         public Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>

@@ -258,10 +258,14 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
     [Test]
     public async Task Metrics_CountEachRegistryUnderItsHost()
     {
-        _ghcr.AddManifest(Repository, "1.0", Manifests.Bytes("{\"registry\":\"ghcr\"}"), MediaTypes.OciManifest);
+        var manifest = Manifests.Bytes("{\"registry\":\"ghcr\"}");
+        _ghcr.AddManifest(Repository, "1.0", manifest, MediaTypes.OciManifest);
+        var layer = RandomNumberGenerator.GetBytes(3000);
+        var blob = _ghcr.AddBlob(Repository, layer);
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
         (await client.GetAsync($"/v2/{Repository}/manifests/1.0?ns={Ghcr}")).Dispose();
+        Assert.That(await client.GetByteArrayAsync($"/v2/{Ghcr}/{Repository}/blobs/{blob}"), Is.EqualTo(layer));
 
         var text = await client.GetStringAsync("/metrics");
 
@@ -269,6 +273,8 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         {
             Assert.That(text, Does.Contain("registry_proxy_requests_total{otel_scope_name=\"Mirror\",type=\"manifest\",upstream=\"ghcr.io\"} 1"));
             Assert.That(text, Does.Contain("mirror_upstream_requests_total{otel_scope_name=\"Mirror\",method=\"HEAD\",status=\"200\",upstream=\"ghcr.io\"} 1"));
+            Assert.That(text, Does.Contain($"registry_proxy_pulled_bytes_total{{otel_scope_name=\"Mirror\",type=\"blob\",upstream=\"ghcr.io\"}} {layer.Length}"));
+            Assert.That(text, Does.Contain($"registry_proxy_pulled_bytes_total{{otel_scope_name=\"Mirror\",type=\"manifest\",upstream=\"ghcr.io\"}} {manifest.Length}"));
             Assert.That(text, Does.Not.Contain("upstream=\"docker.io\"}"), "docker.io was not asked");
         });
     }
