@@ -26,8 +26,9 @@ internal sealed class ClusterFill(BlobFill fill)
     private static readonly TimeSpan LeaseCheck = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// How often a follower asks before the lease names a file: the filler names it once the upstream has
-    /// answered, and the follower's clients wait for their first byte until it learns the name.
+    /// How soon a follower asks again while the lease names no file yet: the filler names it once the
+    /// upstream has answered, and the follower's clients wait for their first byte until it learns the
+    /// name. Doubled at each ask up to <see cref="LeaseCheck"/>, so a slow upstream costs few asks.
     /// </summary>
     private static readonly TimeSpan FirstLeaseCheck = TimeSpan.FromMilliseconds(20);
 
@@ -112,6 +113,7 @@ internal sealed class ClusterFill(BlobFill fill)
         SafeFileHandle? handle = null;
         string? path = null;
         var lastCheck = fill.Time.GetTimestamp();
+        var interval = FirstLeaseCheck;
         while (true)
         {
             var (node, current, length) = Parse(holder);
@@ -140,9 +142,10 @@ internal sealed class ClusterFill(BlobFill fill)
                 return (true, null);
             }
 
-            if (fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? FirstLeaseCheck : LeaseCheck))
+            if (fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? interval : LeaseCheck))
             {
                 lastCheck = fill.Time.GetTimestamp();
+                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LeaseCheck.Ticks));
                 try
                 {
                     if (await _cluster.ReadAsync(_lease, cancellationToken) is not { } value)

@@ -65,7 +65,7 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
 
     /// <summary>
     /// Forgets the cluster's uses of what a sweep removed, so the cluster's record holds what the store
-    /// does, not every file it ever held. A node that fetches one of them again saves its use anew.
+    /// does, not every file it ever held. A use saved since the sweep judged a file is kept.
     /// </summary>
     public void Forget(IReadOnlyList<EvictedContent> removed)
     {
@@ -76,7 +76,7 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
 
         try
         {
-            exchange.ForgetAsync(removed.Select(r => Member(r.Kind, r.Digest)).ToList(), CancellationToken.None).GetAwaiter().GetResult();
+            exchange.ForgetAsync(removed.Select(r => KeyValuePair.Create(Member(r.Kind, r.Digest), r.LastUse.UtcTicks)).ToList(), CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

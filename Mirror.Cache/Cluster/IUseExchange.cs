@@ -13,6 +13,9 @@ public interface IUseExchange
     /// <summary>The members used after <paramref name="ticks"/>, with their last use.</summary>
     Task<IReadOnlyList<KeyValuePair<string, long>>> SinceAsync(long ticks, CancellationToken cancellationToken);
 
-    /// <summary>Forgets members whose files were removed.</summary>
-    Task ForgetAsync(IReadOnlyList<string> members, CancellationToken cancellationToken);
+    /// <summary>
+    /// Forgets members whose files were removed, each only while its saved use is no later than the one
+    /// the removal was judged by: a use another node saved since is kept (it fetched the file again).
+    /// </summary>
+    Task ForgetAsync(IReadOnlyList<KeyValuePair<string, long>> members, CancellationToken cancellationToken);
 }

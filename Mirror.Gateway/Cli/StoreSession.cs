@@ -28,7 +28,7 @@ internal sealed class StoreSession : IDisposable
     public StoreMaintenance Maintenance { get; }
 
     /// <summary>
-    /// The configuration names Redis (<c>redis.addr</c>): the store belongs to a cluster, whose tags, links
+    /// The configuration names Redis (<c>redis.addr</c> or <c>redis.addrs</c>): the store belongs to a cluster, whose tags, links
     /// and uses are in Redis and in each node's metadata, not in the store's own metadata read here.
     /// </summary>
     public bool Clustered { get; }
@@ -77,7 +77,7 @@ internal sealed class StoreSession : IDisposable
 
             services = collection.BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
-            var session = new StoreSession(services, reader.Value(ConfigurationKeys.RedisAddr) is not null);
+            var session = new StoreSession(services, reader.Value(ConfigurationKeys.RedisAddr) is not null || reader.List(ConfigurationKeys.RedisAddrs).Count > 0);
             services = null;
             return session;
         }

@@ -6,8 +6,11 @@ namespace Mirror.Gateway.Cluster;
 /// </summary>
 internal sealed class ClusterOptions
 {
-    /// <summary>Redis, as <c>host:port</c> (<c>redis.addr</c>); default none: a single node.</summary>
+    /// <summary>Redis, as <c>host:port</c> (<c>redis.addr</c>, or distribution 3's <c>redis.addrs</c> with one entry); default none: a single node.</summary>
     public string? Address { get; set; }
+
+    /// <summary><c>redis.username</c>, for Redis ACLs; default none (Redis's <c>default</c> user).</summary>
+    public string? Username { get; set; }
 
     /// <summary><c>redis.password</c>; default none.</summary>
     public string? Password { get; set; }

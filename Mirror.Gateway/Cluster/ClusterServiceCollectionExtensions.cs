@@ -25,6 +25,7 @@ internal static class ClusterServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
             var configuration = ConfigurationOptions.Parse(options.Address!);
+            configuration.User = options.Username;
             configuration.Password = options.Password;
             configuration.DefaultDatabase = options.Database;
             configuration.ConnectTimeout = (int)options.DialTimeout.TotalMilliseconds;

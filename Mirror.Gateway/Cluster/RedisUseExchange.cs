@@ -12,6 +12,20 @@ internal sealed class RedisUseExchange(IConnectionMultiplexer redis) : IUseExcha
     private const string Key = RedisCoordinator.Prefix + "uses";
     private const int Batch = 1000;
 
+    /// <summary>
+    /// ARGV: member, use, member, use, ...: removes each member whose score is no greater than its use, in
+    /// one step, so a newer use saved meanwhile by another node (ZADD GT) is never removed with it.
+    /// </summary>
+    private const string ForgetScript = """
+        for i = 1, #ARGV, 2 do
+          local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+          if score and tonumber(score) <= tonumber(ARGV[i + 1]) then
+            redis.call('ZREM', KEYS[1], ARGV[i])
+          end
+        end
+        return 0
+        """;
+
     public async Task SaveAsync(IReadOnlyList<KeyValuePair<string, long>> uses, CancellationToken cancellationToken)
     {
         var database = Connected();
@@ -27,12 +41,12 @@ internal sealed class RedisUseExchange(IConnectionMultiplexer redis) : IUseExcha
         return entries.Select(e => KeyValuePair.Create(e.Element.ToString(), (long)e.Score)).ToList();
     }
 
-    public async Task ForgetAsync(IReadOnlyList<string> members, CancellationToken cancellationToken)
+    public async Task ForgetAsync(IReadOnlyList<KeyValuePair<string, long>> members, CancellationToken cancellationToken)
     {
         var database = Connected();
         foreach (var chunk in members.Chunk(Batch))
         {
-            await database.SortedSetRemoveAsync(Key, chunk.Select(m => (RedisValue)m).ToArray());
+            await database.ScriptEvaluateAsync(ForgetScript, [Key], chunk.SelectMany(m => new RedisValue[] { m.Key, m.Value }).ToArray());
         }
     }
 

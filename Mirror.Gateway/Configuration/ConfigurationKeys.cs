@@ -57,6 +57,8 @@ internal static class ConfigurationKeys
     public const string AccelLocation = "mirror.accel.location";
 
     public const string RedisAddr = "redis.addr";
+    public const string RedisAddrs = "redis.addrs";
+    public const string RedisUsername = "redis.username";
     public const string RedisPassword = "redis.password";
     public const string RedisDb = "redis.db";
     public const string RedisDialTimeout = "redis.dialtimeout";
@@ -87,10 +89,14 @@ internal static class ConfigurationKeys
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
-        RedisAddr, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
+        RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
-        // Accepted with no effect: distribution's connection pool (one multiplexed connection serves a node).
+        // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed
+        // connection serves a node, and it is named after the node).
         "redis.pool.maxidle", "redis.pool.maxactive", "redis.pool.idletimeout",
+        "redis.poolsize", "redis.poolfifo", "redis.pooltimeout", "redis.minidleconns", "redis.maxidleconns", "redis.maxactiveconns",
+        "redis.connmaxidletime", "redis.connmaxlifetime", "redis.maxretries", "redis.minretrybackoff", "redis.maxretrybackoff",
+        "redis.contexttimeoutenabled", "redis.clientname", "redis.protocol", "redis.disableidentity", "redis.identitysuffix", "redis.unstableresp3",
 
         // Accepted with no effect: distribution bounds its background cache writes with
         // proxy.cachewritetimeout (the mirror has none).
@@ -101,7 +107,7 @@ internal static class ConfigurationKeys
     };
 
     /// <summary>Keys whose value is a list: <c>key.0</c>, <c>key.1</c>, ... (or one scalar).</summary>
-    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies];
+    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies, RedisAddrs];
 
     /// <summary>Keys whose value is a map of names the operator chooses.</summary>
     private static readonly string[] Maps = [Headers];

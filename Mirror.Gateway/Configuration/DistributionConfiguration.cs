@@ -80,6 +80,10 @@ internal static class DistributionConfiguration
         "http.tls.letsencrypt" => "ACME is not supported; give http.tls.certificate and http.tls.key, renewed in place by an ACME client such as certbot",
         "auth.silly" => "the silly access controller is for distribution's tests; use auth.htpasswd, auth.token or auth.upstream",
         "proxy.exec" => "credential helpers are not supported; give proxy.username and proxy.password",
+        "redis.mastername" or "redis.sentinelusername" or "redis.sentinelpassword" or "redis.readonly" or "redis.routebylatency"
+            or "redis.routerandomly" or "redis.maxredirects" => "Redis Sentinel and Redis Cluster are not supported; give one Redis in redis.addr",
+        "redis.tls.certificate" or "redis.tls.key" or "redis.tls.rootcas" =>
+            "client certificates and private CAs for Redis are not supported; redis.tls.enabled: true checks Redis against the system's CAs",
         _ => "not a setting the mirror implements; it does not start rather than run without a security setting",
     };
 }

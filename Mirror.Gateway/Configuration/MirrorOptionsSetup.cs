@@ -23,13 +23,11 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<LogOptions>,
     IConfigureOptions<EvictionOptions>,
     IConfigureOptions<TagOptions>,
-    IConfigureOptions<TimeoutOptions>,
     IConfigureOptions<FrontProxyOptions>
 {
     public void Configure(UpstreamsOptions options)
     {
-        var timeouts = new TimeoutOptions();
-        Configure(timeouts);
+        var timeouts = Timeouts();
         var first = options.Default;
         first.RemoteUrl = Url(read, ConfigurationKeys.RemoteUrl) ?? first.RemoteUrl;
         first.Username = read.Value(ConfigurationKeys.Username) ?? first.Username;
@@ -72,7 +70,16 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
 
     public void Configure(ClusterOptions options)
     {
-        options.Address = read.Value(ConfigurationKeys.RedisAddr);
+        var addrs = read.List(ConfigurationKeys.RedisAddrs);
+        var single = read.Value(ConfigurationKeys.RedisAddr);
+        if (addrs.Count > 1 || (single is not null && addrs is [var other] && other != single))
+        {
+            // Distribution 3 takes a seed list for a Redis Cluster or Sentinel; the mirror's leases need one Redis.
+            throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisAddrs, string.Join(", ", addrs), "names more than one Redis; the mirror uses one: give one address");
+        }
+
+        options.Address = single ?? (addrs.Count > 0 ? addrs[0] : null);
+        options.Username = read.Value(ConfigurationKeys.RedisUsername);
         options.Password = read.Value(ConfigurationKeys.RedisPassword);
         options.Database = read.Value(ConfigurationKeys.RedisDb) is { } db
             ? int.TryParse(db, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number < 16
@@ -86,7 +93,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Tls = read.Bool<ClusterOptions>(ConfigurationKeys.RedisTls) ?? options.Tls;
         if (options.Address is not null && !System.Text.RegularExpressions.Regex.IsMatch(options.Address, @"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$"))
         {
-            throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisAddr, options.Address, "is not host:port");
+            throw ConfigurationReader.Invalid<ClusterOptions>(single is null ? ConfigurationKeys.RedisAddrs : ConfigurationKeys.RedisAddr, options.Address, "is not host:port");
         }
 
         var port = read.Value(ConfigurationKeys.HttpAddr) is { } addr && ListenAddress.TryParse(addr) is { } listen ? listen.Port : 5000;
@@ -111,11 +118,14 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
 
     public void Configure(TagOptions options) => options.Ttl = read.Duration<TagOptions>(ConfigurationKeys.TagTtl) ?? options.Ttl;
 
-    public void Configure(TimeoutOptions options)
+    /// <summary><c>mirror.timeouts</c>: the <c>proxy</c> section's upstream's, and every other upstream's defaults.</summary>
+    private TimeoutOptions Timeouts()
     {
+        var options = new TimeoutOptions();
         options.Connect = read.Duration<TimeoutOptions>(ConfigurationKeys.ConnectTimeout, allowZero: false) ?? options.Connect;
         options.FirstByte = read.Duration<TimeoutOptions>(ConfigurationKeys.FirstByteTimeout, allowZero: false) ?? options.FirstByte;
         options.Idle = read.Duration<TimeoutOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.Idle;
+        return options;
     }
 
     public void Configure(ServerOptions options)

@@ -24,7 +24,6 @@ internal static class OptionsServiceCollectionExtensions
         Add<LogOptions>(services);
         Add<EvictionOptions>(services);
         Add<TagOptions>(services);
-        Add<TimeoutOptions>(services);
         Add<FrontProxyOptions>(services);
         services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
         services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();

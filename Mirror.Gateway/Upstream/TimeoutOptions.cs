@@ -1,8 +1,9 @@
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
-/// Bounds on waiting for the upstream (<c>mirror.timeouts</c>), so a dead upstream never holds a client
-/// longer; one set, for the mirror's own fetches and for the requests it forwards alike.
+/// Bounds on waiting for an upstream (<c>mirror.timeouts</c>, or <c>mirror.upstreams.&lt;host&gt;.timeouts</c>),
+/// so a dead upstream never holds a client longer; one set per upstream, for the mirror's own fetches and
+/// for the requests it forwards alike.
 /// </summary>
 internal sealed class TimeoutOptions
 {

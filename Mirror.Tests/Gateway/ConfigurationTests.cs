@@ -65,6 +65,36 @@ internal sealed class ConfigurationTests
     }
 
     [Test]
+    public void RedisSection_AsDistribution3WritesIt_IsReadWithItsTuningAccepted()
+    {
+        var configuration = Load("""
+            redis:
+              addrs: [redis.internal:6379]
+              username: mirror
+              password: secret
+              db: 2
+              poolsize: 10
+              maxidleconns: 16
+              connmaxidletime: 300s
+              dialtimeout: 2s
+            """);
+        var options = new Mirror.Gateway.Cluster.ClusterOptions();
+
+        new MirrorOptionsSetup(new ConfigurationReader(configuration)).Configure(options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(DistributionConfiguration.UnknownKeys(configuration), Is.Empty);
+            Assert.That(DistributionConfiguration.RefusedSettings(configuration), Is.Empty);
+            Assert.That(options.Address, Is.EqualTo("redis.internal:6379"));
+            Assert.That(options.Username, Is.EqualTo("mirror"));
+            Assert.That(options.Password, Is.EqualTo("secret"));
+            Assert.That(options.Database, Is.EqualTo(2));
+            Assert.That(options.DialTimeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        });
+    }
+
+    [Test]
     public void DerivedKeys_LogLevelReachesLogging()
     {
         var file = _directory.Combine("config.yml");
@@ -114,6 +144,7 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {upstreams: {ghcr: {}}}", "mirror.upstreams.ghcr: is not a registry host")]
     [TestCase("redis: {addr: 'redis.internal'}", "redis.addr")]
     [TestCase("redis: {addr: '127.0.0.1:6379', db: 99}", "redis.db")]
+    [TestCase("redis: {addrs: ['127.0.0.1:6379', '127.0.0.1:6380']}", "redis.addrs")]
     [TestCase("mirror: {upstreams: {'registry.example:99999': {}}}", "mirror.upstreams.registry.example:99999: is not a registry host")]
     [TestCase("mirror: {upstreams: {ghcr.io: 'https://ghcr.io'}}", "mirror.upstreams.ghcr.io: 'https://ghcr.io' is a value")]
     [TestCase("mirror: {upstreams: {docker.io: {}}}", "mirror.upstreams.docker.io: is already an upstream")]
@@ -181,7 +212,8 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
     [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
     [TestCase("mirror: {upstreams: {'*': {}}}", "mirror.upstreams.*: a catch-all upstream is not offered")]
-    [TestCase("redis: {addr: '127.0.0.1:6379', tls: {enabled: true, certificate: '{dir}/cert.pem'}}", "redis.tls.certificate")]
+    [TestCase("redis: {addr: '127.0.0.1:6379', tls: {enabled: true, certificate: '{dir}/cert.pem'}}", "redis.tls.certificate: client certificates")]
+    [TestCase("redis: {addr: '127.0.0.1:6379', mastername: mymaster}", "redis.mastername: Redis Sentinel")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
