@@ -9,8 +9,9 @@ namespace Mirror.Cache;
 
 /// <summary>
 /// What runs once before the first request: temp files a killed process left are removed (nothing refers
-/// to them), the store's index is built in the background (requests do not wait for it), and the tags and
-/// repository links known from earlier runs are loaded.
+/// to them), the store's index is built in the background (requests do not wait for it), the tags known
+/// from earlier runs are loaded, and the repository links in the background (requests for content wait
+/// for them, as <see cref="RepositoryLinks.HoldsAsync"/> says).
 /// </summary>
 internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, StoreIndex index, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<CacheStartup> logger) : IHostedService
 {
@@ -18,11 +19,13 @@ internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, Sto
     {
         metrics.ObserveStore(index);
         CacheLog.StoreOpened(logger, layout.Root, layout.RemoveTempFiles());
-        _ = Task.Run(scanner.Scan, cancellationToken);
+        // Threads of their own, not the thread pool's: on a machine of two cores two long loads on pool
+        // threads would leave requests waiting for the pool to grow.
+        _ = Task.Factory.StartNew(scanner.Scan, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var tagCount = await tags.LoadAsync(cancellationToken);
-        var linkCount = links.Load();
-        links.LinkTagged(tags.Records.Select(r => (r.Repository, r.Digest)));
-        CacheLog.MetadataLoaded(logger, tagCount, linkCount);
+        _ = Task.Factory.StartNew(
+            () => CacheLog.MetadataLoaded(logger, tagCount, links.Load(tags.Records.Select(r => (r.Repository, r.Digest)))),
+            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -6,6 +6,7 @@
 #   bench/run.sh scale        # this case alone: rewrites only its section of bench/results.md
 SCALE_BLOBS=${SCALE_BLOBS:-1000000}
 SCALE_DIR=${SCALE_DIR:-/var/tmp/mirror-scale}
+SCALE_REPOSITORIES=${SCALE_REPOSITORIES:-10000}
 SCALE_SWEEPS=${SCALE_SWEEPS:-5}   # sweeps (2 s apart) before memory is read, and over which an idle sweep is measured
 SCALE_EMPTY=127.0.0.1:5107
 SCALE_FULL=127.0.0.1:5108
@@ -30,8 +31,21 @@ for i in range(count):
 EOF
     touch "$mark"
   fi
+  # Each blob linked to one of SCALE_REPOSITORIES repositories, as pulls leave metadata/links.txt (made once).
+  local links=$SCALE_DIR/links-$SCALE_BLOBS-$SCALE_REPOSITORIES.txt
+  if [ ! -f "$links" ]; then
+    python3 - "$links.tmp" "$SCALE_BLOBS" "$SCALE_REPOSITORIES" <<'EOF'
+import hashlib, sys
+path, count, repositories = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "w") as f:
+    for i in range(count):
+        f.write("library/app%d sha256:%s\n" % (i % repositories, hashlib.sha256(b"mirror scale blob %d\n" % i).hexdigest()))
+EOF
+    mv "$links.tmp" "$links"
+  fi
   rm -rf "$root/metadata" "$root/tmp" "$root/manifests"
   find "$root/blobs" -type f -newer "$mark" -delete
+  mkdir -p "$root/metadata" && cp "$links" "$root/metadata/links.txt"
   echo "$root"
 }
 
@@ -114,9 +128,10 @@ scale_section() { # the case's section of bench/results.md
   perblob=$(awk -v a="${S[rss,empty]}" -v b="${S[rss,full]}" -v n="$SCALE_BLOBS" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
   echo "## A store of $SCALE_BLOBS blobs"
   echo
-  echo "\`bench/run.sh scale\` on $(date -u +%Y-%m-%d): the mirror on a synthesised store of $SCALE_BLOBS small blobs and on an empty"
-  echo "store, side by side (\`mirror.sweepinterval: 2s\`, \`proxy.ttl: 87600h\`, \`mirror.maxsize: 1000GB\`, so every sweep runs"
-  echo "expiry and the budget and removes nothing); median of $ROUNDS alternating rounds for the request rates."
+  echo "\`bench/run.sh scale\` on $(date -u +%Y-%m-%d): the mirror on a synthesised store of $SCALE_BLOBS small blobs, each linked to one of"
+  echo "$SCALE_REPOSITORIES repositories (\`metadata/links.txt\`), and on an empty store, side by side (\`mirror.sweepinterval: 2s\`,"
+  echo "\`proxy.ttl: 87600h\`, \`mirror.maxsize: 1000GB\`, so every sweep runs expiry and the budget and removes nothing);"
+  echo "median of $ROUNDS alternating rounds for the request rates."
   echo
   echo "| | empty store | $SCALE_BLOBS blobs | |"
   echo "|---|---|---|---|"

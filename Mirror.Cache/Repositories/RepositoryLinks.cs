@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Diagnostics;
@@ -19,7 +18,8 @@ internal sealed class RepositoryLinks
 {
     private const string JournalFile = "links.txt";
 
-    private readonly ConcurrentDictionary<(string Repository, Digest Digest), bool> _links = new();
+    private readonly LinkSet _links = new();
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _journalGate = new();
     private readonly StoreLayout _layout;
     private readonly string _journal;
@@ -40,7 +40,14 @@ internal sealed class RepositoryLinks
     /// <summary>Whether <paramref name="repository"/> is known to hold <paramref name="digest"/>: here, or in a cluster by any node.</summary>
     public async ValueTask<bool> HoldsAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
-        if (_links.ContainsKey((repository.Value, digest)))
+        if (!_loaded.Task.IsCompleted)
+        {
+            // A million links take a second or two to load; the first requests for content wait for them,
+            // rather than ask the upstream about links the journal holds.
+            await _loaded.Task.WaitAsync(cancellationToken);
+        }
+
+        if (_links.Contains(repository.Value, digest))
         {
             return true;
         }
@@ -70,7 +77,7 @@ internal sealed class RepositoryLinks
     /// <summary>Records that <paramref name="repository"/> holds <paramref name="digest"/>; true when this was not known.</summary>
     public bool Link(RepositoryKey repository, Digest digest)
     {
-        if (!_links.TryAdd((repository.Value, digest), false))
+        if (!_links.TryAdd(repository.Value, digest, expanded: false))
         {
             return false;
         }
@@ -87,25 +94,24 @@ internal sealed class RepositoryLinks
     /// </summary>
     public void LinkManifest(RepositoryKey repository, Digest manifest, Func<IReadOnlyList<Digest>> references)
     {
-        var key = (repository.Value, manifest);
-        if (_links.TryGetValue(key, out var expanded) && expanded)
+        if (_links.IsExpanded(repository.Value, manifest))
         {
             return;
         }
 
         var added = new List<(string, Digest)>();
-        if (_links.TryAdd(key, true))
+        if (_links.TryAdd(repository.Value, manifest, expanded: true))
         {
-            added.Add(key);
+            added.Add((repository.Value, manifest));
         }
         else
         {
-            _links[key] = true;
+            _links.SetExpanded(repository.Value, manifest);
         }
 
         foreach (var digest in references())
         {
-            if (_links.TryAdd((repository.Value, digest), false))
+            if (_links.TryAdd(repository.Value, digest, expanded: false))
             {
                 added.Add((repository.Value, digest));
             }
@@ -118,7 +124,7 @@ internal sealed class RepositoryLinks
     /// <summary>Takes links another node learnt into memory and this node's journal.</summary>
     private void Remember(List<(string Repository, Digest Digest)> links, bool share)
     {
-        var added = links.Where(link => _links.TryAdd(link, false)).ToList();
+        var added = links.Where(link => _links.TryAdd(link.Repository, link.Digest, expanded: false)).ToList();
         Append(added.Select(link => $"{link.Repository} {link.Digest}").ToList());
         if (share)
         {
@@ -163,26 +169,37 @@ internal sealed class RepositoryLinks
         {
             if (RepositoryKey.IsValue(repository) && Digest.TryParse(digest) is { } parsed)
             {
-                _links.TryAdd((repository, parsed), false);
+                _links.TryAdd(repository, parsed, expanded: false);
             }
         }
     }
 
     /// <summary>Every link known, as the repository's key (<see cref="RepositoryKey.Value"/>) and the digest it holds.</summary>
-    public IEnumerable<(string Repository, Digest Digest)> All => _links.Keys;
+    public IEnumerable<(string Repository, Digest Digest)> All => _links.All;
 
     /// <summary>
     /// Replays the journal (a line cut short by a crash is skipped) and rewrites it without repeats (unless
-    /// <see cref="StoreLayout.ReadOnlyMetadata"/>: a server beside this process may be appending to it).
-    /// Called once at start.
+    /// <see cref="StoreLayout.ReadOnlyMetadata"/>: a server beside this process may be appending to it),
+    /// then takes <paramref name="tagged"/> (<see cref="LinkTagged"/>). Called once at start, off the
+    /// request path: <see cref="HoldsAsync"/> waits for it, whether it loaded or failed.
     /// </summary>
-    public int Load()
+    public int Load(IEnumerable<(string Repository, string Digest)>? tagged = null)
     {
-        if (!File.Exists(_journal))
+        try
         {
-            return 0;
+            var count = File.Exists(_journal) ? Replay() : 0;
+            LinkTagged(tagged ?? []);
+            return count;
         }
+        finally
+        {
+            _loaded.TrySetResult();
+        }
+    }
 
+    private int Replay()
+    {
+        _links.EnsureCapacity(File.ReadLines(_journal).Count());
         var lines = 0;
         foreach (var line in File.ReadLines(_journal))
         {
@@ -190,21 +207,22 @@ internal sealed class RepositoryLinks
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             if (space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest)
             {
-                _links.TryAdd((repository, digest), false);
+                _links.TryAdd(repository, digest, expanded: false);
             }
         }
 
-        if (lines > _links.Count && !_layout.ReadOnlyMetadata)
+        var count = _links.Count;
+        if (lines > count && !_layout.ReadOnlyMetadata)
         {
             lock (_journalGate)
             {
                 var temp = _layout.NewTempPath();
-                File.WriteAllLines(temp, _links.Keys.Select(k => $"{k.Repository} {k.Digest}"));
+                File.WriteAllLines(temp, _links.All.Select(k => $"{k.Repository} {k.Digest}"));
                 File.Move(temp, _journal, overwrite: true);
             }
         }
 
-        return _links.Count;
+        return count;
     }
 
     private void Append(List<string> lines)

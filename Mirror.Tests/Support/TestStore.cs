@@ -18,6 +18,7 @@ internal sealed class TestStore : IDisposable
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
+        Links.Load();
     }
 
     public StoreLayout Layout { get; }
