@@ -67,6 +67,9 @@ internal static partial class CacheLog
     [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
     public static partial void MetadataLoaded(ILogger logger, int count, int links);
 
+    [LoggerMessage(1024, LogLevel.Error, "Repository links not loaded from {Path}; the upstream is asked again which repository holds what")]
+    public static partial void LinksNotLoaded(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(1030, LogLevel.Information, "Filling {Repository}@{Digest}: {Written} of {Length} bytes, {MiBPerSecond:0.0} MiB/s over {Seconds:0} s, {Clients} clients waiting")]
     public static partial void FillProgress(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, long written, string length, double miBPerSecond, double seconds, int clients);
 

@@ -23,10 +23,21 @@ internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, Sto
         // threads would leave requests waiting for the pool to grow.
         _ = Task.Factory.StartNew(scanner.Scan, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var tagCount = await tags.LoadAsync(cancellationToken);
-        _ = Task.Factory.StartNew(
-            () => CacheLog.MetadataLoaded(logger, tagCount, links.Load(tags.Records.Select(r => (r.Repository, r.Digest)))),
-            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Not cancelled with the start: requests for content wait until the load has run (or failed).
+        _ = Task.Factory.StartNew(() => LoadLinks(tagCount), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void LoadLinks(int tagCount)
+    {
+        try
+        {
+            CacheLog.MetadataLoaded(logger, tagCount, links.Load(tags.Records.Select(r => (r.Repository, r.Digest))));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.LinksNotLoaded(logger, layout.NodeMetadataDirectory, ex);
+        }
+    }
 }

@@ -87,7 +87,6 @@ internal sealed class LinkSet
     {
         get
         {
-            var names = Volatile.Read(ref _names);
             foreach (var shard in _shards)
             {
                 LinkKey[] keys;
@@ -96,6 +95,8 @@ internal sealed class LinkSet
                     keys = [.. shard.Links.Keys];
                 }
 
+                // Read after the shard's keys: a repository numbered since an earlier read is in this array.
+                var names = Volatile.Read(ref _names);
                 foreach (var key in keys)
                 {
                     yield return (names[key.Repository], key.ToDigest());
@@ -104,7 +105,7 @@ internal sealed class LinkSet
 
             foreach (var ((id, digest), _) in _sha512)
             {
-                yield return (names[id], digest);
+                yield return (Volatile.Read(ref _names)[id], digest);
             }
         }
     }

@@ -200,18 +200,19 @@ internal sealed class RepositoryLinks
     private int Replay()
     {
         _links.EnsureCapacity(File.ReadLines(_journal).Count());
-        var lines = 0;
+        var (lines, count) = (0, 0);
         foreach (var line in File.ReadLines(_journal))
         {
             lines++;
             var space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest)
+            if (space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest
+                && _links.TryAdd(repository, digest, expanded: false))
             {
-                _links.TryAdd(repository, digest, expanded: false);
+                count++;
             }
         }
 
-        var count = _links.Count;
+        // Requests may have added links meanwhile (appended to the journal too): the repeats are the replay's own.
         if (lines > count && !_layout.ReadOnlyMetadata)
         {
             lock (_journalGate)

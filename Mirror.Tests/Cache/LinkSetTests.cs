@@ -65,4 +65,28 @@ internal sealed class LinkSetTests
             Assert.That(links.Count, Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task All_WhileNewRepositoriesAreAdded_ListsEveryLinkItWalksPast()
+    {
+        var links = new LinkSet();
+        var digest = Digest.Compute("a layer in many repositories"u8);
+        var adder = Task.Run(() =>
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                links.TryAdd($"org/app{i}", digest, expanded: false);
+            }
+        });
+
+        var walks = 0;
+        while (!adder.IsCompleted || walks == 0)
+        {
+            Assert.That(links.All.All(link => link.Repository.StartsWith("org/app", StringComparison.Ordinal) && link.Digest == digest), Is.True);
+            walks++;
+        }
+
+        await adder;
+        Assert.That(links.All.Select(link => link.Repository).Distinct().Count(), Is.EqualTo(5000));
+    }
 }
