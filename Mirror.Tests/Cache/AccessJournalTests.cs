@@ -188,15 +188,5 @@ internal sealed class AccessJournalTests
 
     private List<Digest> AddBlobs(int count) => Enumerable.Range(0, count).Select(_ => AddBlob(100)).ToList();
 
-    private Digest AddBlob(int size)
-    {
-        var content = RandomNumberGenerator.GetBytes(size);
-        var digest = Digest.Compute(content);
-        using var writer = _store.Blobs.TryCreateWriter(digest)!;
-        writer.Hash(content);
-        writer.Append(content);
-        Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
-        Assert.That(_store.Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
-        return digest;
-    }
+    private Digest AddBlob(int size) => _store.CommitBlob(RandomNumberGenerator.GetBytes(size));
 }

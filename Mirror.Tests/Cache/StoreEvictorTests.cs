@@ -210,17 +210,7 @@ internal sealed class StoreEvictorTests
     /// <summary>A pull of a stored blob, as a served response makes it.</summary>
     private void Pull(Digest blob) => _store.Blobs.Serve(_store.Blobs.TryOpen(blob)!).Dispose();
 
-    private Digest AddBlob(int size)
-    {
-        var content = RandomNumberGenerator.GetBytes(size);
-        var digest = Digest.Compute(content);
-        using var writer = _store.Blobs.TryCreateWriter(digest)!;
-        writer.Hash(content);
-        writer.Append(content);
-        Assert.That(writer.Verify(size), Is.EqualTo(CommitResult.Committed));
-        Assert.That(_store.Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
-        return digest;
-    }
+    private Digest AddBlob(int size) => _store.CommitBlob(RandomNumberGenerator.GetBytes(size));
 
     private async Task<Digest> AddManifestAsync(Digest config, params Digest[] layers)
     {

@@ -298,16 +298,7 @@ internal sealed class StoreMaintenanceTests
 
     private Digest AddBlob(int size) => Commit(RandomNumberGenerator.GetBytes(size));
 
-    private Digest Commit(byte[] content)
-    {
-        var digest = Digest.Compute(content);
-        using var writer = _server.Blobs.TryCreateWriter(digest)!;
-        writer.Hash(content);
-        writer.Append(content);
-        Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.Committed));
-        Assert.That(_server.Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
-        return digest;
-    }
+    private Digest Commit(byte[] content) => _server.CommitBlob(content);
 
     private async Task<Digest> AddManifestAsync(Digest config, params Digest[] layers)
     {

@@ -37,6 +37,18 @@ internal sealed class TestStore : IDisposable
 
     public bool ContainsBlob(Digest digest) => Blobs.Contains(digest);
 
+    /// <summary>Stores <paramref name="content"/> as a fill does (hashed, written, verified, committed); its digest.</summary>
+    public Digest CommitBlob(byte[] content)
+    {
+        var digest = Digest.Compute(content);
+        using var writer = Blobs.TryCreateWriter(digest)!;
+        writer.Hash(content);
+        writer.Append(content);
+        Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.Committed));
+        Assert.That(Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
+        return digest;
+    }
+
     public string BlobPath(Digest digest) => Layout.PathOf(ContentKind.Blob, digest);
 
     /// <summary>The start-up scan, run to its end.</summary>
