@@ -163,7 +163,10 @@ internal sealed class MetricsTests
 
         (await _client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}")).AsSpan();
 
-        var lines = _mirror.Logs.Lines.Where(l => l.Contains("[2009]", StringComparison.Ordinal)).ToList();
+        // The line is written when the request ends, which the client may see a moment before it is.
+        List<string> RequestLines() => _mirror.Logs.Lines.Where(l => l.Contains("[2009]", StringComparison.Ordinal)).ToList();
+        await Eventually.TrueAsync(() => RequestLines().Count > 0, "the request's log line is written");
+        var lines = RequestLines();
         Assert.That(lines, Has.Count.EqualTo(1));
         Assert.That(lines[0], Does.Contain($"GET {Repository} blob {digest} 200 4321B").And.Contain("ms miss"));
     }
