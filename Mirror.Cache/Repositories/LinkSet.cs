@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Buffers.Binary;
 using Mirror.Cache.Content;
 using Mirror.Cache.Storage;
 
@@ -14,7 +13,6 @@ namespace Mirror.Cache.Repositories;
 internal sealed class LinkSet
 {
     private const int ShardCount = 64;
-    private const string Sha256 = "sha256";
 
     private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
     private readonly ConcurrentDictionary<(int Repository, Digest Digest), bool> _sha512 = new();
@@ -29,7 +27,7 @@ internal sealed class LinkSet
     public bool TryAdd(string repository, Digest digest, bool expanded)
     {
         var id = IdOf(repository);
-        if (digest.Algorithm != Sha256)
+        if (IsSha512(digest))
         {
             return _sha512.TryAdd((id, digest), expanded);
         }
@@ -51,7 +49,7 @@ internal sealed class LinkSet
     public void SetExpanded(string repository, Digest digest)
     {
         var id = IdOf(repository);
-        if (digest.Algorithm != Sha256)
+        if (IsSha512(digest))
         {
             _sha512[(id, digest)] = true;
             return;
@@ -117,7 +115,7 @@ internal sealed class LinkSet
             return null;
         }
 
-        if (digest.Algorithm != Sha256)
+        if (IsSha512(digest))
         {
             return _sha512.TryGetValue((id, digest), out var flag) ? flag : null;
         }
@@ -158,6 +156,9 @@ internal sealed class LinkSet
         }
     }
 
+    /// <summary>A <c>sha512</c> digest: its key would be only its first half, so it is kept whole.</summary>
+    private static bool IsSha512(Digest digest) => digest.Algorithm == "sha512";
+
     private static LinkKey Key(int repository, Digest digest)
     {
         var key = DigestKey.Of(digest);
@@ -169,15 +170,7 @@ internal sealed class LinkSet
     /// <summary>A <c>sha256</c> digest's 32 bytes and a repository's number: 40 bytes, no references.</summary>
     private readonly record struct LinkKey(ulong H0, ulong H1, ulong H2, ulong H3, int Repository)
     {
-        public Digest ToDigest()
-        {
-            Span<byte> hash = stackalloc byte[32];
-            BinaryPrimitives.WriteUInt64BigEndian(hash, H0);
-            BinaryPrimitives.WriteUInt64BigEndian(hash[8..], H1);
-            BinaryPrimitives.WriteUInt64BigEndian(hash[16..], H2);
-            BinaryPrimitives.WriteUInt64BigEndian(hash[24..], H3);
-            return Digest.FromHash(Sha256, hash);
-        }
+        public Digest ToDigest() => DigestKey.Sha256(H0, H1, H2, H3).ToSha256Digest();
     }
 
     private sealed class Shard

@@ -163,7 +163,7 @@ internal sealed class RepositoryLinks
     /// as links too, without journaling them again: a store from before links were kept, or whose links
     /// file was lost, serves the images it knows by tag without asking the upstream.
     /// </summary>
-    public void LinkTagged(IEnumerable<(string Repository, string Digest)> tagged)
+    private void LinkTagged(IEnumerable<(string Repository, string Digest)> tagged)
     {
         foreach (var (repository, digest) in tagged)
         {

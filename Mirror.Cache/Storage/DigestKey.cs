@@ -59,6 +59,9 @@ internal readonly struct DigestKey : IEquatable<DigestKey>
 
     public static DigestKey FromSlot(in StoreSlot slot) => new(slot.H0, slot.H1, slot.H2, slot.H3, (slot.Flags & StoreSlot.Sha512) != 0);
 
+    /// <summary>The key of the <c>sha256</c> digest whose hash is these four words, as <see cref="H0"/> to <see cref="H3"/> hold them.</summary>
+    public static DigestKey Sha256(ulong h0, ulong h1, ulong h2, ulong h3) => new(h0, h1, h2, h3, isSha512: false);
+
     /// <summary>The <c>sha256</c> digest this key is; a <c>sha512</c> key is only half of one.</summary>
     public Digest ToSha256Digest()
     {
