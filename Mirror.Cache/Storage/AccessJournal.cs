@@ -59,6 +59,11 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
 
     public void Save(StoreIndex index) => Save(index, null);
 
+    /// <summary>Nothing to do: a removed entry's lines are passed over at replay and dropped by the next rewrite.</summary>
+    public void Forget(IReadOnlyList<EvictedContent> removed)
+    {
+    }
+
     /// <summary>Saves the uses since the last save, and hands the same batch to <paramref name="alsoTo"/> (a cluster's shared record).</summary>
     internal void Save(StoreIndex index, Action<IReadOnlyList<UseRecord>>? alsoTo)
     {

@@ -14,4 +14,7 @@ internal interface IAccessLog
 
     /// <summary>Saves the uses <paramref name="index"/> recorded since the last call.</summary>
     void Save(StoreIndex index);
+
+    /// <summary>Forgets the uses of what a sweep removed, where they are kept apart from the index.</summary>
+    void Forget(IReadOnlyList<EvictedContent> removed);
 }

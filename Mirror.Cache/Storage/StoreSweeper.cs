@@ -119,18 +119,12 @@ internal sealed class StoreSweeper(
         return true;
     }
 
-    /// <summary>Sweeps; in a cluster the cluster's uses of what it removed are forgotten with it.</summary>
+    /// <summary>Sweeps, and has the uses of what it removed forgotten (in a cluster, the cluster's record of them).</summary>
     private void Sweep()
     {
-        if (uses is not ClusterAccessLog shared)
-        {
-            evictor.Sweep();
-            return;
-        }
-
         List<EvictedContent> removed = [];
         evictor.Sweep(removed: removed.Add);
-        shared.Forget(removed);
+        uses.Forget(removed);
     }
 
     private void SignalWhenOverBudget(ContentKind kind, DigestKey key)

@@ -51,8 +51,7 @@ internal sealed class StoreSession : IDisposable
                 return Failed(refused);
             }
 
-            var reader = new ConfigurationReader(configuration);
-            var root = reader.Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
+            var root = new ConfigurationReader(configuration).Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
             if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
             {
                 // Not made here: a mistyped path is reported, not turned into an empty store.
@@ -77,7 +76,8 @@ internal sealed class StoreSession : IDisposable
 
             services = collection.BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
-            var session = new StoreSession(services, reader.Value(ConfigurationKeys.RedisAddr) is not null || reader.List(ConfigurationKeys.RedisAddrs).Count > 0);
+            // Whether it names a Redis, as serving decides it (redis.addr, or one redis.addrs entry).
+            var session = new StoreSession(services, services.GetRequiredService<IOptions<Cluster.ClusterOptions>>().Value.Enabled);
             services = null;
             return session;
         }
