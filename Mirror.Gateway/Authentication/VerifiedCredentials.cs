@@ -32,7 +32,22 @@ internal sealed class VerifiedCredentials(TimeProvider time) : IDisposable
             return verdict;
         }
 
-        verdict = await _checks.RunAsync(key, check, out _).WaitAsync(cancellationToken);
+        return await _checks.RunAsync(key, ct => CheckOnceAsync(key, ttl, check, ct), out _).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The check, run by one request for all that ask meanwhile. Its verdict is remembered before the flight
+    /// ends, and a flight first looks again: a request that missed the memory just as the last flight ended
+    /// takes its verdict rather than running the check (bcrypt, or a question upstream) a second time.
+    /// </summary>
+    private async Task<bool> CheckOnceAsync(string key, TimeSpan ttl, Func<CancellationToken, Task<bool>> check, CancellationToken cancellationToken)
+    {
+        if (_verdicts.TryGetValue(key, out bool known))
+        {
+            return known;
+        }
+
+        var verdict = await check(cancellationToken);
         _verdicts.Set(key, verdict, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = ttl });
         return verdict;
     }
