@@ -48,6 +48,7 @@ public static class CacheServiceCollectionExtensions
             Shared<IDistributedCache>(sp),
             sp.GetRequiredService<MirrorMetrics>()));
         services.AddSingleton<TagListStore>();
+        services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<RepositoryLinks>(), sp.GetRequiredService<TagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
         services.AddHostedService<FillProgressReporter>();

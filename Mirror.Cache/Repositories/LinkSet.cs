@@ -80,6 +80,9 @@ internal sealed class LinkSet
         }
     }
 
+    /// <summary>Every repository with a link (a repository is numbered by its first; links are never dropped).</summary>
+    public IEnumerable<string> Repositories => _ids.Keys;
+
     /// <summary>Every link, as the repository's key and the digest; a snapshot taken shard by shard.</summary>
     public IEnumerable<(string Repository, Digest Digest)> All
     {

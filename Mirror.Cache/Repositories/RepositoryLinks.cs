@@ -174,6 +174,13 @@ internal sealed class RepositoryLinks
         }
     }
 
+    /// <summary>Every repository known to hold a digest here, by its key (<see cref="RepositoryKey.Value"/>), once the journal has loaded.</summary>
+    public async ValueTask<IEnumerable<string>> RepositoriesAsync(CancellationToken cancellationToken)
+    {
+        await _loaded.Task.WaitAsync(cancellationToken);
+        return _links.Repositories;
+    }
+
     /// <summary>Every link known, as the repository's key (<see cref="RepositoryKey.Value"/>) and the digest it holds.</summary>
     public IEnumerable<(string Repository, Digest Digest)> All => _links.All;
 

@@ -2,34 +2,34 @@ using Mirror.Cache;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Registry;
-using Mirror.Cache.Upstream;
 using Mirror.Gateway.Blobs;
+using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Tags;
 using Mirror.Gateway.Upstream;
-using Yarp.ReverseProxy;
 
 namespace Mirror.Gateway.Api;
 
 /// <summary>
-/// The registry API in front of YARP's forwarder: answers the version check, refuses writes, rejects
+/// The registry API, on YARP's route for <c>/v2</c>: answers the version check, refuses writes, rejects
 /// malformed names, tags and digests with the spec's error codes (malformed requests as such were turned
-/// away by <see cref="RequestGuardMiddleware"/>), and hands manifests, blobs and tag lists
-/// to their endpoints, each with the registry its name selects. Whatever else is under <c>/v2/</c> goes on
-/// to YARP and that registry's cluster.
+/// away by <see cref="RequestGuardMiddleware"/>), hands manifests, blobs and tag lists to their endpoints,
+/// each with the registry its name selects, and the catalog to its own. It ends every request: YARP's
+/// forwarder behind it is never reached, so nothing goes upstream but the requests the endpoints make for a
+/// route they parsed, checked and were authorised for. Every other path under <c>/v2</c> (another letter
+/// case, a trailing slash, an unknown endpoint, the referrers API) is answered here.
 /// </summary>
 internal sealed class RegistryApiMiddleware(
-    RequestDelegate next,
     ManifestEndpoint manifests,
     BlobEndpoint blobs,
     TagListEndpoint tagLists,
+    CatalogEndpoint catalog,
     MirroredRegistries registries,
-    IProxyStateLookup proxyState,
-    GatewayMetrics metrics)
+    GatewayMetrics metrics) : IMiddleware
 {
-    public Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         context.Response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
         var method = context.Request.Method;
@@ -43,7 +43,8 @@ internal sealed class RegistryApiMiddleware(
         return path.Endpoint switch
         {
             RegistryEndpoint.Ping => PingAsync(context),
-            RegistryEndpoint.Other => ForwardAsync(context, registries.Default),
+            RegistryEndpoint.Catalog => catalog.ServeAsync(context),
+            RegistryEndpoint.Other => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: see the routes in the mirror's README").WriteAsync(context),
             _ => ServeAsync(context, path),
         };
     }
@@ -88,28 +89,15 @@ internal sealed class RegistryApiMiddleware(
                 CacheOutcomes.Mark(context, CacheResult.Bypass);
                 return tagLists.ServeAsync(context, registry, name);
             case RegistryEndpoint.Referrers:
-                return ForwardAsync(context, registry);
+                // distribution-spec 1.1, "unavailable referrers API": a 404 tells clients to fall back to the
+                // referrers tag schema, which they then pull as any tag. oras-go falls back on any code but
+                // NAME_UNKNOWN, so the code is UNSUPPORTED.
+                return Digest.TryParse(path.Reference) is null
+                    ? OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context)
+                    : OciError.NotFound(OciErrorCode.Unsupported, "the referrers API is not served by this mirror: use the referrers tag schema").WriteAsync(context);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }
-    }
-
-    /// <summary>Forwards to <paramref name="registry"/>'s cluster (the route's own is the default's).</summary>
-    private Task ForwardAsync(HttpContext context, MirroredRegistry registry)
-    {
-        CacheOutcomes.Mark(context, CacheResult.Bypass);
-        if (!registry.IsDefault)
-        {
-            if (!proxyState.TryGetCluster(registry.Options.ClusterId, out var cluster))
-            {
-                // Never another registry's cluster instead.
-                return OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unsupported, UpstreamError.Because($"no cluster for {registry.Host}")).WriteAsync(context);
-            }
-
-            context.ReassignProxyRequest(cluster);
-        }
-
-        return next(context);
     }
 
     private static Task PingAsync(HttpContext context)

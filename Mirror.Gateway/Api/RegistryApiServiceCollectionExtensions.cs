@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Mirror.Gateway.Blobs;
+using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Proxy;
@@ -12,8 +13,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Mirror.Gateway.Api;
 
 /// <summary>
-/// The registry API: YARP routes <c>/v2</c> to the upstream clusters, and the <see cref="RegistryApiMiddleware"/>
-/// in front of its forwarder answers manifests, blobs and tag lists from the cache.
+/// The registry API: YARP's route for <c>/v2</c>, on which the <see cref="RegistryApiMiddleware"/> answers
+/// every request (manifests, blobs and tag lists from the cache, the catalog from the store), and YARP's
+/// clusters, which give each upstream its HTTP client.
 /// </summary>
 internal static class RegistryApiServiceCollectionExtensions
 {
@@ -23,11 +25,13 @@ internal static class RegistryApiServiceCollectionExtensions
         services.AddSingleton<ManifestEndpoint>();
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<TagListEndpoint>();
+        services.AddSingleton<CatalogEndpoint>();
+        services.AddSingleton<RegistryApiMiddleware>();
 
         // YARP registers data protection for session affinity, which the mirror does not use: keep its keys
         // in memory rather than writing a key ring to disk.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        services.AddReverseProxy().AddTransforms<RegistryTransformProvider>();
+        services.AddReverseProxy();
         services.AddSingleton<IProxyConfigProvider>(sp => UpstreamProxyConfig.Build(sp.GetRequiredService<IOptions<UpstreamsOptions>>().Value));
         services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         return services;

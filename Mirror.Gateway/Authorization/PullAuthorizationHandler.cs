@@ -13,7 +13,7 @@ internal sealed class PullAuthorizationHandler(IRegistryAccess access) : Authori
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PullRequirement requirement, HttpContext resource)
     {
         var path = RegistryPath.Parse(resource.Request.Path.Value ?? "/");
-        var allowed = path.Name.Length > 0 ? access.CanPull(context.User, path.Name) : access.CanReach(context.User, resource.Request.Path);
+        var allowed = path.Name.Length > 0 ? access.CanPull(context.User, path.Name) : access.CanReach(context.User, path.Endpoint);
         if (allowed)
         {
             context.Succeed(requirement);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Mirror.Gateway.Authentication;
+using Mirror.Gateway.Registry;
 
 namespace Mirror.Gateway.Authorization;
 
@@ -12,7 +13,11 @@ internal sealed class TokenAccess : IRegistryAccess
 {
     public bool CanPull(ClaimsPrincipal user, string repository) => RegistryAccessClaims.Grants(user, $"repository:{repository}", "pull");
 
-    public bool CanReach(ClaimsPrincipal user, PathString path) =>
-        AuthenticatedAccess.IsAuthenticated(user)
-        && (path.Value is "/v2" or "/v2/" || (path.StartsWithSegments("/v2/_catalog") && RegistryAccessClaims.Grants(user, "registry:catalog", "*")));
+    public bool CanReach(ClaimsPrincipal user, RegistryEndpoint endpoint) =>
+        AuthenticatedAccess.IsAuthenticated(user) && endpoint switch
+        {
+            RegistryEndpoint.Ping => true,
+            RegistryEndpoint.Catalog => RegistryAccessClaims.Grants(user, "registry:catalog", "*"),
+            _ => false,
+        };
 }

@@ -7,8 +7,9 @@ internal sealed class ServerOptions
     public ListenAddress Address { get; set; } = new(null, 5000);
 
     /// <summary>
-    /// A second listen address for metrics and health only (<c>http.debug.addr</c>), as distribution's debug
-    /// server; default none (they are served on <see cref="Address"/> in any case). Always plain HTTP.
+    /// A second listen address for metrics, health and the status page (<c>http.debug.addr</c>), as distribution's
+    /// debug server, without credentials; default none (they are served on <see cref="Address"/> in any case).
+    /// Always plain HTTP.
     /// </summary>
     public ListenAddress? DebugAddress { get; set; }
 

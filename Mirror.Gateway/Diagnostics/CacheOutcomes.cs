@@ -43,7 +43,7 @@ internal sealed class CacheOutcomes(GatewayMetrics metrics)
         Mark(context, result);
     }
 
-    /// <summary>Sets the header and log field without counting (forwarded requests).</summary>
+    /// <summary>Sets the header and log field without counting (tag lists).</summary>
     public static void Mark(HttpContext context, CacheResult result)
     {
         if (context.Features.Get<RegistryRequestFeature>() is { } feature)

@@ -67,6 +67,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2020, LogLevel.Warning, "auth.{Mode} takes passwords, and http.tls is not set: unless TLS ends at a proxy in front of the mirror, they cross the network in clear")]
     public static partial void PasswordsInClear(ILogger logger, string mode);
 
+    [LoggerMessage(2040, LogLevel.Warning, "http.debug.addr {Address} listens beyond loopback with authentication on: it serves metrics, health and the status page (repository names, tags, upstream URLs) to anyone who reaches it, without credentials; bind it to 127.0.0.1, or keep it to the monitoring network")]
+    public static partial void DebugAddressOpen(ILogger logger, string address);
+
     [LoggerMessage(2050, LogLevel.Warning, "Redis: {Problem}; this node goes on alone until it answers")]
     public static partial void RedisFailed(ILogger logger, string problem);
 

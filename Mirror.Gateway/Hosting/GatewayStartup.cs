@@ -3,16 +3,22 @@ using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
+using Mirror.Gateway.Listening;
 using Mirror.Gateway.Tls;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Hosting;
 
-/// <summary>What the gateway says once at start: configuration it ignores, passwords that would cross the network in clear, the proxy in front, and what it mirrors.</summary>
+/// <summary>
+/// What the gateway says once at start: configuration it ignores, passwords that would cross the network in
+/// clear, a debug address open beyond loopback while the main one asks for credentials, the proxy in front,
+/// and what it mirrors.
+/// </summary>
 internal sealed class GatewayStartup(
     IConfiguration configuration,
     MirroredRegistries registries,
     IOptions<AuthOptions> auth,
+    IOptions<ServerOptions> server,
     IOptions<TlsOptions> tls,
     IOptions<FrontProxyOptions> frontProxy,
     AccelRedirect accel,
@@ -29,6 +35,13 @@ internal sealed class GatewayStartup(
         {
             // Allowed, as distribution allows it (TLS may end at a proxy in front), but said.
             GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
+        }
+
+        if (auth.Value.Mode != AuthMode.None && server.Value.DebugAddress is { } debug && !ListenSetup.IsLoopback(debug))
+        {
+            // Allowed (a monitoring network may need it; in auth.upstream mode the status page is only there),
+            // but what it shows is what authentication keeps from others on the main address.
+            GatewayLog.DebugAddressOpen(logger, debug.ToString());
         }
 
         if (frontProxy.Value is { TrustedProxies.Count: > 0 } proxy)

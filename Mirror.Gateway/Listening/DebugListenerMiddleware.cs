@@ -6,8 +6,10 @@ using Mirror.Gateway.Status;
 namespace Mirror.Gateway.Listening;
 
 /// <summary>
-/// Keeps the debug listener (<c>http.debug.addr</c>) to metrics, health and the status page, as
-/// distribution's debug server: the registry API is served on the main address only.
+/// Keeps the debug listener (<c>http.debug.addr</c>) to metrics, health and the status page (<c>/</c> and
+/// <c>/status.json</c>), as distribution's debug server: the registry API is served on the main address only.
+/// None of them asks for credentials there, so the address is for the monitoring network (the start warns
+/// when it listens beyond loopback with authentication on).
 /// </summary>
 internal sealed class DebugListenerMiddleware(RequestDelegate next, IOptions<ServerOptions> options)
 {

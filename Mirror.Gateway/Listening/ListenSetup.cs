@@ -8,8 +8,8 @@ namespace Mirror.Gateway.Listening;
 
 /// <summary>
 /// Kestrel's listeners and limits: the main address (TLS when <c>http.tls</c> gives a certificate, with HTTP/2
-/// by ALPN), the debug address (plain HTTP, metrics and health only), and limits set on purpose rather than
-/// left at Kestrel's defaults.
+/// by ALPN), the debug address (plain HTTP: metrics, health and the status page), and limits set on purpose
+/// rather than left at Kestrel's defaults.
 /// </summary>
 internal sealed class ListenSetup(IOptions<ServerOptions> server, IOptions<TlsOptions> tls, IServiceProvider services) : IConfigureOptions<KestrelServerOptions>
 {
@@ -41,6 +41,25 @@ internal sealed class ListenSetup(IOptions<ServerOptions> server, IOptions<TlsOp
         }
     }
 
+    /// <summary>Whether only this machine can reach <paramref name="address"/>: <c>localhost</c>, or a loopback address (a host name as it is listened on, by its first address).</summary>
+    internal static bool IsLoopback(ListenAddress address)
+    {
+        try
+        {
+            return address.Host switch
+            {
+                null => false,
+                "localhost" => true,
+                var host => IPAddress.IsLoopback(AddressOf(host)),
+            };
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // A name that does not resolve cannot be listened on either; the listener says so.
+            return false;
+        }
+    }
+
     private static void Listen(KestrelServerOptions kestrel, ListenAddress address, Action<ListenOptions> configure)
     {
         switch (address.Host)
@@ -52,8 +71,10 @@ internal sealed class ListenSetup(IOptions<ServerOptions> server, IOptions<TlsOp
                 kestrel.ListenLocalhost(address.Port, configure);
                 break;
             default:
-                kestrel.Listen(IPAddress.TryParse(address.Host, out var ip) ? ip : Dns.GetHostAddresses(address.Host)[0], address.Port, configure);
+                kestrel.Listen(AddressOf(address.Host), address.Port, configure);
                 break;
         }
     }
+
+    private static IPAddress AddressOf(string host) => IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host)[0];
 }

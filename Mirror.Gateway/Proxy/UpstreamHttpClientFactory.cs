@@ -11,8 +11,8 @@ namespace Mirror.Gateway.Proxy;
 /// GETs to its CDN; the handler drops <c>Authorization</c> on a redirect), the upstream's connect timeout,
 /// the environment's proxy when the upstream names none, its <c>cafile</c>, the addresses its connections
 /// may go to (<see cref="UpstreamAddressPolicy"/>), and the upstream pipeline: a first-byte bound, its
-/// authentication and its request metrics. The client is handed to the registry too,
-/// so its own fetches and token requests go the way forwarded requests go.
+/// authentication and its request metrics. The client is handed to the registry, whose own fetches and
+/// token requests all go through it (YARP forwards nothing: the registry API answers every request).
 /// </summary>
 internal sealed class UpstreamHttpClientFactory(MirroredRegistries registries, GatewayMetrics metrics, TimeProvider time, ILogger<ForwarderHttpClientFactory> logger)
     : ForwarderHttpClientFactory(logger), IForwarderHttpClientFactory

@@ -5,10 +5,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Mirror.Gateway.Proxy;
 
 /// <summary>
-/// YARP's configuration, built from the mirror's: one route for <c>/v2/</c> to the default upstream's
-/// cluster, and a cluster per upstream with its remote URL as the one destination, its <c>httpproxy</c> as
-/// the cluster's outbound proxy, and its idle bound as the activity timeout. Requests for another upstream
-/// are reassigned to its cluster in front of the forwarder.
+/// YARP's configuration, built from the mirror's: one route for <c>/v2/</c>, on which the registry API
+/// answers every request itself (YARP's forwarder behind it is never reached), and a cluster per upstream
+/// with its remote URL as the one destination, its <c>httpproxy</c> as the cluster's outbound proxy, and its
+/// idle bound as the activity timeout: the cluster's HTTP client is the upstream's, for the mirror's own requests.
 /// </summary>
 internal static class UpstreamProxyConfig
 {

@@ -18,9 +18,12 @@ internal enum RegistryEndpoint
     /// <summary><c>/v2/&lt;name&gt;/tags/list</c>.</summary>
     TagList,
 
-    /// <summary><c>/v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> (distribution-spec 1.1): forwarded to the upstream under its name there.</summary>
+    /// <summary><c>/v2/_catalog</c>: the repositories the store knows.</summary>
+    Catalog,
+
+    /// <summary><c>/v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> (distribution-spec 1.1), which the mirror does not serve.</summary>
     Referrers,
 
-    /// <summary>Anything else under <c>/v2/</c> (the catalog): forwarded to the upstream as it is.</summary>
+    /// <summary>Anything else under <c>/v2/</c>: no API path, answered <c>UNSUPPORTED</c> and never forwarded.</summary>
     Other,
 }

@@ -3,16 +3,26 @@ namespace Mirror.Gateway.Registry;
 /// <summary>
 /// A <c>/v2/</c> path split into endpoint, repository name and reference, without judging them yet. A name may
 /// have any number of components, and a reference never contains <c>/</c>, so the endpoint is read from the end.
+/// The API's paths are matched exactly as distribution-spec writes them (lower case, no trailing slash): any
+/// other shape is <see cref="RegistryEndpoint.Other"/>, which the mirror answers itself.
 /// </summary>
 internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, string Reference)
 {
     public const string Root = "/v2/";
+
+    /// <summary>distribution-spec: "listing repositories".</summary>
+    public const string Catalog = "/v2/_catalog";
 
     public static RegistryPath Parse(string path)
     {
         if (path is "/v2" or Root)
         {
             return new RegistryPath(RegistryEndpoint.Ping, string.Empty, string.Empty);
+        }
+
+        if (path == Catalog)
+        {
+            return new RegistryPath(RegistryEndpoint.Catalog, string.Empty, string.Empty);
         }
 
         // Routing matches /v2 in any case; the API's paths are lower case, so anything else is no API path.

@@ -18,7 +18,7 @@ internal static class RegistryScope
             return Pull(parsed.Name);
         }
 
-        return path.StartsWithSegments("/v2/_catalog") ? Catalog : null;
+        return parsed.Endpoint == RegistryEndpoint.Catalog ? Catalog : null;
     }
 
     public static string Pull(string repository) => $"repository:{repository}:pull";

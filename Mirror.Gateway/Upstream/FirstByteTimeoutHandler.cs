@@ -3,8 +3,8 @@ namespace Mirror.Gateway.Upstream;
 /// <summary>
 /// Bounds every request to an upstream, challenge and token fetch included, to its <c>timeouts.firstbyte</c>
 /// from sending it to its response headers; past it the request fails with a <see cref="TimeoutException"/>,
-/// a transport fault like any other. The outermost handler of the upstream pipeline, for the mirror's own
-/// fetches and the requests YARP forwards alike.
+/// a transport fault like any other. The outermost handler of the upstream pipeline, for the mirror's
+/// fetches and token requests alike.
 /// </summary>
 internal sealed class FirstByteTimeoutHandler(TimeSpan limit, TimeProvider time) : DelegatingHandler
 {

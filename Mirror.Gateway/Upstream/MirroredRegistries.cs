@@ -7,7 +7,7 @@ namespace Mirror.Gateway.Upstream;
 /// The registries the mirror mirrors, by the host clients name them by, and the one rule that reads a
 /// repository name the mirror was asked for: <c>ghcr.io/owner/app</c> is <c>owner/app</c> on ghcr.io when
 /// ghcr.io is configured, and any other name is the default upstream's (docker.io). Requests are put in that
-/// form before routing (<c>UpstreamSelectionMiddleware</c>), so authorization, forwarding, the cache and the
+/// form before routing (<c>UpstreamSelectionMiddleware</c>), so authorization, the endpoints, the cache and the
 /// logs all read one name.
 /// </summary>
 internal sealed class MirroredRegistries : IDisposable

@@ -6,7 +6,7 @@ namespace Mirror.Gateway.Upstream;
 /// <summary>
 /// One registry the mirror mirrors, with everything kept per upstream: its options, its name rules, its
 /// authentication (credentials, challenge, token cache), its health, and its YARP cluster's HTTP client,
-/// through which YARP's forwarding, the mirror's own fetches and its token requests all go.
+/// through which the mirror's own fetches and its token requests all go (YARP forwards nothing).
 /// </summary>
 internal sealed class MirroredRegistry : IDisposable
 {

@@ -2,8 +2,7 @@ namespace Mirror.Gateway.Upstream;
 
 /// <summary>
 /// Bounds on waiting for an upstream (<c>mirror.timeouts</c>, or <c>mirror.upstreams.&lt;host&gt;.timeouts</c>),
-/// so a dead upstream never holds a client longer; one set per upstream, for the mirror's own fetches and
-/// for the requests it forwards alike.
+/// so a dead upstream never holds a client longer; one set per upstream, for every request the mirror makes to it.
 /// </summary>
 internal sealed class TimeoutOptions
 {

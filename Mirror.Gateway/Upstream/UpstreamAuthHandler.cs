@@ -3,9 +3,8 @@ using System.Net;
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
-/// Authenticates every request to one upstream, for the mirror's own fetches and for YARP's forwarding
-/// alike: sends what the request's scope needs (fetching a token first once the registry's challenge is
-/// known), and on a 401 answers the challenge once and retries. Only body-less requests pass through here
+/// Authenticates every request the mirror makes to one upstream: sends what the request's scope needs
+/// (fetching a token first once the registry's challenge is known), and on a 401 answers the challenge once and retries. Only body-less requests pass through here
 /// (the mirror is read-only), so a retry can resend the request. A token realm that cannot be asked makes
 /// the answer a 503, as an upstream that cannot be asked would be. Requests to the token realm itself pass
 /// untouched (<see cref="Unauthenticated"/>).

@@ -9,8 +9,8 @@ namespace Mirror.Gateway.Upstream;
 
 /// <summary>
 /// The cache's port to one upstream registry (<see cref="IUpstream"/>): its own requests (fills, tag checks,
-/// tag lists) through that registry's pipeline, which authenticates, times and bounds them as it does the
-/// requests YARP forwards. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
+/// tag lists) through that registry's pipeline, which authenticates, times and bounds them as it does its
+/// token requests. Failures come back as <see cref="SourceStatus"/> values, never as exceptions.
 /// </summary>
 internal sealed class UpstreamClient : IUpstream
 {

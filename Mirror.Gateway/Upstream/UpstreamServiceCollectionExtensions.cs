@@ -3,7 +3,7 @@ namespace Mirror.Gateway.Upstream;
 /// <summary>
 /// The upstreams: one <see cref="MirroredRegistry"/> per configured registry, each with its own pipeline
 /// (first-byte bound, authentication, request metrics) in front of its YARP cluster's HTTP client, which
-/// the mirror's own fetches and YARP's forwarding share.
+/// the mirror's own fetches and token requests share.
 /// </summary>
 internal static class UpstreamServiceCollectionExtensions
 {

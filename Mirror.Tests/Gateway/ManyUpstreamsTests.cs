@@ -279,21 +279,23 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         });
     }
 
-    [Test]
-    public async Task Referrers_WithNs_AreForwardedToThatRegistry()
+    [TestCase("/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855?ns=ghcr.io")]
+    [TestCase("/v2/ghcr.io/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
+    [TestCase("/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
+    public async Task Referrers_OfAnyRegistry_Are404UnsupportedAndNeverForwarded(string path)
     {
-        const string path = $"/v2/{Repository}/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        _ghcr.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingGet())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", MediaTypes.OciIndex).WithBody("{\"schemaVersion\":2,\"manifests\":[]}"));
+        // distribution-spec 1.1: a registry without the referrers API answers 404, and clients fall back to
+        // the referrers tag schema, an ordinary tag the mirror serves.
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
-        using var response = await client.GetAsync(path + $"?ns={Ghcr}");
+        using var response = await client.GetAsync(path);
 
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_ghcr.Log.Single().RequestMessage.Url, Does.Not.Contain("ns="), "the selection stays with the mirror");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNSUPPORTED"));
+            Assert.That(_ghcr.Log, Is.Empty);
             Assert.That(Upstream.Log, Is.Empty);
         });
     }

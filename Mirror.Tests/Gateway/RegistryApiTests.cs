@@ -1,10 +1,5 @@
 using System.Net;
-using System.Text;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
 using Mirror.Tests.Support;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Mirror.Tests.Gateway;
 
@@ -149,41 +144,5 @@ internal sealed class RegistryApiTests : InProcessMirrorTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("BLOB_UPLOAD_UNKNOWN"));
-    }
-
-    [Test]
-    public async Task Get_OtherEndpoint_IsForwardedThroughYarpWithoutClientCredentialsOrNs()
-    {
-        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"repositories\":[\"x\"]}"));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/_catalog?ns=docker.io&n=10");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "client-token");
-
-        using var response = await Client.SendAsync(request);
-
-        var forwarded = Upstream.Log.Single().RequestMessage;
-        Assert.Multiple(async () =>
-        {
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("{\"repositories\":[\"x\"]}"));
-            Assert.That(forwarded.Headers!.ContainsKey("Authorization"), Is.False, "the client's credentials are not the mirror's to pass on");
-            Assert.That(forwarded.Query!.ContainsKey("ns"), Is.False);
-            Assert.That(forwarded.Query!["n"].Single(), Is.EqualTo("10"));
-        });
-    }
-
-    [Test]
-    public async Task Get_OtherEndpointChallenged_ClientNeverSeesUpstreamChallenge()
-    {
-        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "Basic realm=\"upstream\""));
-
-        using var response = await Client.GetAsync("/v2/_catalog");
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-            Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
-        });
     }
 }

@@ -246,8 +246,6 @@ internal sealed class UpstreamAuthTests : FakeUpstreamTests
         ServeTokens(anonymous: false);
         Upstream.RequireBearer($"{Upstream.Url}/token", Token);
         Upstream.AddManifest("org/private", "latest", Content, MediaTypes.DockerManifest);
-        Upstream.Server.Given(Request.Create().WithPath("/v2/_catalog").UsingGet().WithHeader("Authorization", "Bearer " + Token)).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"repositories\":[]}"));
         using var mirror = Mirror(credentials: true, logLevel: "debug");
         using var client = mirror.CreateClient();
 

@@ -1,11 +1,9 @@
 using Mirror.Cache.Registry;
-using Mirror.Gateway.Proxy;
 using Mirror.Gateway.Upstream;
-using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;
 
-/// <summary>The rules mapping client names to an upstream's, for the mirror's own fetches and forwarded requests alike.</summary>
+/// <summary>The rules mapping client names to an upstream's, for the mirror's own fetches, and back for the catalog.</summary>
 [TestFixture]
 internal sealed class UpstreamNamesTests
 {
@@ -27,22 +25,18 @@ internal sealed class UpstreamNamesTests
     public void Names_WithAPrefix_GoUnderIt() =>
         Assert.That(Harbor.ToUpstream(RepositoryName.Parse("library/busybox")).Value, Is.EqualTo("dockerhub-proxy/library/busybox"));
 
-    [TestCase("/v2/busybox/manifests/latest", "/v2/library/busybox/manifests/latest")]
-    [TestCase("/v2/busybox/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "/v2/library/busybox/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
-    [TestCase("/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
-    [TestCase("/v2/ghcr.io/org/app/manifests/1.0", "/v2/org/app/manifests/1.0")]
-    [TestCase("/v2/harbor.example:8443/library/busybox/manifests/1.0", "/v2/dockerhub-proxy/library/busybox/manifests/1.0")]
-    [TestCase("/v2/unknown.example/org/app/manifests/1.0", "/v2/unknown.example/org/app/manifests/1.0")]
-    public void Paths_ForwardedRequests_MapTheirRepositoryNameTheSameWay(string client, string upstream) =>
-        Assert.That(Transform().ToUpstream(client), Is.EqualTo(upstream));
+    [TestCase("library/busybox", "library/busybox")]
+    [TestCase("org/app", "org/app")]
+    public void ToClient_DockerHubNames_AreTheUpstreamsWithLibraryKept(string upstream, string client) =>
+        Assert.That(DockerHub.ToClient(RepositoryName.Parse(upstream))?.Value, Is.EqualTo(client));
 
-    [TestCase("/v2/_catalog")]
-    [TestCase("/v2/")]
-    [TestCase("/V2/busybox/manifests/latest")]
-    public void Paths_WithoutARepository_AreLeftAlone(string path) =>
-        Assert.That(Transform().ToUpstream(path), Is.Null);
+    [Test]
+    public void ToClient_WithAPrefix_TakesItOff() =>
+        Assert.That(Harbor.ToClient(RepositoryName.Parse("dockerhub-proxy/library/busybox"))?.Value, Is.EqualTo("library/busybox"));
 
-    private static UpstreamPathTransform Transform() => new(Registries.Of(
-        new UpstreamOptions { Host = "ghcr.io", RemoteUrl = new Uri("https://ghcr.io") },
-        new UpstreamOptions { Host = "harbor.example:8443", RemoteUrl = new Uri("https://harbor.example:8443"), Prefix = "dockerhub-proxy" }));
+    [TestCase("library/busybox")]
+    [TestCase("dockerhub-proxy")]
+    [TestCase("dockerhub-proxyx/busybox")]
+    public void ToClient_OutsideThePrefix_IsNoName(string upstream) =>
+        Assert.That(Harbor.ToClient(RepositoryName.Parse(upstream)), Is.Null);
 }

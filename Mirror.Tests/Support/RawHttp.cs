@@ -9,12 +9,16 @@ namespace Mirror.Tests.Support;
 /// </summary>
 internal static class RawHttp
 {
-    public static async Task<(int Status, string Body)> GetAsync(Uri server, string target)
+    public static Task<(int Status, string Body)> GetAsync(Uri server, string target) => SendAsync(server, "GET", target);
+
+    /// <summary>Sends <paramref name="method"/> <paramref name="target"/>, with an <c>Authorization</c> header when one is given.</summary>
+    public static async Task<(int Status, string Body)> SendAsync(Uri server, string method, string target, string? authorization = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
         await using var stream = client.GetStream();
-        var request = $"GET {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n\r\n";
+        var credentials = authorization is null ? string.Empty : $"Authorization: {authorization}\r\n";
+        var request = $"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\n{credentials}Connection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var response = await reader.ReadToEndAsync();
