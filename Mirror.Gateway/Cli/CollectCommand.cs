@@ -27,12 +27,12 @@ internal static class CollectCommand
                 return ExitCodes.Failed;
             }
 
-            if (session.Clustered)
+            if (session.Cluster.IsCluster)
             {
                 // Its uses are in Redis: judged from the store alone, a blob pulled an hour ago on another
                 // node would look unused since it was written.
                 await Console.Error.WriteLineAsync(
-                    $"mirror: gc: {ConfigurationKeys.RedisAddr} is set: a cluster's store is collected by its nodes' sweeper "
+                    $"mirror: gc: {session.Cluster.AddressKey} is set: a cluster's store is collected by its nodes' sweeper "
                     + "(one node at a time), which knows every node's pulls; gc collects a single node's store");
                 return ExitCodes.Failed;
             }

@@ -30,10 +30,10 @@ internal static class ListCommand
                 return ExitCodes.Failed;
             }
 
-            if (session.Clustered)
+            if (session.Cluster.IsCluster)
             {
                 await Console.Error.WriteLineAsync(
-                    $"mirror: ls: {ConfigurationKeys.RedisAddr} is set: a cluster keeps its tags, repositories and pulls in Redis; "
+                    $"mirror: ls: {session.Cluster.AddressKey} is set: a cluster keeps its tags, repositories and pulls in Redis; "
                     + "listed here is what the store's files and its own metadata say");
             }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Storage;
+using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 
 namespace Mirror.Gateway.Cli;
@@ -18,20 +19,21 @@ internal sealed class StoreSession : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private StoreSession(ServiceProvider services, bool clustered)
+    private StoreSession(ServiceProvider services)
     {
         _services = services;
         Maintenance = services.GetRequiredService<StoreMaintenance>();
-        Clustered = clustered;
+        Cluster = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
     }
 
     public StoreMaintenance Maintenance { get; }
 
     /// <summary>
-    /// The configuration names Redis (<c>redis.addr</c> or <c>redis.addrs</c>): the store belongs to a cluster, whose tags, links
-    /// and uses are in Redis and in each node's metadata, not in the store's own metadata read here.
+    /// The configuration's cluster, as serving decides it: with <see cref="ClusterOptions.IsCluster"/> the store
+    /// belongs to a cluster, whose tags, links and uses are in Redis and in each node's metadata, not in the
+    /// store's own metadata read here.
     /// </summary>
-    public bool Clustered { get; }
+    public ClusterOptions Cluster { get; }
 
     public EvictionOptions Eviction => _services.GetRequiredService<IOptions<EvictionOptions>>().Value;
 
@@ -76,8 +78,7 @@ internal sealed class StoreSession : IDisposable
 
             services = collection.BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
-            // Whether it names a Redis, as serving decides it (redis.addr, or one redis.addrs entry).
-            var session = new StoreSession(services, services.GetRequiredService<IOptions<Cluster.ClusterOptions>>().Value.Enabled);
+            var session = new StoreSession(services);
             services = null;
             return session;
         }

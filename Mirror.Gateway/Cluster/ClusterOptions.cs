@@ -3,11 +3,16 @@ namespace Mirror.Gateway.Cluster;
 /// <summary>
 /// A cluster of mirrors over one store (distribution's <c>redis</c> section, and <c>mirror.cluster</c>):
 /// with <see cref="Address"/> set, the nodes share their metadata and coordinate fills and sweeps on Redis.
+/// Whether a node is one of a cluster is <see cref="IsCluster"/>, and nothing else: serving's composition, the
+/// command line and their messages all ask it.
 /// </summary>
 internal sealed class ClusterOptions
 {
     /// <summary>Redis, as <c>host:port</c> (<c>redis.addr</c>, or distribution 3's <c>redis.addrs</c> with one entry); default none: a single node.</summary>
     public string? Address { get; set; }
+
+    /// <summary>The key <see cref="Address"/> was read from (<c>redis.addr</c> or <c>redis.addrs</c>), for messages that name it; none for a single node.</summary>
+    public string? AddressKey { get; set; }
 
     /// <summary><c>redis.username</c>, for Redis ACLs; default none (Redis's <c>default</c> user).</summary>
     public string? Username { get; set; }
@@ -30,5 +35,6 @@ internal sealed class ClusterOptions
     /// <summary>This node's name in leases, logs and metrics (<c>mirror.cluster.node</c>); default the host name and the listening port.</summary>
     public string Node { get; set; } = Environment.MachineName;
 
-    public bool Enabled => !string.IsNullOrEmpty(Address);
+    /// <summary>A cluster node: the configuration names a Redis, in either key.</summary>
+    public bool IsCluster => !string.IsNullOrEmpty(Address);
 }

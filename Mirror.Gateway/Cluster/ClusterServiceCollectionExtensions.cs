@@ -8,15 +8,16 @@ using StackExchange.Redis;
 namespace Mirror.Gateway.Cluster;
 
 /// <summary>
-/// A cluster, when the configuration has <c>redis.addr</c>: one connection to Redis, the coordinator of
-/// leases, the shared records (<see cref="IDistributedCache"/>) and uses, and a readiness check. Without it,
-/// nothing: the cache's single node stands.
+/// A cluster, when the parsed options say so (<see cref="ClusterOptions.IsCluster"/>: <c>redis.addr</c>, or
+/// one <c>redis.addrs</c> entry): one connection to Redis, the coordinator of leases, the shared records
+/// (<see cref="IDistributedCache"/>) and uses, and a readiness check. Without it, nothing: the cache's single
+/// node stands.
 /// </summary>
 internal static class ClusterServiceCollectionExtensions
 {
-    public static IServiceCollection AddCluster(this IServiceCollection services, bool enabled)
+    public static IServiceCollection AddCluster(this IServiceCollection services, ClusterOptions cluster)
     {
-        if (!enabled)
+        if (!cluster.IsCluster)
         {
             return services;
         }

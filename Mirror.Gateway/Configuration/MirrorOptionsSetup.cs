@@ -68,6 +68,17 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Others = others;
     }
 
+    /// <summary>
+    /// The cluster options exactly as <see cref="IOptions{ClusterOptions}"/> holds them, for composition, which
+    /// must take <see cref="ClusterOptions.IsCluster"/> before there is a container to ask.
+    /// </summary>
+    public static ClusterOptions ClusterOf(IConfiguration configuration)
+    {
+        var options = new ClusterOptions();
+        new MirrorOptionsSetup(new ConfigurationReader(configuration)).Configure(options);
+        return options;
+    }
+
     public void Configure(ClusterOptions options)
     {
         var addrs = read.List(ConfigurationKeys.RedisAddrs);
@@ -79,6 +90,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         }
 
         options.Address = single ?? (addrs.Count > 0 ? addrs[0] : null);
+        options.AddressKey = options.Address is null ? null : single is null ? ConfigurationKeys.RedisAddrs : ConfigurationKeys.RedisAddr;
         options.Username = read.Value(ConfigurationKeys.RedisUsername);
         options.Password = read.Value(ConfigurationKeys.RedisPassword);
         options.Database = read.Value(ConfigurationKeys.RedisDb) is { } db
@@ -93,7 +105,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Tls = read.Bool<ClusterOptions>(ConfigurationKeys.RedisTls) ?? options.Tls;
         if (options.Address is not null && !System.Text.RegularExpressions.Regex.IsMatch(options.Address, @"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$"))
         {
-            throw ConfigurationReader.Invalid<ClusterOptions>(single is null ? ConfigurationKeys.RedisAddrs : ConfigurationKeys.RedisAddr, options.Address, "is not host:port");
+            throw ConfigurationReader.Invalid<ClusterOptions>(options.AddressKey!, options.Address, "is not host:port");
         }
 
         var port = read.Value(ConfigurationKeys.HttpAddr) is { } addr && ListenAddress.TryParse(addr) is { } listen ? listen.Port : 5000;

@@ -28,7 +28,7 @@ internal static class MirrorApplication
         services.AddMirrorOptions(builder.Configuration);
         services.AddMirrorCache();
         services.AddUpstream();
-        services.AddCluster(!string.IsNullOrEmpty(builder.Configuration[ConfigurationKeys.Path(ConfigurationKeys.RedisAddr)]));
+        services.AddCluster(MirrorOptionsSetup.ClusterOf(builder.Configuration));
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

@@ -9,7 +9,8 @@ namespace Mirror.Tests.EndToEnd;
 /// Three mirror processes on one store directory, coordinated by a real redis-server, behind nginx as a
 /// round-robin load balancer; the upstream is docker-registry behind a throttling proxy. One upstream fetch
 /// per digest for the whole cluster, clients of every node served verified bytes, a filler killed mid-fill
-/// taken over by another node, and Redis killed and restarted during pulls without anything wrong served.
+/// taken over by another node, Redis killed and restarted during pulls without anything wrong served, and
+/// nodes that name their Redis in <c>redis.addrs</c> sharing fills as well.
 /// </summary>
 [TestFixture]
 [Category("EndToEnd")]
@@ -182,11 +183,41 @@ internal sealed class ClusterEndToEndTests
         }
     }
 
-    private async Task<MirrorProcess> StartNodeAsync(int node, string store, int? port) =>
+    [Test]
+    [Order(5)]
+    public async Task TwoNodesNamingRedisInAddrs_OneUpstreamGetForBothNodesClients()
+    {
+        // distribution 3's list form, with one entry: as much a cluster node as one with redis.addr.
+        var addrs = $"addrs:\n    - {_redis.Address}";
+        using var fourth = await StartNodeAsync(Nodes + 1, _directory.Combine("store"), null, addrs);
+        using var fifth = await StartNodeAsync(Nodes + 2, _directory.Combine("store"), null, addrs);
+        var blob = await PushBlobAsync(4 * 1024 * 1024);
+        _throttle.BytesPerSecond = 8 * 1024 * 1024;
+        try
+        {
+            var bodies = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => GetAsync(i % 2 == 0 ? fourth : fifth, blob.Digest)));
+            var ready = await Task.WhenAll(new[] { fourth, fifth }.Select(n => _client.GetStringAsync(new Uri(n.Url, "/readyz"))));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(bodies.Select(b => b.Status), Is.All.EqualTo(HttpStatusCode.OK), fourth.Output + "\n----\n" + fifth.Output);
+                Assert.That(bodies.Select(b => b.Digest), Is.All.EqualTo(blob.Digest));
+                Assert.That(_upstream.Gets(blob.Digest), Is.EqualTo(1), "one upstream GET for both nodes' clients:\n" + string.Join('\n', _upstream.Requests));
+                Assert.That(ready, Is.All.Contains("\"cluster\":{\"status\":\"Healthy\""), "each node checks its Redis");
+            });
+        }
+        finally
+        {
+            _throttle.Reset();
+        }
+    }
+
+    /// <summary>Starts node <paramref name="node"/>; <paramref name="redis"/> is its <c>redis</c> section's Redis key, <c>addr</c> unless told.</summary>
+    private async Task<MirrorProcess> StartNodeAsync(int node, string store, int? port, string? redis = null) =>
         await MirrorProcess.StartAsync(
             _directory.Combine($"node{node}"),
             _throttle.Url,
-            extraYaml: $"redis:\n  addr: {_redis.Address}\nmirror:\n  cluster:\n    node: node-{node}",
+            extraYaml: $"redis:\n  {redis ?? $"addr: {_redis.Address}"}\nmirror:\n  cluster:\n    node: node-{node}",
             port: port,
             store: store,
             environment: new Dictionary<string, string?> { ["REGISTRY_LOG_LEVEL"] = Environment.GetEnvironmentVariable("MIRROR_TEST_CLUSTER_LOG") ?? "info" });

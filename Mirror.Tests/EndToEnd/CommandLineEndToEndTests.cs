@@ -139,6 +139,7 @@ internal sealed partial class CommandLineEndToEndTests
     {
         var pull = await _docker.DockerAsync("pull", _listed.DockerName);
         Assert.That(pull.Succeeded, Is.True, pull.ToString());
+        await WaitForCommitAsync(_mirror, _listed.Blobs);
 
         var (exitCode, output, table) = await GatewayProcess.RunAsync(["ls", MirrorConfig(_mirror)]);
         var (_, _, json) = await GatewayProcess.RunAsync(["ls", "--json", MirrorConfig(_mirror)]);
@@ -162,6 +163,7 @@ internal sealed partial class CommandLineEndToEndTests
     {
         var (prefetchExit, prefetched, _) = await PrefetchAsync(_mirror, [_rotting.DockerName]);
         Assert.That(prefetchExit, Is.Zero, prefetched);
+        await WaitForCommitAsync(_mirror, _rotting.Blobs);
         var layer = _rotting.Blobs[^1];
         var blobPath = StorePath(_mirror, "blobs", layer.Digest);
         var manifestPath = StorePath(_mirror, "manifests", _rotting.Manifest.Digest);
@@ -195,6 +197,7 @@ internal sealed partial class CommandLineEndToEndTests
     {
         var (prefetchExit, prefetched, _) = await PrefetchAsync(_gcMirror, [_collected.DockerName]);
         Assert.That(prefetchExit, Is.Zero, prefetched);
+        await WaitForCommitAsync(_gcMirror, _collected.Blobs);
 
         // The same store with a budget of 1 KB: past it, everything least recently pulled goes.
         var config = _directory.Combine("gc.yml");
@@ -298,6 +301,14 @@ internal sealed partial class CommandLineEndToEndTests
     private static string MirrorConfig(MirrorProcess mirror) => Path.Combine(Path.GetDirectoryName(mirror.Store)!, "config.yml");
 
     private static string StorePath(MirrorProcess mirror, string kind, Digest digest) => Path.Combine(mirror.Store, kind, digest.Algorithm, digest.Hex[..2], digest.Hex);
+
+    /// <summary>
+    /// Waits for <paramref name="blobs"/> to be committed to <paramref name="mirror"/>'s store (the file at its
+    /// final path: the rename is the commit). A client has its last byte once the fill verified, before the
+    /// fill's fsync and rename, so a test that acts on the files right after a pull waits for them.
+    /// </summary>
+    private static Task WaitForCommitAsync(MirrorProcess mirror, IEnumerable<ImageBlob> blobs) =>
+        Eventually.TrueAsync(() => blobs.All(b => File.Exists(StorePath(mirror, "blobs", b.Digest))), "the pulled blobs are committed to the store");
 
     private static JsonElement Repository(JsonDocument listing, string name) =>
         listing.RootElement.GetProperty("repositories").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name);

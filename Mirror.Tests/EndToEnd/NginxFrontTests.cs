@@ -66,6 +66,12 @@ internal sealed class NginxFrontTests
     {
         var cold = await _docker.DockerAsync("pull", _image.DockerName);
         Assert.That(cold.Succeeded, Is.True, $"{cold}\nmirror:\n{_mirror.Output}");
+        foreach (var blob in _image.Blobs)
+        {
+            // The warm pull is sent from the stored files: each must be committed, which follows its last byte.
+            await WaitForCommitAsync(blob);
+        }
+
         var removed = await _docker.DockerAsync("rmi", "-f", _image.DockerName);
         Assert.That(removed.Succeeded, Is.True, removed.ToString());
 

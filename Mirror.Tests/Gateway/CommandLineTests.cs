@@ -169,8 +169,9 @@ internal sealed class CommandLineTests
         });
     }
 
-    [Test]
-    public async Task Gc_OnAClustersStore_RefusesNamingRedis_AndRemovesNothing()
+    [TestCase("redis: {addr: '127.0.0.1:6379'}", "redis.addr")]
+    [TestCase("redis: {addrs: ['127.0.0.1:6379']}", "redis.addrs")]
+    public async Task Gc_OnAClustersStore_RefusesNamingRedis_AndRemovesNothing(string redis, string key)
     {
         var store = _directory.Combine("store");
         var bytes = "a layer pulled on another node"u8.ToArray();
@@ -180,7 +181,7 @@ internal sealed class CommandLineTests
         await File.WriteAllBytesAsync(blob, bytes);
         File.SetLastWriteTimeUtc(blob, DateTime.UtcNow.AddDays(-30));
         var file = _directory.Combine("config.yml");
-        await File.WriteAllTextAsync(file, $"storage: {{filesystem: {{rootdirectory: '{store}'}}}}\nredis: {{addr: '127.0.0.1:6379'}}\n");
+        await File.WriteAllTextAsync(file, $"storage: {{filesystem: {{rootdirectory: '{store}'}}}}\n{redis}\n");
 
         var (gcExit, gcOutput, _) = await GatewayProcess.RunAsync(["gc", file]);
         var (lsExit, lsOutput, _) = await GatewayProcess.RunAsync(["ls", file]);
@@ -188,10 +189,10 @@ internal sealed class CommandLineTests
         Assert.Multiple(() =>
         {
             Assert.That(gcExit, Is.EqualTo(1), gcOutput);
-            Assert.That(gcOutput.Trim(), Does.StartWith("mirror: gc: redis.addr is set").And.Not.Contain("\n"));
+            Assert.That(gcOutput.Trim(), Does.StartWith($"mirror: gc: {key} is set").And.Not.Contain("\n"));
             Assert.That(File.Exists(blob), Is.True, "gc removed a blob of a cluster's store");
             Assert.That(lsExit, Is.Zero, lsOutput);
-            Assert.That(lsOutput, Does.Contain("mirror: ls: redis.addr is set").And.Contain("1 blobs"));
+            Assert.That(lsOutput, Does.Contain($"mirror: ls: {key} is set").And.Contain("1 blobs"));
         });
     }
 

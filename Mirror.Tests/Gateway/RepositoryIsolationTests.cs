@@ -89,6 +89,7 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
             using var client = new HttpClient { BaseAddress = first.Address };
             (await client.GetAsync($"/v2/{Private}/manifests/latest")).Dispose();
             (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
+            await first.ReadCommittedBlobAsync(layer);
         }
 
         Upstream.Server.ResetLogEntries();
