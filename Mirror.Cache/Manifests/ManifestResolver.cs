@@ -189,13 +189,13 @@ public sealed class ManifestResolver : IDisposable
     /// fetch: once the registry's proof is recorded (before the store, by the node that fetched).
     /// </summary>
     private async Task<UpstreamManifest?> StoredAsAnswerAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken) =>
-        _store.Contains(digest) && await TryFindServedAsync(repository, digest, cancellationToken) is { } stored
+        await TryFindServedAsync(repository, digest, cancellationToken) is { } stored
             ? new UpstreamManifest(SourceStatus.Found, stored.Digest, stored.MediaType, stored.Content.Length, stored.Content, null)
             : null;
 
     /// <summary>The stored manifest, when <paramref name="repository"/>'s registry has served it; <c>null</c> otherwise.</summary>
     private async Task<StoredManifest?> TryFindServedAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken) =>
-        await _provenance.HasServedAsync(repository, digest, cancellationToken) ? await _store.TryFindAsync(digest, cancellationToken) : null;
+        _store.Contains(digest) && await _provenance.HasServedAsync(repository, digest, cancellationToken) ? await _store.TryFindAsync(digest, cancellationToken) : null;
 
     /// <summary>
     /// The cluster's lease on a manifest's fetch, one per registry and digest (the first upstream's named as

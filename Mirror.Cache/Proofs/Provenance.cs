@@ -21,7 +21,10 @@ internal sealed class Provenance(IContentProofs proofs, IOptions<ProofOptions> o
 {
     private readonly TaskCompletionSource<bool> _unattributedIsFirstUpstreams = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Whether <paramref name="repository"/>'s registry has served bytes that hash to <paramref name="digest"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="repository"/>'s registry has served bytes that hash to <paramref name="digest"/>,
+    /// which the store holds (asked only then: content from before proofs is adopted here).
+    /// </summary>
     public async ValueTask<bool> HasServedAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
         var status = await proofs.CheckAsync(RegistryOf(repository), digest, cancellationToken);
