@@ -12,9 +12,9 @@ namespace Mirror.Cache.Blobs;
 /// once the blob is committed under its digest and the registry's proof of it recorded (the filler records
 /// the proof and renames the file into place only after verifying it), so nothing unverified completes on
 /// any node, and no registry completes on bytes another registry served: a file committed by another
-/// registry's fill, or stored before, does not end a fill that has to prove the digest. When the filler's lease lapses without a commit (the
-/// node died), a follower takes the lease and the fill over from the bytes on disk. When the coordinator
-/// cannot be asked, the node fills on its own, as a single node does.
+/// registry's fill, or stored before, does not end a fill that has to prove the digest. When the filler's
+/// lease lapses without a commit (the node died), a follower takes the lease and the fill over from the
+/// bytes on disk. When the coordinator cannot be asked, the node fills on its own, as a single node does.
 /// </summary>
 internal sealed class ClusterFill(BlobFill fill)
 {
