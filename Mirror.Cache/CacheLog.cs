@@ -64,8 +64,8 @@ internal static partial class CacheLog
     [LoggerMessage(1019, LogLevel.Information, "Store at {Root}; removed {Count} temp files left by an earlier run")]
     public static partial void StoreOpened(ILogger logger, string root, int count);
 
-    [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links")]
-    public static partial void MetadataLoaded(ILogger logger, int count, int links);
+    [LoggerMessage(1020, LogLevel.Information, "Known from earlier runs: {Count} tags, {Links} repository-digest links, {Proofs} registry-digest proofs")]
+    public static partial void MetadataLoaded(ILogger logger, int count, int links, int proofs);
 
     [LoggerMessage(1024, LogLevel.Error, "Repository links not loaded from {Path}; the upstream is asked again which repository holds what")]
     public static partial void LinksNotLoaded(ILogger logger, string path, Exception exception);
@@ -99,4 +99,10 @@ internal static partial class CacheLog
 
     [LoggerMessage(1041, LogLevel.Warning, "{Digest} was removed from the store by another process (verify, gc, or a hand); forgotten, and fetched again when asked for")]
     public static partial void StoredFileVanished(ILogger logger, Digest digest);
+
+    [LoggerMessage(1050, LogLevel.Error, "Proofs not loaded from {Path}; each registry fetches the stored content it asks for once more, to check it")]
+    public static partial void ProofsNotLoaded(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1051, LogLevel.Information, "Content stored before proofs were kept is {Rule}")]
+    public static partial void UnattributedContent(ILogger logger, string rule);
 }

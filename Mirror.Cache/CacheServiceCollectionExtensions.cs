@@ -8,6 +8,7 @@ using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -19,7 +20,7 @@ public static class CacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the cache. Its options (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>,
-    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>) are the host's to configure; an upstream's time
+    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>, <see cref="ProofOptions"/>) are the host's to configure; an upstream's time
     /// bounds come with it (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
     /// </summary>
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
@@ -47,16 +48,21 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<ILogger<TagStore>>(),
             Shared<IDistributedCache>(sp),
             sp.GetRequiredService<MirrorMetrics>()));
+        services.AddSingleton<IContentProofs>(sp => Shared<IDistributedCache>(sp) is { } shared
+            ? new ClusterProofs(shared, sp.GetRequiredService<MirrorMetrics>())
+            : new ProofJournal(sp.GetRequiredService<StoreLayout>(), sp.GetRequiredService<ILogger<ProofJournal>>()));
+        services.AddSingleton<Provenance>();
         services.AddSingleton<TagListStore>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<RepositoryLinks>(), sp.GetRequiredService<TagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
         services.AddHostedService<FillProgressReporter>();
-        services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<RepositoryLinks>()));
+        services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<RepositoryLinks>(), sp.GetRequiredService<Provenance>()));
         services.AddSingleton(sp => new ManifestResolver(
             sp.GetRequiredService<ManifestStore>(),
             sp.GetRequiredService<TagStore>(),
             sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<Provenance>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>(),
             new ClusterFlight(sp.GetRequiredService<IClusterCoordinator>(), sp.GetRequiredService<TimeProvider>())));

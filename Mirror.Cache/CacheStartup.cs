@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -10,10 +11,19 @@ namespace Mirror.Cache;
 /// <summary>
 /// What runs once before the first request: temp files a killed process left are removed (nothing refers
 /// to them), the store's index is built in the background (requests do not wait for it), the tags known
-/// from earlier runs are loaded, and the repository links in the background (requests for content wait
-/// for them, as <see cref="RepositoryLinks.HoldsAsync"/> says).
+/// from earlier runs are loaded, and the proofs and repository links in the background (requests for
+/// content wait for them, as <see cref="RepositoryLinks.HoldsAsync"/> and <see cref="ProofJournal.CheckAsync"/> say).
 /// </summary>
-internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, StoreIndex index, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<CacheStartup> logger) : IHostedService
+internal sealed class CacheStartup(
+    StoreLayout layout,
+    StoreScanner scanner,
+    StoreIndex index,
+    TagStore tags,
+    RepositoryLinks links,
+    IContentProofs proofs,
+    Provenance provenance,
+    MirrorMetrics metrics,
+    ILogger<CacheStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,20 +34,45 @@ internal sealed class CacheStartup(StoreLayout layout, StoreScanner scanner, Sto
         _ = Task.Factory.StartNew(scanner.Scan, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var tagCount = await tags.LoadAsync(cancellationToken);
         // Not cancelled with the start: requests for content wait until the load has run (or failed).
-        _ = Task.Factory.StartNew(() => LoadLinks(tagCount), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _ = Task.Factory.StartNew(() => LoadMetadata(tagCount), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private void LoadLinks(int tagCount)
+    /// <summary>
+    /// The proofs, then the links; then whose content from before proofs is (<see cref="Provenance.Settle"/>),
+    /// which fails closed: when either could not be read, nobody's.
+    /// </summary>
+    private void LoadMetadata(int tagCount)
     {
+        var anotherRegistryKnown = true;
         try
         {
-            CacheLog.MetadataLoaded(logger, tagCount, links.Load(tags.Records.Select(r => (r.Repository, r.Digest))));
+            var proofCount = LoadProofs();
+            var linkCount = links.Load(tags.Records.Select(r => (r.Repository, r.Digest)));
+            CacheLog.MetadataLoaded(logger, tagCount, linkCount, proofCount ?? 0);
+            anotherRegistryKnown = proofCount is null || links.NamesAnotherRegistry();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             CacheLog.LinksNotLoaded(logger, layout.NodeMetadataDirectory, ex);
+        }
+        finally
+        {
+            provenance.Settle(anotherRegistryKnown);
+        }
+    }
+
+    private int? LoadProofs()
+    {
+        try
+        {
+            return proofs.Load();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            CacheLog.ProofsNotLoaded(logger, layout.MetadataDirectory, ex);
+            return null;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Mirror.Cache.Content;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -7,44 +8,58 @@ using Mirror.Cache.Upstream;
 namespace Mirror.Cache.Blobs;
 
 /// <summary>
-/// Where a blob request is decided: from the store when the blob is committed and the repository is known
-/// to hold it, else from the one fill for its digest (started or joined), else the upstream's answer. The
-/// store is deduplicated by digest, but a repository gets a stored blob only when it holds it: known from a
-/// manifest, or confirmed now by the upstream (one HEAD, remembered).
+/// Where a blob request is decided: from the store when the blob is committed, its registry has served it
+/// (<see cref="Provenance"/>) and the repository is known to hold it, else from the one fill for its
+/// registry and digest (started or joined), else the upstream's answer. The store is deduplicated by
+/// digest, but a registry gets a stored blob only once it has served those bytes itself (until then it is
+/// a miss there: fetched, checked, and the one copy kept), and a repository only when it holds it: known
+/// from a manifest, or confirmed now by the upstream (one HEAD, remembered).
 /// </summary>
 public sealed class BlobCache
 {
     private readonly BlobStore _store;
     private readonly BlobFillCoordinator _fills;
     private readonly RepositoryLinks _links;
+    private readonly Provenance _provenance;
 
-    internal BlobCache(BlobStore store, BlobFillCoordinator fills, RepositoryLinks links)
+    internal BlobCache(BlobStore store, BlobFillCoordinator fills, RepositoryLinks links, Provenance provenance)
     {
         _store = store;
         _fills = fills;
         _links = links;
+        _provenance = provenance;
     }
 
     /// <summary>For a GET: the stored blob, or a fill this request starts or joins, or why neither.</summary>
     public async Task<BlobLookup> OpenAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
-        if (_store.TryOpen(digest) is { } stored)
+        var stored = await TryOpenServedAsync(repository, digest, cancellationToken);
+        if (stored.Lease is { } lease)
         {
-            return await FromStoreAsync(upstream, repository, digest, stored, cancellationToken);
+            return await FromStoreAsync(upstream, repository, digest, lease, cancellationToken);
         }
 
-        var reader = _fills.Join(upstream, repository, digest, out var joined);
+        // Stored, but not served by this registry yet: it is fetched from there and checked, as a miss.
+        var reader = _fills.Join(upstream, repository, digest, evenIfStored: stored.Unproven, out var joined);
         if (reader is null)
         {
-            // A fill committed between the look-up and the join.
-            return _store.TryOpen(digest) is { } committed
-                ? await FromStoreAsync(upstream, repository, digest, committed, cancellationToken)
-                : new FailedBlob(SourceStatus.Unavailable, UpstreamError.Because("the blob is being replaced in the store; try again"));
+            // A fill committed between the look-up and the join: this registry's, or another's.
+            var committed = await TryOpenServedAsync(repository, digest, cancellationToken);
+            if (committed.Lease is { } landed)
+            {
+                return await FromStoreAsync(upstream, repository, digest, landed, cancellationToken);
+            }
+
+            reader = committed.Unproven ? _fills.Join(upstream, repository, digest, evenIfStored: true, out joined) : null;
+            if (reader is null)
+            {
+                return new FailedBlob(SourceStatus.Unavailable, UpstreamError.Because("the blob is being replaced in the store; try again"));
+            }
         }
 
         try
         {
-            // A fill another request started under another name: this name must hold the blob too.
+            // A fill another request started under another name of the registry: this name must hold the blob too.
             if (joined && reader.Repository != repository && await ConfirmAsync(upstream, repository, digest, cancellationToken) is { } refused)
             {
                 reader.Dispose();
@@ -74,7 +89,7 @@ public sealed class BlobCache
     /// </summary>
     public async Task<BlobLookup> DescribeAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
-        if (_store.TryOpen(digest) is { } stored)
+        if (await TryOpenServedAsync(repository, digest, cancellationToken) is { Lease: { } stored })
         {
             return await FromStoreAsync(upstream, repository, digest, stored, cancellationToken);
         }
@@ -82,7 +97,7 @@ public sealed class BlobCache
         if (await _links.HoldsAsync(repository, digest, cancellationToken))
         {
             // A fill under way already knows what a HEAD asks.
-            using (var running = _fills.TryJoinRunning(digest))
+            using (var running = _fills.TryJoinRunning(repository, digest))
             {
                 if (running is not null && (await running.Started.WaitAsync(cancellationToken)).Status == SourceStatus.Found && running.Length is { } length)
                 {
@@ -91,12 +106,13 @@ public sealed class BlobCache
             }
 
             // A fill that committed (and left) between the look-up above and the join.
-            if (_store.TryOpen(digest) is { } landed)
+            if (await TryOpenServedAsync(repository, digest, cancellationToken) is { Lease: { } landed })
             {
                 return new StoredBlob(_store.Serve(landed));
             }
         }
 
+        // Not stored, or not served by this registry yet: its own answer, which tells nothing of the store's copy.
         var head = await upstream.HeadBlobAsync(repository.Name, digest, cancellationToken);
         if (head.Status != SourceStatus.Found)
         {
@@ -105,6 +121,34 @@ public sealed class BlobCache
 
         _links.Link(repository, digest);
         return new DescribedBlob(head.Length, CacheResult.Miss);
+    }
+
+    /// <summary>
+    /// The committed blob, leased, when <paramref name="repository"/>'s registry has served it; otherwise no
+    /// lease, and whether that is because the store holds it from another registry only.
+    /// </summary>
+    private async ValueTask<(StoreLease? Lease, bool Unproven)> TryOpenServedAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
+    {
+        if (_store.TryOpen(digest) is not { } stored)
+        {
+            return (null, false);
+        }
+
+        try
+        {
+            if (await _provenance.HasServedAsync(repository, digest, cancellationToken))
+            {
+                return (stored, false);
+            }
+        }
+        catch
+        {
+            stored.Dispose();
+            throw;
+        }
+
+        stored.Dispose();
+        return (null, true);
     }
 
     private async Task<BlobLookup> FromStoreAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, StoreLease stored, CancellationToken cancellationToken)

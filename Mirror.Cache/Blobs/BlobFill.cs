@@ -4,6 +4,7 @@ using Microsoft.Win32.SafeHandles;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -24,6 +25,7 @@ internal sealed class BlobFill
     private readonly BlobRequests _requests;
     private readonly BlobStore _store;
     private readonly RepositoryLinks _links;
+    private readonly Provenance _provenance;
     private readonly FillOptions _options;
     private readonly TimeProvider _time;
     private readonly MirrorMetrics _metrics;
@@ -43,7 +45,7 @@ internal sealed class BlobFill
         Repository = repository;
         Digest = digest;
         _source = source;
-        (_store, _links, _options, _time, _metrics, _logger, _cluster) = services;
+        (_store, _links, _provenance, _options, _time, _metrics, _logger, _cluster) = services;
         _requests = new BlobRequests(source, repository, digest, _options, _time, _logger);
         StartedAt = _time.GetTimestamp();
     }
@@ -94,6 +96,8 @@ internal sealed class BlobFill
     internal IBlobSource Source => _source;
 
     internal MirrorMetrics Metrics => _metrics;
+
+    internal Provenance Provenance => _provenance;
 
     /// <summary>Adds a reader's reference; only called while the fill is registered, so the file is still open.</summary>
     internal void AddReference() => Interlocked.Increment(ref _references);
@@ -173,8 +177,7 @@ internal sealed class BlobFill
             switch (writer.Verify(Length))
             {
                 case CommitResult.Committed:
-                    Finish(FillState.Verified, FillFailure.None);
-                    _store.Commit(writer);
+                    await CommitVerifiedAsync(writer, cancellationToken);
                     break;
                 case CommitResult.DigestMismatch:
                     CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
@@ -202,6 +205,28 @@ internal sealed class BlobFill
         finally
         {
             first?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes a verified blob in: first the proof that its registry served it (so whoever finds the blob
+    /// committed, on any node, finds the proof too), then the readers finish, then the commit. A blob the
+    /// store holds already (from another registry) is not stored again: one copy is kept, and its temp file
+    /// is removed at once (the readers have it open).
+    /// </summary>
+    private async Task CommitVerifiedAsync(BlobWriter writer, CancellationToken cancellationToken)
+    {
+        await _provenance.RecordAsync(Repository, Digest, cancellationToken);
+        var storedAlready = _store.Contains(Digest);
+        if (storedAlready)
+        {
+            writer.Abandon();
+        }
+
+        Finish(FillState.Verified, FillFailure.None);
+        if (!storedAlready)
+        {
+            _store.Commit(writer);
         }
     }
 

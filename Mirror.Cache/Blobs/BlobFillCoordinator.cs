@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -11,13 +12,15 @@ using Mirror.Cache.Upstream;
 namespace Mirror.Cache.Blobs;
 
 /// <summary>
-/// Single flight for blobs: at most one fill per digest at a time, joined by every request for that digest
-/// while it runs. Fills run on the coordinator's own lifetime, not on any request's.
+/// Single flight for blobs: at most one fill per registry and digest at a time, joined by every request for
+/// that digest through that registry while it runs. A fill of one registry is never joined through another:
+/// each registry's bytes are its own proof (<see cref="Proofs.Provenance"/>). Fills run on the coordinator's
+/// own lifetime, not on any request's.
 /// </summary>
 internal sealed class BlobFillCoordinator : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<Digest, BlobFill> _fills = [];
+    private readonly Dictionary<(string? Registry, Digest Digest), BlobFill> _fills = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly BlobStore _store;
     private readonly BlobFillServices _services;
@@ -25,6 +28,7 @@ internal sealed class BlobFillCoordinator : IDisposable
     public BlobFillCoordinator(
         BlobStore store,
         RepositoryLinks links,
+        Provenance provenance,
         IOptions<FillOptions> options,
         TimeProvider time,
         MirrorMetrics metrics,
@@ -32,7 +36,7 @@ internal sealed class BlobFillCoordinator : IDisposable
         ILogger<BlobFill> logger)
     {
         _store = store;
-        _services = new BlobFillServices(store, links, options.Value, time, metrics, logger, cluster);
+        _services = new BlobFillServices(store, links, provenance, options.Value, time, metrics, logger, cluster);
     }
 
     /// <summary>The number of fills running now.</summary>
@@ -57,16 +61,18 @@ internal sealed class BlobFillCoordinator : IDisposable
     }
 
     /// <summary>
-    /// Joins the running fill for <paramref name="digest"/> or starts one from <paramref name="source"/>.
-    /// Returns <c>null</c> when the blob is already in the store (a fill may have committed since the caller
-    /// looked). <paramref name="joined"/> says whether the reader joined a fill another request started.
+    /// Joins the running fill of <paramref name="repository"/>'s registry for <paramref name="digest"/> or
+    /// starts one from <paramref name="source"/>. Returns <c>null</c> when the blob is already in the store (a
+    /// fill may have committed since the caller looked), unless <paramref name="evenIfStored"/>: the registry
+    /// has to serve the bytes itself. <paramref name="joined"/> says whether the reader joined a fill another
+    /// request started.
     /// </summary>
-    public FillReader? Join(IBlobSource source, RepositoryKey repository, Digest digest, out bool joined)
+    public FillReader? Join(IBlobSource source, RepositoryKey repository, Digest digest, bool evenIfStored, out bool joined)
     {
         BlobFill? fill;
         lock (_gate)
         {
-            if (_fills.TryGetValue(digest, out fill))
+            if (_fills.TryGetValue((repository.Upstream, digest), out fill))
             {
                 fill.AddReference();
                 joined = true;
@@ -74,13 +80,13 @@ internal sealed class BlobFillCoordinator : IDisposable
             }
 
             joined = false;
-            if (_store.Contains(digest))
+            if (!evenIfStored && _store.Contains(digest))
             {
                 return null;
             }
 
             fill = new BlobFill(repository, digest, source, _services);
-            _fills.Add(digest, fill);
+            _fills.Add((repository.Upstream, digest), fill);
             fill.AddReference();
         }
 
@@ -89,12 +95,12 @@ internal sealed class BlobFillCoordinator : IDisposable
         return new FillReader(fill);
     }
 
-    /// <summary>Joins the running fill for <paramref name="digest"/>, if there is one; never starts one.</summary>
-    public FillReader? TryJoinRunning(Digest digest)
+    /// <summary>Joins the running fill of <paramref name="repository"/>'s registry for <paramref name="digest"/>, if there is one; never starts one.</summary>
+    public FillReader? TryJoinRunning(RepositoryKey repository, Digest digest)
     {
         lock (_gate)
         {
-            if (!_fills.TryGetValue(digest, out var fill))
+            if (!_fills.TryGetValue((repository.Upstream, digest), out var fill))
             {
                 return null;
             }
@@ -122,7 +128,7 @@ internal sealed class BlobFillCoordinator : IDisposable
             _services.Metrics.FillEnded();
             lock (_gate)
             {
-                _fills.Remove(fill.Digest);
+                _fills.Remove((fill.Repository.Upstream, fill.Digest));
             }
 
             fill.Release();

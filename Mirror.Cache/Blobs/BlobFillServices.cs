@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 
@@ -10,6 +11,7 @@ namespace Mirror.Cache.Blobs;
 internal sealed record BlobFillServices(
     BlobStore Store,
     RepositoryLinks Links,
+    Provenance Provenance,
     FillOptions Options,
     TimeProvider Time,
     MirrorMetrics Metrics,

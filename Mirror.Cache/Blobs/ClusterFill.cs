@@ -6,13 +6,15 @@ using Mirror.Cache.Upstream;
 namespace Mirror.Cache.Blobs;
 
 /// <summary>
-/// A fill in a cluster: one node per digest fetches (the holder of the digest's lease, renewed while it
+/// A fill in a cluster: one node per registry and digest fetches (the holder of the lease, renewed while it
 /// runs, its value naming the temp file), and every other node's clients follow that file in the shared
 /// store as it grows, as local clients follow a local fill. A follower's clients get their last byte only
-/// once the blob is committed under its digest (the filler renames it into place only after verifying
-/// it), so nothing unverified completes on any node. When the filler's lease lapses without a commit (the
-/// node died), a follower takes the lease and the fill over from the bytes on disk. When the coordinator
-/// cannot be asked, the node fills on its own, as a single node does.
+/// once the blob is committed under its digest and the registry's proof of it recorded (the filler records
+/// the proof and renames the file into place only after verifying it), so nothing unverified completes on
+/// any node, and no registry completes on bytes another registry served: a file committed by another
+/// registry's fill, or stored before, does not end a fill that has to prove the digest. When the filler's
+/// lease lapses without a commit (the node died), a follower takes the lease and the fill over from the
+/// bytes on disk. When the coordinator cannot be asked, the node fills on its own, as a single node does.
 /// </summary>
 internal sealed class ClusterFill(BlobFill fill)
 {
@@ -33,7 +35,8 @@ internal sealed class ClusterFill(BlobFill fill)
     private static readonly TimeSpan FirstLeaseCheck = TimeSpan.FromMilliseconds(20);
 
     private readonly IClusterCoordinator _cluster = fill.Cluster;
-    private readonly string _lease = "fill/" + fill.Digest;
+    // The first upstream's as they have always been named, so nodes of the last version still coordinate with these.
+    private readonly string _lease = fill.Repository.Upstream is { } registry ? $"fill/{registry}/{fill.Digest}" : $"fill/{fill.Digest}";
     private readonly string _committed = fill.Store.CommittedPath(fill.Digest);
 
     /// <summary>A lease's value: the filling node, its temp file, and the blob's length once known.</summary>
@@ -63,7 +66,7 @@ internal sealed class ClusterFill(BlobFill fill)
         string? abandoned = null;
         for (var round = 0; ; round++)
         {
-            if (CommittedLength() is { } committed)
+            if (await ProvenCommittedLengthAsync(cancellationToken) is { } committed)
             {
                 fill.CommittedElsewhere(committed);
                 return;
@@ -114,6 +117,7 @@ internal sealed class ClusterFill(BlobFill fill)
         string? path = null;
         var lastCheck = fill.Time.GetTimestamp();
         var interval = FirstLeaseCheck;
+        var committedSeen = false;
         while (true)
         {
             var (node, current, length) = Parse(holder);
@@ -136,13 +140,20 @@ internal sealed class ClusterFill(BlobFill fill)
                 fill.Grew(RandomAccess.GetLength(handle));
             }
 
-            if (CommittedLength() is { } committed && (fill.Length is null || committed == fill.Length))
+            // The proof is asked for when the committed file appears, then with the lease: a file stored
+            // before (or by another registry's fill) is there from the start of a fill that proves it.
+            var checkLease = fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? interval : LeaseCheck);
+            if (CommittedLength() is { } committed && (fill.Length is null || committed == fill.Length) && (!committedSeen || checkLease))
             {
-                fill.CommittedElsewhere(committed);
-                return (true, null);
+                committedSeen = true;
+                if (await ProvenCommittedLengthAsync(cancellationToken) is not null)
+                {
+                    fill.CommittedElsewhere(committed);
+                    return (true, null);
+                }
             }
 
-            if (fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? interval : LeaseCheck))
+            if (checkLease)
             {
                 lastCheck = fill.Time.GetTimestamp();
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LeaseCheck.Ticks));
@@ -168,6 +179,13 @@ internal sealed class ClusterFill(BlobFill fill)
             await Task.Delay(Poll, fill.Time, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The committed blob's length once this fill's registry has proven it (recorded before the commit by
+    /// whichever node filled for it); <c>null</c> while it is not committed, or proven only by another registry.
+    /// </summary>
+    private async Task<long?> ProvenCommittedLengthAsync(CancellationToken cancellationToken) =>
+        CommittedLength() is { } committed && await fill.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken) ? committed : null;
 
     private long? CommittedLength()
     {

@@ -3,6 +3,7 @@ using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Registry;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -12,11 +13,13 @@ using Mirror.Cache.Upstream;
 namespace Mirror.Cache.Manifests;
 
 /// <summary>
-/// Where a manifest request is decided. A digest is served from the store when it is there (and the
-/// repository is known to hold it); a tag is served as known while it is fresh (<c>mirror.tagttl</c>), else
+/// Where a manifest request is decided. A digest is served from the store when it is there, its registry
+/// has served it (<see cref="Provenance"/>: a tag naming it is that registry's word, no proof) and the
+/// repository is known to hold it; a tag is served as known while it is fresh (<c>mirror.tagttl</c>), else
 /// checked with a HEAD upstream (Docker Hub does not count HEADs against its pull limit) for its current
 /// digest, and served as last known, marked stale, while the upstream cannot be asked. What the store lacks
-/// is fetched, checked against its digest and stored byte for byte, so every digest stays the upstream's.
+/// is fetched, checked against its digest and stored byte for byte, so every digest stays the upstream's;
+/// a digest the store holds from another registry is fetched and checked too, and the one copy kept.
 /// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request.
 /// </summary>
 public sealed class ManifestResolver : IDisposable
@@ -24,14 +27,16 @@ public sealed class ManifestResolver : IDisposable
     private readonly ManifestStore _store;
     private readonly TagStore _tags;
     private readonly RepositoryLinks _links;
+    private readonly Provenance _provenance;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
     private readonly ClusterFlight _cluster;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, MirrorMetrics metrics, ILogger<ManifestResolver> logger, ClusterFlight? cluster = null)
+    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, Provenance provenance, MirrorMetrics metrics, ILogger<ManifestResolver> logger, ClusterFlight? cluster = null)
     {
+        _provenance = provenance;
         _cluster = cluster ?? new ClusterFlight(new SingleNode(), TimeProvider.System);
         _store = store;
         _tags = tags;
@@ -54,7 +59,7 @@ public sealed class ManifestResolver : IDisposable
         {
             var known = await _tags.TryFindAsync(repository, tag, cancellationToken);
             if (known is not null && _tags.IsFresh(known, upstream.TagTtl) && ManifestTypes.Accepts(accept, known.MediaType)
-                && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } fresh)
+                && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } fresh)
             {
                 // Checked upstream within mirror.tagttl: served as known, without asking again.
                 return Serve(repository, fresh, CacheResult.Hit, []);
@@ -66,7 +71,7 @@ public sealed class ManifestResolver : IDisposable
                 out tagJoined).WaitAsync(cancellationToken);
             if (tagCheck.Status is SourceStatus.Unavailable or SourceStatus.TooManyRequests
                 && known is not null && ManifestTypes.Accepts(accept, known.MediaType)
-                && await _store.TryFindAsync(Digest.Parse(known.Digest), cancellationToken) is { } stale)
+                && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } stale)
             {
                 // The upstream cannot be asked (down, or rate-limiting): the last known digest is better than
                 // an error, and the answer says it may be out of date.
@@ -85,9 +90,12 @@ public sealed class ManifestResolver : IDisposable
 
         var rateLimit = tagCheck?.RateLimit ?? [];
 
+        // Stored, but not served by this registry yet: a miss here, fetched (a GET by digest, below) and checked.
+        var served = _store.Contains(digest!) && await _provenance.HasServedAsync(repository, digest!, cancellationToken);
+
         // By tag, the upstream has just named this digest for the repository; by digest, a stored manifest
         // the repository is not known to hold needs the upstream to say so first.
-        if (tagCheck is null && !await _links.HoldsAsync(repository, digest!, cancellationToken) && _store.Contains(digest!))
+        if (served && tagCheck is null && !await _links.HoldsAsync(repository, digest!, cancellationToken))
         {
             var confirmed = await upstream.HeadManifestAsync(repository.Name, digest!.ToString(), $"{accept}, {MediaTypes.AllManifests}", cancellationToken);
             if (confirmed.Status != SourceStatus.Found)
@@ -99,7 +107,7 @@ public sealed class ManifestResolver : IDisposable
             _links.Link(repository, digest);
         }
 
-        if (await _store.TryFindAsync(digest!, cancellationToken) is { } stored)
+        if (served && await _store.TryFindAsync(digest!, cancellationToken) is { } stored)
         {
             return Serve(repository, stored, CacheResult.Hit, rateLimit);
         }
@@ -119,7 +127,7 @@ public sealed class ManifestResolver : IDisposable
         // One fetch per repository and digest: a fetch under another name does not show that this one holds it.
         var fetched = await _fetches.RunAsync(
             (repository, digest!),
-            ct => _cluster.RunAsync($"manifest/{digest}", c => FetchAsync(upstream, repository, digest!, accept, c), c => StoredAsAnswerAsync(digest!, c), ct),
+            ct => _cluster.RunAsync(FetchLease(repository, digest!), c => FetchAsync(upstream, repository, digest!, accept, c), c => StoredAsAnswerAsync(repository, digest!, c), ct),
             out var fetchJoined).WaitAsync(cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
@@ -176,11 +184,25 @@ public sealed class ManifestResolver : IDisposable
             cancellationToken);
     }
 
-    /// <summary>A manifest another node of the cluster fetched into the store, as the answer of a fetch.</summary>
-    private async Task<UpstreamManifest?> StoredAsAnswerAsync(Digest digest, CancellationToken cancellationToken) =>
-        await _store.TryFindAsync(digest, cancellationToken) is { } stored
+    /// <summary>
+    /// A manifest another node of the cluster fetched into the store for the registry, as the answer of a
+    /// fetch: once the registry's proof is recorded (before the store, by the node that fetched).
+    /// </summary>
+    private async Task<UpstreamManifest?> StoredAsAnswerAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken) =>
+        await TryFindServedAsync(repository, digest, cancellationToken) is { } stored
             ? new UpstreamManifest(SourceStatus.Found, stored.Digest, stored.MediaType, stored.Content.Length, stored.Content, null)
             : null;
+
+    /// <summary>The stored manifest, when <paramref name="repository"/>'s registry has served it; <c>null</c> otherwise.</summary>
+    private async Task<StoredManifest?> TryFindServedAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken) =>
+        _store.Contains(digest) && await _provenance.HasServedAsync(repository, digest, cancellationToken) ? await _store.TryFindAsync(digest, cancellationToken) : null;
+
+    /// <summary>
+    /// The cluster's lease on a manifest's fetch, one per registry and digest (the first upstream's named as
+    /// they have always been): each registry's fetch is its own proof.
+    /// </summary>
+    private static string FetchLease(RepositoryKey repository, Digest digest) =>
+        repository.Upstream is { } registry ? $"manifest/{registry}/{digest}" : $"manifest/{digest}";
 
     /// <summary>
     /// The tag's current digest from a HEAD; an upstream that sends no <c>Docker-Content-Digest</c> on HEAD
@@ -199,6 +221,7 @@ public sealed class ManifestResolver : IDisposable
         {
             _metrics.Pulled(upstream.Name, MirrorMetrics.Manifest, got.Content.Length);
             got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
+            await _provenance.RecordAsync(repository, got.Digest!, cancellationToken);
             await _store.StoreAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
         }
 
@@ -224,8 +247,15 @@ public sealed class ManifestResolver : IDisposable
             return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the upstream's manifest does not match {digest}"));
         }
 
+        // The registry has served these bytes: its proof, recorded before the store so that another node
+        // finding them stored finds it too; the one copy is kept when the store holds them already.
         fetched = fetched with { Digest = digest, MediaType = ManifestTypes.Resolve(fetched.MediaType, fetched.Content.Span) };
-        await _store.StoreAsync(digest, fetched.MediaType, fetched.Content, cancellationToken);
+        await _provenance.RecordAsync(repository, digest, cancellationToken);
+        if (!_store.Contains(digest))
+        {
+            await _store.StoreAsync(digest, fetched.MediaType, fetched.Content, cancellationToken);
+        }
+
         return fetched;
     }
 }

@@ -49,11 +49,16 @@ public sealed record RepositoryKey(string? Upstream, RepositoryName Name)
             return RepositoryName.TryParse(value) is not null;
         }
 
-        // A host, with a port or not (registry.example:5000), then a name.
-        var host = value[..separator].Split(':');
+        // A host, then a name.
+        return IsHost(value[..separator]) && RepositoryName.TryParse(value[(separator + Separator.Length)..]) is not null;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is an <see cref="Upstream"/>: a host, with a port or not (<c>registry.example:5000</c>).</summary>
+    public static bool IsHost(string value)
+    {
+        var host = value.Split(':');
         return host.Length <= 2 && RepositoryName.TryParse(host[0]) is { ComponentCount: 1 }
-            && (host.Length == 1 || (host[1].Length is > 0 and <= 5 && host[1].All(char.IsAsciiDigit)))
-            && RepositoryName.TryParse(value[(separator + Separator.Length)..]) is not null;
+            && (host.Length == 1 || (host[1].Length is > 0 and <= 5 && host[1].All(char.IsAsciiDigit)));
     }
 
     /// <summary>The key as people read it: <c>ghcr.io/owner/app</c>.</summary>

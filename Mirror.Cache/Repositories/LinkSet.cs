@@ -80,8 +80,17 @@ internal sealed class LinkSet
         }
     }
 
-    /// <summary>Every repository with a link (a repository is numbered by its first; links are never dropped).</summary>
-    public IEnumerable<string> Repositories => _ids.Keys;
+    /// <summary>Every repository a link has been added for.</summary>
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (_namesGate)
+            {
+                return _names[.._nameCount];
+            }
+        }
+    }
 
     /// <summary>Every link, as the repository's key and the digest; a snapshot taken shard by shard.</summary>
     public IEnumerable<(string Repository, Digest Digest)> All

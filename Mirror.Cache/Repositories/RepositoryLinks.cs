@@ -178,8 +178,11 @@ internal sealed class RepositoryLinks
     public async ValueTask<IEnumerable<string>> RepositoriesAsync(CancellationToken cancellationToken)
     {
         await _loaded.Task.WaitAsync(cancellationToken);
-        return _links.Repositories;
+        return _links.Names;
     }
+
+    /// <summary>Whether a repository of another registry than the first upstream is known (a link, or a tag taken in at <see cref="Load"/>).</summary>
+    public bool NamesAnotherRegistry() => _links.Names.Any(name => RepositoryKey.FromValue(name) is { Upstream: not null });
 
     /// <summary>Every link known, as the repository's key (<see cref="RepositoryKey.Value"/>) and the digest it holds.</summary>
     public IEnumerable<(string Repository, Digest Digest)> All => _links.All;

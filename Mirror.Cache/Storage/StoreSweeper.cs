@@ -30,9 +30,11 @@ internal sealed class StoreSweeper(
     {
         await base.StopAsync(cancellationToken);
         uses.Save(index);
-        if (_lease is not null)
+
+        // Once: a host may be stopped twice (a test server's factory stops it from Dispose and DisposeAsync).
+        if (Interlocked.Exchange(ref _lease, null) is { } lease)
         {
-            await _lease.DisposeAsync();
+            await lease.DisposeAsync();
         }
     }
 

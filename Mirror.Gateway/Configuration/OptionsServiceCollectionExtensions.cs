@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Cache.Upstream;
@@ -25,6 +26,7 @@ internal static class OptionsServiceCollectionExtensions
         Add<EvictionOptions>(services);
         Add<TagOptions>(services);
         Add<FrontProxyOptions>(services);
+        services.AddOptions<ProofOptions>().Configure<IOptions<UpstreamsOptions>>((proofs, upstreams) => proofs.OtherRegistries = upstreams.Value.Others.Count > 0);
         services.AddSingleton<IValidateOptions<StoreOptions>, MirrorOptionsValidator>();
         services.AddSingleton<IValidateOptions<LogOptions>, MirrorOptionsValidator>();
         return services;

@@ -39,7 +39,7 @@ internal sealed class BlobFillTests
         var content = RandomNumberGenerator.GetBytes(10_000);
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
-        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), out _)!;
+        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), evenIfStored: false, out _)!;
         await source.Pipe.Writer.WriteAsync(content);
 
         var received = await ReadAsync(reader, content.Length, stopAt: content.Length - 1);
@@ -64,7 +64,7 @@ internal sealed class BlobFillTests
         var content = RandomNumberGenerator.GetBytes(10_000);
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
-        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), out _)!;
+        using var reader = coordinator.Join(source, Repository, Digest.Compute(content), evenIfStored: false, out _)!;
         var corrupt = content.ToArray();
         corrupt[5000] ^= 1;
         await source.Pipe.Writer.WriteAsync(corrupt);
@@ -87,8 +87,8 @@ internal sealed class BlobFillTests
         using var coordinator = Coordinator(source);
         var digest = Digest.Compute(content);
 
-        using var first = coordinator.Join(source, Repository, digest, out var firstJoined)!;
-        using var second = coordinator.Join(source, Repository, digest, out var secondJoined)!;
+        using var first = coordinator.Join(source, Repository, digest, evenIfStored: false, out var firstJoined)!;
+        using var second = coordinator.Join(source, Repository, digest, evenIfStored: false, out var secondJoined)!;
         await source.Pipe.Writer.WriteAsync(content);
         await source.Pipe.Writer.CompleteAsync();
         var bodies = await Task.WhenAll(ReadAsync(first, content.Length), ReadAsync(second, content.Length));
@@ -109,7 +109,7 @@ internal sealed class BlobFillTests
         var source = new PipeSource(content.Length);
         using var coordinator = Coordinator(source);
         var digest = Digest.Compute(content);
-        using (var reader = coordinator.Join(source, Repository, digest, out _)!)
+        using (var reader = coordinator.Join(source, Repository, digest, evenIfStored: false, out _)!)
         {
             await source.Pipe.Writer.WriteAsync(content);
             await source.Pipe.Writer.CompleteAsync();
@@ -121,7 +121,7 @@ internal sealed class BlobFillTests
         await _store.Index.WhenCommittedAsync(ContentKind.Blob, digest, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(() => coordinator.Running == 0, "the fill leaves the coordinator after its commit");
 
-        Assert.That(coordinator.Join(source, Repository, digest, out _), Is.Null);
+        Assert.That(coordinator.Join(source, Repository, digest, evenIfStored: false, out _), Is.Null);
         using var lease = _store.Blobs.TryOpen(digest);
         Assert.That(File.ReadAllBytes(lease!.Path), Is.EqualTo(content));
     }
@@ -193,7 +193,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(_store.Blobs, _store.Links, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Cluster.SingleNode(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, _store.Provenance, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Cluster.SingleNode(), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource

@@ -144,7 +144,7 @@ internal sealed class ManyUpstreamsEndToEndTests
 
     [Test]
     [Order(2)]
-    public async Task Podman_PullsThroughAMirrorLocationWithAHostPath_AndASharedLayerIsFetchedOnce()
+    public async Task Podman_PullsThroughAMirrorLocationWithAHostPath_AndASharedLayerIsFetchedOnceFromEachRegistry()
     {
         var harborPull = await Podman.PullAsync(_directory.Combine("podman-harbor"), Harbor, $"{_mirror.Url.Authority}/{Harbor}", $"{Harbor}/org/tool:1.0", insecure: true);
         var hubPull = await Podman.PullAsync(_directory.Combine("podman-hub"), _mirror.Url.Authority, "docker.io/library/hubapp:1.0", insecure: true);
@@ -154,10 +154,13 @@ internal sealed class ManyUpstreamsEndToEndTests
             Assert.That(harborPull.Succeeded, Is.True, harborPull.ToString());
             Assert.That(hubPull.Succeeded, Is.True, hubPull.ToString());
 
-            // The layer the images share came from the private registry once (ctr's pull of registry.test:5000's
-            // image); harbor.test's and docker.io's manifests name it, so podman's fresh stores got the mirror's copy.
-            Assert.That(_hub.Gets(Shared.Digest), Is.Zero, "one copy per digest for every registry");
-            Assert.That(_private.Gets(Shared.Digest), Is.EqualTo(1));
+            // The layer the images share came from the private registry for ctr's pull of registry.test:5000's
+            // image (ctr's own store had it after that). harbor.test's and docker.io's manifests name it, but a
+            // registry's word is no proof that it holds the bytes: for podman's fresh stores it was fetched
+            // once from each of them too (harbor.test is the same server, another registry to the mirror),
+            // and the store kept one copy.
+            Assert.That(_hub.Gets(Shared.Digest), Is.EqualTo(1), "once from docker.io");
+            Assert.That(_private.Gets(Shared.Digest), Is.EqualTo(2), "once as registry.test:5000, once as harbor.test");
         });
     }
 

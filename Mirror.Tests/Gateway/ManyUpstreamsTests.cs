@@ -147,7 +147,7 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
     }
 
     [Test]
-    public async Task Blob_PulledThroughOneRegistry_IsAHitThroughAnotherWhoseManifestNamesIt()
+    public async Task Blob_PulledThroughOneRegistry_IsFetchedOnceThroughAnotherWhoseManifestNamesIt_AndStoredOnce()
     {
         var layer = RandomNumberGenerator.GetBytes(8192);
         var config = Encoding.UTF8.GetBytes("{\"config\":{}}");
@@ -163,13 +163,20 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         Assert.That(await client.GetByteArrayAsync($"/v2/{Ghcr}/{Repository}/blobs/{layerDigest}"), Is.EqualTo(layer));
         await mirror.ReadCommittedBlobAsync(layerDigest);
         (await client.GetAsync("/v2/library/base/manifests/1.0")).Dispose();
+        using var proving = await client.GetAsync($"/v2/library/base/blobs/{layerDigest}");
         using var hit = await client.GetAsync($"/v2/library/base/blobs/{layerDigest}");
 
+        // docker.io's manifest is docker.io's word: the layer is fetched from docker.io once, checked, and
+        // the one copy kept; from then on it is a hit there too.
         Assert.Multiple(async () =>
         {
+            Assert.That(await proving.Content.ReadAsByteArrayAsync(), Is.EqualTo(layer));
+            Assert.That(proving.Headers.GetValues("X-Cache").Single(), Is.EqualTo("MISS"));
             Assert.That(await hit.Content.ReadAsByteArrayAsync(), Is.EqualTo(layer));
             Assert.That(hit.Headers.GetValues("X-Cache").Single(), Is.EqualTo("HIT"));
-            Assert.That(Upstream.Count("GET", "/v2/library/base/blobs/"), Is.Zero, "one copy per digest for every registry");
+            Assert.That(Upstream.Count("GET", "/v2/library/base/blobs/" + layerDigest), Is.EqualTo(1), "fetched once from each registry");
+            Assert.That(Directory.GetFiles(TempDir.Combine("store", "tmp")), Is.Empty, "stored once: the second fetch leaves no copy of its own");
+            Assert.That(await mirror.ReadCommittedBlobAsync(layerDigest), Is.EqualTo(layer));
         });
     }
 
@@ -185,13 +192,14 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
         (await client.GetByteArrayAsync($"/v2/{Repository}/blobs/{layerDigest}?ns={Ghcr}")).AsSpan();
         await mirror.ReadCommittedBlobAsync(layerDigest);
 
-        // docker.io's org/app is another repository: docker.io is asked, and says it has no such blob.
+        // docker.io's org/app is another registry's repository: docker.io is asked for the bytes (its word
+        // would be no proof), and says it has no such blob.
         using var elsewhere = await client.GetAsync($"/v2/{Repository}/blobs/{layerDigest}");
 
         Assert.Multiple(() =>
         {
             Assert.That(elsewhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(Upstream.Count("HEAD", $"/v2/{Repository}/blobs/{layerDigest}"), Is.EqualTo(1));
+            Assert.That(Upstream.Count("GET", $"/v2/{Repository}/blobs/{layerDigest}"), Is.EqualTo(1));
         });
     }
 

@@ -73,6 +73,22 @@ internal sealed class FakeRegistry : IDisposable
         return digest;
     }
 
+    /// <summary>
+    /// Answers as a lying registry would: a HEAD of <paramref name="path"/> says it holds
+    /// <paramref name="digest"/> (<paramref name="length"/> bytes of <paramref name="mediaType"/>), and a GET
+    /// sends <paramref name="body"/>, bytes that do not hash to it, or 404 when there are none.
+    /// </summary>
+    public void Claim(string path, Digest digest, long length, string mediaType, byte[]? body)
+    {
+        Server.Given(Request.Create().WithPath(path).UsingHead()).AtPriority(Served).RespondWith(Response.Create().WithStatusCode(200)
+            .WithHeader("Content-Type", mediaType)
+            .WithHeader("Content-Length", length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithHeader("Docker-Content-Digest", digest.ToString()));
+        Server.Given(Request.Create().WithPath(path).UsingGet()).AtPriority(Served).RespondWith(body is null
+            ? Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/json").WithBody("{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"unknown\"}]}")
+            : Response.Create().WithStatusCode(200).WithHeader("Content-Type", mediaType).WithHeader("Docker-Content-Digest", digest.ToString()).WithBody(body));
+    }
+
     public int Count(string method, string pathPrefix) =>
         Log.Count(e => e.RequestMessage.Method == method && e.RequestMessage.Path.StartsWith(pathPrefix, StringComparison.Ordinal));
 

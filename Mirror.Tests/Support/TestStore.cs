@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Content;
+using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 
@@ -19,6 +20,10 @@ internal sealed class TestStore : IDisposable
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
         Links.Load();
+        Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
+        Proofs.Load();
+        Provenance = new Provenance(Proofs, Options.Create(new ProofOptions()), NullLogger<Provenance>.Instance);
+        Provenance.Settle(anotherRegistryKnown: false);
     }
 
     public StoreLayout Layout { get; }
@@ -34,6 +39,10 @@ internal sealed class TestStore : IDisposable
     public ManifestStore Manifests { get; }
 
     public RepositoryLinks Links { get; }
+
+    public ProofJournal Proofs { get; }
+
+    public Provenance Provenance { get; }
 
     public bool ContainsBlob(Digest digest) => Blobs.Contains(digest);
 
