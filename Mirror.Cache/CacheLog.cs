@@ -99,4 +99,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(1041, LogLevel.Warning, "{Digest} was removed from the store by another process (verify, gc, or a hand); forgotten, and fetched again when asked for")]
     public static partial void StoredFileVanished(ILogger logger, Digest digest);
+
+    [LoggerMessage(1051, LogLevel.Warning, "{Digest} is stored as {MediaType}, which the mirror does not serve as a manifest; not served, fetched again when asked for")]
+    public static partial void StoredManifestTypeRefused(ILogger logger, Digest digest, string mediaType);
 }
