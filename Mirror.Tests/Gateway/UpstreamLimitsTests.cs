@@ -32,9 +32,9 @@ internal sealed class UpstreamLimitsTests : FakeUpstreamTests
 
         using var response = await client.GetAsync("/v2/org/app/tags/list");
 
-        await AssertOverLimitAsync(response, "mirror.limits.taglistbytes");
         await Eventually.TrueAsync(() => upstream.Finished == 1, "the upstream's answer ended (read, or cut off)");
         Assert.That(upstream.Written, Is.LessThan(Taken), "the mirror stopped reading at its bound, not at the upstream's end");
+        await AssertOverLimitAsync(response, "mirror.limits.taglistbytes");
     }
 
     [Test]
@@ -81,13 +81,13 @@ internal sealed class UpstreamLimitsTests : FakeUpstreamTests
 
         using var response = await client.GetAsync("/v2/library/busybox/manifests/latest");
 
-        await AssertOverLimitAsync(response, "mirror.limits.tokenbytes");
         await Eventually.TrueAsync(() => realm.Finished == 1, "the realm's answer ended (read, or cut off)");
         Assert.Multiple(() =>
         {
             Assert.That(realm.Written, Is.LessThan(Taken), "the mirror stopped reading at its bound, not at the realm's end");
             Assert.That(Upstream.Log.Count(e => e.RequestMessage.Headers?.ContainsKey("Authorization") == true), Is.Zero, "no token came of it");
         });
+        await AssertOverLimitAsync(response, "mirror.limits.tokenbytes");
     }
 
     [Test]
