@@ -105,4 +105,7 @@ internal static partial class CacheLog
 
     [LoggerMessage(1051, LogLevel.Information, "Content stored before proofs were kept is {Rule}")]
     public static partial void UnattributedContent(ILogger logger, string rule);
+
+    [LoggerMessage(1052, LogLevel.Warning, "{Digest} is stored as {MediaType}, which the mirror does not serve as a manifest; not served, fetched again when asked for")]
+    public static partial void StoredManifestTypeRefused(ILogger logger, Digest digest, string mediaType);
 }

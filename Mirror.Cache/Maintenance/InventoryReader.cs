@@ -142,7 +142,7 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, TagS
         {
             var content = File.ReadAllBytes(path);
             var mediaType = File.Exists(StoreLayout.TypePathOf(path)) ? File.ReadAllText(StoreLayout.TypePathOf(path)) : null;
-            manifest = new Manifest(ManifestReferences.Of(content), PlatformsOf(content), mediaType ?? ManifestTypes.Resolve(null, content));
+            manifest = new Manifest(ManifestReferences.Of(content), PlatformsOf(content), mediaType ?? ManifestTypes.TryResolve(null, content) ?? MediaTypes.Json);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

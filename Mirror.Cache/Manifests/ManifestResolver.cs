@@ -85,7 +85,7 @@ public sealed class ManifestResolver : IDisposable
             }
 
             digest = tagCheck.Digest!;
-            await _tags.RememberAsync(repository, tag, digest, ManifestTypes.Resolve(tagCheck.MediaType, tagCheck.Content.Span), tagCheck.Length ?? 0, CancellationToken.None);
+            await _tags.RememberAsync(repository, tag, digest, tagCheck.MediaType ?? MediaTypes.Json, tagCheck.Length ?? 0, CancellationToken.None);
         }
 
         var rateLimit = tagCheck?.RateLimit ?? [];
@@ -118,6 +118,11 @@ public sealed class ManifestResolver : IDisposable
             if (described.Status != SourceStatus.Found)
             {
                 return ManifestLookup.Failed(described);
+            }
+
+            if (ManifestTypes.NamesOtherType(described.MediaType))
+            {
+                return ManifestLookup.Failed(NotServed(described.MediaType));
             }
 
             _links.Link(repository, digest!);
@@ -173,7 +178,7 @@ public sealed class ManifestResolver : IDisposable
                 var answer = await CheckTagAsync(upstream, repository, tag, accept, ct);
                 if (answer is { Status: SourceStatus.Found, Digest: { } digest })
                 {
-                    await _tags.RememberAsync(repository, tag, digest, ManifestTypes.Resolve(answer.MediaType, answer.Content.Span), answer.Length ?? 0, CancellationToken.None);
+                    await _tags.RememberAsync(repository, tag, digest, answer.MediaType ?? MediaTypes.Json, answer.Length ?? 0, CancellationToken.None);
                 }
 
                 return answer;
@@ -211,6 +216,11 @@ public sealed class ManifestResolver : IDisposable
     private async Task<UpstreamManifest> CheckTagAsync(IManifestSource upstream, RepositoryKey repository, string tag, string accept, CancellationToken cancellationToken)
     {
         var head = await upstream.HeadManifestAsync(repository.Name, tag, accept, cancellationToken);
+        if (head.Status == SourceStatus.Found && ManifestTypes.NamesOtherType(head.MediaType))
+        {
+            return NotServed(head.MediaType);
+        }
+
         if (head.Status != SourceStatus.Found || head.Digest is not null)
         {
             return head;
@@ -220,7 +230,12 @@ public sealed class ManifestResolver : IDisposable
         if (got.Status == SourceStatus.Found)
         {
             _metrics.Pulled(upstream.Name, MirrorMetrics.Manifest, got.Content.Length);
-            got = got with { MediaType = ManifestTypes.Resolve(got.MediaType, got.Content.Span) };
+            if (ManifestTypes.TryResolve(got.MediaType, got.Content.Span) is not { } type)
+            {
+                return NotServed(got.MediaType);
+            }
+
+            got = got with { MediaType = type };
             await _provenance.RecordAsync(repository, got.Digest!, cancellationToken);
             await _store.StoreAsync(got.Digest!, got.MediaType, got.Content, cancellationToken);
         }
@@ -247,9 +262,14 @@ public sealed class ManifestResolver : IDisposable
             return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the upstream's manifest does not match {digest}"));
         }
 
+        if (ManifestTypes.TryResolve(fetched.MediaType, fetched.Content.Span) is not { } type)
+        {
+            return NotServed(fetched.MediaType);
+        }
+
         // The registry has served these bytes: its proof, recorded before the store so that another node
         // finding them stored finds it too; the one copy is kept when the store holds them already.
-        fetched = fetched with { Digest = digest, MediaType = ManifestTypes.Resolve(fetched.MediaType, fetched.Content.Span) };
+        fetched = fetched with { Digest = digest, MediaType = type };
         await _provenance.RecordAsync(repository, digest, cancellationToken);
         if (!_store.Contains(digest))
         {
@@ -257,5 +277,16 @@ public sealed class ManifestResolver : IDisposable
         }
 
         return fetched;
+    }
+
+    /// <summary>
+    /// An upstream answer that is not a manifest the mirror serves (<see cref="ManifestTypes"/>), as the
+    /// refusal the client gets instead (502 <c>MANIFEST_INVALID</c>); it is never stored.
+    /// </summary>
+    private static UpstreamManifest NotServed(string? contentType)
+    {
+        var sent = contentType is null ? "no Content-Type" : $"Content-Type {(contentType.Length > 100 ? contentType[..100] + "..." : contentType)}";
+        return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because(
+            $"the upstream's answer ({sent}) is not an OCI or Docker image manifest or index; the mirror serves no other type as a manifest"));
     }
 }

@@ -19,7 +19,11 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Manifest, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Manifest, digest));
 
-    /// <summary>Reads a committed manifest to serve it, and records the access; <c>null</c> when it is not in the store.</summary>
+    /// <summary>
+    /// Reads a committed manifest to serve it, and records the access; <c>null</c> when it is not in the store,
+    /// or is stored with a type the mirror no longer serves as a manifest (<see cref="ManifestTypes"/>; the
+    /// type an upstream gave it before that rule): such a one is a miss, fetched again and checked again.
+    /// </summary>
     public async Task<StoredManifest?> TryFindAsync(Digest digest, CancellationToken cancellationToken)
     {
         var path = layout.PathOf(ContentKind.Manifest, digest);
@@ -28,20 +32,25 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             return null;
         }
 
-        index.RecordUse(entry, time.GetUtcNow());
         var vanished = false;
         try
         {
-            if (_recent.TryGetValue(digest, out StoredManifest? recent))
+            // One in memory was checked when it was stored, and is right even if the file has been removed since.
+            if (!_recent.TryGetValue(digest, out StoredManifest? found))
             {
-                // Verified when it was stored: right even if the file has been removed since.
-                return recent;
+                // The type file is committed before the content, so a content file always has one beside it.
+                var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
+                if (!ManifestTypes.IsServed(mediaType))
+                {
+                    CacheLog.StoredManifestTypeRefused(logger, digest, mediaType.Length > 100 ? mediaType[..100] : mediaType);
+                    return null;
+                }
+
+                found = Remember(new StoredManifest(digest, mediaType, await File.ReadAllBytesAsync(path, cancellationToken)));
             }
 
-            // The type file is committed before the content, so a content file always has one beside it.
-            var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
-            var content = await File.ReadAllBytesAsync(path, cancellationToken);
-            return Remember(new StoredManifest(digest, mediaType, content));
+            index.RecordUse(entry, time.GetUtcNow());
+            return found;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -99,6 +99,7 @@ internal sealed class UpstreamAccessProbe(MirroredRegistry registry)
         {
             TokenStatus.Granted => answer.Token,
             TokenStatus.Refused => null,
+            TokenStatus.OverLimit => throw new UpstreamUnavailableException(answer.Problem!) { Limit = answer.Limit },
             _ => throw new UpstreamUnavailableException($"the token realm could not be asked: {answer.Problem}"),
         };
     }

@@ -93,7 +93,7 @@ internal sealed class UpstreamTokenService(
         }
         catch (UpstreamUnavailableException ex)
         {
-            await OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unauthorized, UpstreamError.Because(ex.Message)).WriteAsync(context);
+            await OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unauthorized, ex.Limit ?? UpstreamError.Because(ex.Message)).WriteAsync(context);
         }
     }
 

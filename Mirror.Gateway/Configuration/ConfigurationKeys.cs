@@ -52,6 +52,9 @@ internal static class ConfigurationKeys
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
+    public const string TagListBytes = Upstream.UpstreamLimits.TagListBytesKey;
+    public const string TagListPages = Upstream.UpstreamLimits.TagListPagesKey;
+    public const string TokenBytes = Upstream.UpstreamLimits.TokenBytesKey;
     public const string TrustedProxies = "mirror.trustedproxies";
     public const string AccelHeader = "mirror.accel.header";
     public const string AccelLocation = "mirror.accel.location";
@@ -89,6 +92,7 @@ internal static class ConfigurationKeys
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
+        TagListBytes, TagListPages, TokenBytes,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
         // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed

@@ -28,11 +28,13 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
     public void Configure(UpstreamsOptions options)
     {
         var timeouts = Timeouts();
+        var limits = Limits();
         var first = options.Default;
         first.RemoteUrl = Url(read, ConfigurationKeys.RemoteUrl) ?? first.RemoteUrl;
         first.Username = read.Value(ConfigurationKeys.Username) ?? first.Username;
         first.Password = read.Value(ConfigurationKeys.Password) ?? first.Password;
         first.Timeouts = timeouts;
+        first.Limits = limits;
         Credentials(first, ConfigurationKeys.Username, ConfigurationKeys.Password);
 
         // The proxy section answers to these names; no entry of mirror.upstreams may take one.
@@ -62,7 +64,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
                 throw ConfigurationReader.Invalid<UpstreamsOptions>(key, $"is already an upstream ({(others.Any(o => o.Host == host) ? "listed twice" : "the proxy section's")})");
             }
 
-            others.Add(Upstream(read.Under(entry, key), host, timeouts));
+            others.Add(Upstream(read.Under(entry, key), host, timeouts, limits));
         }
 
         options.Others = others;
@@ -139,6 +141,23 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Idle = read.Duration<TimeoutOptions>(ConfigurationKeys.IdleTimeout, allowZero: false) ?? options.Idle;
         return options;
     }
+
+    /// <summary><c>mirror.limits</c> on upstream answers, the same for every upstream.</summary>
+    private UpstreamLimits Limits()
+    {
+        var limits = new UpstreamLimits();
+        limits.TagListBytes = LimitSize(ConfigurationKeys.TagListBytes) ?? limits.TagListBytes;
+        limits.TagListPages = read.PositiveInt<UpstreamsOptions>(ConfigurationKeys.TagListPages) ?? limits.TagListPages;
+        limits.TokenBytes = LimitSize(ConfigurationKeys.TokenBytes) ?? limits.TokenBytes;
+        return limits;
+    }
+
+    private long? LimitSize(string key) => read.Size<UpstreamsOptions>(key) switch
+    {
+        null => null,
+        var size and > 0 and <= UpstreamLimits.MaxBytes => size,
+        _ => throw ConfigurationReader.Invalid<UpstreamsOptions>(key, read.Value(key)!, "is not a size from 1B to 1GiB"),
+    };
 
     public void Configure(ServerOptions options)
     {
@@ -221,7 +240,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Level = read.Value(ConfigurationKeys.LogLevel) ?? options.Level;
 
     /// <summary>One entry of <c>mirror.upstreams</c>: its remote URL defaults to https:// and its host, its timeouts to <c>mirror.timeouts</c>.</summary>
-    private static UpstreamOptions Upstream(ConfigurationReader entry, string host, TimeoutOptions timeouts)
+    private static UpstreamOptions Upstream(ConfigurationReader entry, string host, TimeoutOptions timeouts, UpstreamLimits limits)
     {
         var upstream = new UpstreamOptions
         {
@@ -236,6 +255,7 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
                 FirstByte = entry.Duration<UpstreamsOptions>("timeouts.firstbyte", allowZero: false) ?? timeouts.FirstByte,
                 Idle = entry.Duration<UpstreamsOptions>("timeouts.idle", allowZero: false) ?? timeouts.Idle,
             },
+            Limits = limits,
             HttpProxy = Url(entry, "httpproxy"),
             CaFile = entry.File<UpstreamsOptions>("cafile"),
         };

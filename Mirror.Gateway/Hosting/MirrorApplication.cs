@@ -47,7 +47,7 @@ internal static class MirrorApplication
     }
 
     /// <summary>
-    /// The pipeline: behind trusted proxies, their forwarded headers first; one log line per request, configured headers, the debug listener's limits, the request
+    /// The pipeline: response headers (nosniff, <c>http.headers</c>) first; behind trusted proxies, their forwarded headers; one log line per request, the debug listener's limits, the request
     /// guard, the upstream's selection, then routing with authentication and authorization in front of metrics, health, the token
     /// service and the registry API.
     /// </summary>
@@ -55,6 +55,9 @@ internal static class MirrorApplication
     {
         var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var authOn = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.None;
+
+        // First, so that every answer the mirror makes carries nosniff and the configured headers.
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         if (app.Services.GetRequiredService<IOptions<FrontProxyOptions>>().Value.TrustedProxies.Count > 0)
         {
             app.UseMiddleware<TrustedPeerMiddleware>();
@@ -62,11 +65,6 @@ internal static class MirrorApplication
         }
 
         app.UseMiddleware<RequestLogMiddleware>();
-        if (server.Headers.Count > 0)
-        {
-            app.UseMiddleware<ResponseHeadersMiddleware>();
-        }
-
         if (server.DebugAddress is not null)
         {
             app.UseMiddleware<DebugListenerMiddleware>();

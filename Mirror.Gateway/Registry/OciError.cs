@@ -22,15 +22,23 @@ internal sealed record OciError(int Status, string Code, string Message, string?
     public static OciError Unsupported(string method) =>
         new(StatusCodes.Status405MethodNotAllowed, OciErrorCode.Unsupported, "the operation is unsupported", $"{method}: this mirror is a read-only pull-through cache");
 
-    /// <summary>The client's answer when the upstream would not give the mirror what it asked for.</summary>
+    /// <summary>
+    /// The client's answer when the upstream would not give the mirror what it asked for; an answer over one of
+    /// the mirror's bounds is a 502 whose detail names the bound's key.
+    /// </summary>
     public static OciError FromUpstream(SourceStatus status, string unknownCode, UpstreamError? error) => status switch
     {
+        _ when error?.Limit is not null => OverLimit(error.Message!),
         SourceStatus.NotFound => NotFound(error?.Code == OciErrorCode.NameUnknown ? OciErrorCode.NameUnknown : unknownCode),
         SourceStatus.Denied => new(StatusCodes.Status403Forbidden, OciErrorCode.Denied, "requested access to the resource is denied", "the upstream refused the mirror's credentials for this repository"),
         SourceStatus.TooManyRequests => new(StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, "too many requests", "the upstream's rate limit was reached"),
         SourceStatus.Invalid => new(StatusCodes.Status502BadGateway, unknownCode == OciErrorCode.BlobUnknown ? OciErrorCode.BlobUnknown : OciErrorCode.ManifestInvalid, "the upstream's answer was not usable", error?.Message),
         _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", error?.Message),
     };
+
+    /// <summary>An upstream answer larger than the mirror reads (<c>mirror.limits</c>); <paramref name="detail"/> names the key.</summary>
+    public static OciError OverLimit(string detail) =>
+        new(StatusCodes.Status502BadGateway, OciErrorCode.SizeInvalid, "the upstream's answer is larger than the mirror accepts", detail);
 
     public static OciError NotFound(string code, string? detail = null) => new(StatusCodes.Status404NotFound, code, code switch
     {
@@ -54,6 +62,14 @@ internal sealed record OciError(int Status, string Code, string Message, string?
             return Task.CompletedTask;
         }
 
+        var body = ToJson();
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
+    }
+
+    /// <summary>The error's body: <c>{"errors":[{"code":...,"message":...,"detail":...}]}</c>.</summary>
+    public byte[] ToJson()
+    {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -72,8 +88,7 @@ internal sealed record OciError(int Status, string Code, string Message, string?
             json.WriteEndObject();
         }
 
-        response.ContentLength = buffer.Length;
-        return response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).AsTask();
+        return buffer.ToArray();
     }
 
     /// <summary>Echoes client input in an error detail without control characters, and not at length.</summary>

@@ -10,4 +10,7 @@ internal enum TokenStatus
 
     /// <summary>The realm could not be asked: no answer, a timeout, or a 5xx.</summary>
     Unreachable,
+
+    /// <summary>The realm's answer was larger than the mirror reads (<c>mirror.limits.tokenbytes</c>).</summary>
+    OverLimit,
 }

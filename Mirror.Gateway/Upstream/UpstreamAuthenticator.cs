@@ -191,6 +191,9 @@ internal sealed class UpstreamAuthenticator : IDisposable
 
                 GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
                 return ChallengeAnswer.None;
+            case TokenStatus.OverLimit:
+                GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
+                return ChallengeAnswer.OverLimit(answer.Limit!);
             default:
                 // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
                 GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
@@ -201,8 +204,8 @@ internal sealed class UpstreamAuthenticator : IDisposable
     /// <summary>
     /// Asks <paramref name="challenge"/>'s realm for a token for <paramref name="scope"/> with
     /// <paramref name="credentials"/> (anonymously when <c>null</c>): granted with the token, refused (4xx, or
-    /// no token in the answer), or unreachable (no answer, 5xx). The caller decides whether credentials may
-    /// go to that realm.
+    /// no token in the answer), unreachable (no answer, 5xx), or over <c>mirror.limits.tokenbytes</c>. The
+    /// caller decides whether credentials may go to that realm.
     /// </summary>
     public async Task<TokenAnswer> RequestTokenAsync(AuthChallenge challenge, string? scope, AuthenticationHeaderValue? credentials, CancellationToken cancellationToken)
     {
@@ -240,8 +243,12 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 return TokenAnswer.Refused(status);
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(bounded.Token);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: bounded.Token);
+            if (await BoundedBody.ReadAsync(response.Content, _options.Limits.TokenBytes, bounded.Token) is not { } body)
+            {
+                return TokenAnswer.OverLimit(_options.Limits.TokenTooLarge(realm.GetLeftPart(UriPartial.Authority)));
+            }
+
+            using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             var value = root.TryGetProperty("token", out var t) && t.GetString() is { Length: > 0 } tokenText ? tokenText
                 : root.TryGetProperty("access_token", out var a) ? a.GetString() : null;

@@ -18,7 +18,6 @@ internal sealed class UpstreamClient : IUpstream
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
     private const string DigestHeader = "Docker-Content-Digest";
-    private const int MaxTagPages = 100;
     private const int MaxErrorBytes = 64 * 1024;
 
     /// <summary>Docker Hub's pull-limit headers, which clients show their users.</summary>
@@ -51,7 +50,7 @@ internal sealed class UpstreamClient : IUpstream
             using var response = await SendAsync(HttpMethod.Head, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return UpstreamManifest.Failed(StatusOf(response), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             var digest = response.Headers.TryGetValues(DigestHeader, out var values) ? Digest.TryParse(values.First()) : null;
@@ -73,7 +72,7 @@ internal sealed class UpstreamClient : IUpstream
             using var response = await SendAsync(HttpMethod.Get, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return UpstreamManifest.Failed(StatusOf(response), await ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
             }
 
             if (response.Content.Headers.ContentLength > MaxManifestBytes)
@@ -83,7 +82,7 @@ internal sealed class UpstreamClient : IUpstream
 
             using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
             using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-            var content = await ReadAtMostAsync(response.Content, MaxManifestBytes, reading.Token);
+            var content = await BoundedBody.ReadAsync(response.Content, MaxManifestBytes, reading.Token);
             if (content is null)
             {
                 return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit"));
@@ -112,7 +111,7 @@ internal sealed class UpstreamClient : IUpstream
             using var response = await SendAsync(HttpMethod.Head, Url(repository, "blobs", digest.ToString()), null, null, cancellationToken);
             return response.StatusCode == HttpStatusCode.OK
                 ? new UpstreamBlobHead(SourceStatus.Found, response.Content.Headers.ContentLength, null)
-                : new UpstreamBlobHead(StatusOf(response.StatusCode), null, await ErrorOfAsync(response, cancellationToken));
+                : new UpstreamBlobHead(StatusOf(response), null, await ErrorOfAsync(response, cancellationToken));
         }
         catch (Exception ex) when (IsTransportFault(ex, cancellationToken))
         {
@@ -135,7 +134,7 @@ internal sealed class UpstreamClient : IUpstream
                 case HttpStatusCode.PartialContent when headers.ContentRange is { From: { } from, Length: var total }:
                     return UpstreamBlob.Found(await BodyOfAsync(response, cancellationToken), from, total, response);
                 default:
-                    var failed = UpstreamBlob.Failed(StatusOf(response.StatusCode), await ErrorOfAsync(response, cancellationToken));
+                    var failed = UpstreamBlob.Failed(StatusOf(response), await ErrorOfAsync(response, cancellationToken));
                     response.Dispose();
                     return failed;
             }
@@ -147,23 +146,39 @@ internal sealed class UpstreamClient : IUpstream
         }
     }
 
-    /// <summary>Lists every tag, following the upstream's own <c>Link</c> pagination.</summary>
+    /// <summary>
+    /// Lists every tag, following the upstream's own <c>Link</c> pagination, within <c>mirror.limits</c>: at
+    /// most <c>taglistpages</c> pages of at most <c>taglistbytes</c> together, or the list is refused whole
+    /// (a part of it would pass for all of it).
+    /// </summary>
     public async Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken)
     {
+        var limits = _registry.Options.Limits;
         var tags = new List<string>();
         var next = Url(repository, "tags", "list");
+        var left = limits.TagListBytes;
         try
         {
-            for (var page = 0; next is not null && page < MaxTagPages; page++)
+            for (var page = 0; next is not null; page++)
             {
+                if (page == limits.TagListPages)
+                {
+                    return new UpstreamTagList(SourceStatus.Invalid, [], limits.TagListTooLong());
+                }
+
                 using var response = await SendAsync(HttpMethod.Get, next, null, null, cancellationToken);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    return new UpstreamTagList(StatusOf(response.StatusCode), [], await ErrorOfAsync(response, cancellationToken));
+                    return new UpstreamTagList(StatusOf(response), [], await ErrorOfAsync(response, cancellationToken));
                 }
 
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                if (await BoundedBody.ReadAsync(response.Content, left, cancellationToken) is not { } body)
+                {
+                    return new UpstreamTagList(SourceStatus.Invalid, [], limits.TagListTooLarge());
+                }
+
+                left -= body.Length;
+                using var json = JsonDocument.Parse(body);
                 if (json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
                     tags.AddRange(list.EnumerateArray().Select(t => t.GetString()).OfType<string>());
@@ -185,6 +200,16 @@ internal sealed class UpstreamClient : IUpstream
             return new UpstreamTagList(SourceStatus.Unavailable, [], UpstreamError.Because(ex.Message));
         }
     }
+
+    /// <summary>
+    /// The meaning of the upstream's status; <see cref="SourceStatus.Invalid"/> for an answer the pipeline cut
+    /// short at one of the mirror's bounds (a token realm's answer over <c>mirror.limits.tokenbytes</c>).
+    /// </summary>
+    private static SourceStatus StatusOf(HttpResponseMessage response) =>
+        OverLimitOf(response) is not null ? SourceStatus.Invalid : StatusOf(response.StatusCode);
+
+    private static UpstreamError? OverLimitOf(HttpResponseMessage response) =>
+        response.RequestMessage?.Options.TryGetValue(UpstreamAuthHandler.LimitExceeded, out var error) == true ? error : null;
 
     internal static SourceStatus StatusOf(HttpStatusCode status) => status switch
     {
@@ -234,7 +259,7 @@ internal sealed class UpstreamClient : IUpstream
 
     /// <summary>The upstream's own error code (the first of an OCI error body) and its status, as the error.</summary>
     private static async Task<UpstreamError> ErrorOfAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        new(await ErrorCodeAsync(response, cancellationToken), $"the upstream answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        OverLimitOf(response) ?? new(await ErrorCodeAsync(response, cancellationToken), $"the upstream answered {(int)response.StatusCode} {response.ReasonPhrase}");
 
     /// <summary>The <c>code</c> of the first error in an OCI error body, if the upstream sent one.</summary>
     private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -246,7 +271,7 @@ internal sealed class UpstreamClient : IUpstream
 
         try
         {
-            var body = await ReadAtMostAsync(response.Content, MaxErrorBytes, cancellationToken);
+            var body = await BoundedBody.ReadAsync(response.Content, MaxErrorBytes, cancellationToken);
             if (body is null || body.Length == 0)
             {
                 return null;
@@ -262,25 +287,6 @@ internal sealed class UpstreamClient : IUpstream
         {
             return null;
         }
-    }
-
-    private static async Task<byte[]?> ReadAtMostAsync(HttpContent content, int limit, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>The <c>rel="next"</c> target of a <c>Link</c> header (RFC 8288), resolved against the current page.</summary>

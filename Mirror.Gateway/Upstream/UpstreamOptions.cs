@@ -42,6 +42,9 @@ internal sealed class UpstreamOptions
     /// <summary>The upstream's bounds on waiting (<c>timeouts.connect</c>, <c>.firstbyte</c>, <c>.idle</c>); default <c>mirror.timeouts</c>.</summary>
     public TimeoutOptions Timeouts { get; set; } = new();
 
+    /// <summary>Bounds on what the upstream's answers may make the mirror read (<c>mirror.limits</c>, for every upstream alike).</summary>
+    public UpstreamLimits Limits { get; set; } = new();
+
     /// <summary>An outbound HTTP proxy for this upstream (<c>httpproxy</c>), over the environment's <c>HTTPS_PROXY</c> and <c>HTTP_PROXY</c>; default none.</summary>
     public Uri? HttpProxy { get; set; }
 

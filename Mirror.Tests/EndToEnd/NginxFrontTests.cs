@@ -121,6 +121,7 @@ internal sealed class NginxFrontTests
             Assert.That(whole.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(layer.Digest.ToString()));
             Assert.That(whole.Headers.ETag?.Tag, Is.EqualTo($"\"{layer.Digest}\""));
             Assert.That(whole.Headers.AcceptRanges, Is.EqualTo(new[] { "bytes" }));
+            Assert.That(whole.Headers.GetValues("X-Content-Type-Options"), Is.EqualTo(new[] { "nosniff" }), "the mirror's nosniff, restored across the redirect");
             Assert.That(part.StatusCode, Is.EqualTo(HttpStatusCode.PartialContent));
             Assert.That(part.Content.Headers.ContentRange?.ToString(), Is.EqualTo($"bytes 100000-100999/{layer.Content.Length}"));
             Assert.That(await part.Content.ReadAsByteArrayAsync(), Is.EqualTo(layer.Content[100_000..101_000]));

@@ -162,6 +162,9 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {location: /_mirror_store/}}", "mirror.accel.header: is needed")]
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Accel-Redirect, location: 'http://nginx/store/'}}", "mirror.accel.location")]
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Sendfile, location: relative/store}}", "mirror.accel.location")]
+    [TestCase("mirror: {limits: {taglistbytes: 0}}", "mirror.limits.taglistbytes: '0'")]
+    [TestCase("mirror: {limits: {taglistpages: many}}", "mirror.limits.taglistpages: 'many'")]
+    [TestCase("mirror: {limits: {tokenbytes: 2GiB}}", "mirror.limits.tokenbytes: '2GiB'")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");

@@ -86,6 +86,32 @@ internal sealed class UpstreamsConfigurationTests
         Assert.That(DistributionConfiguration.UnknownKeys(configuration), Is.EqualTo(new[] { "mirror.upstreams.ghcr.io.timeouts.total", "mirror.upstreams.registry.example:5000.insecure" }));
     }
 
+    [Test]
+    public void Limits_AsWritten_BoundEveryUpstream_AndAreKnownKeys()
+    {
+        const string yaml = """
+            mirror:
+              limits: {taglistbytes: 32MiB, taglistpages: 500, tokenbytes: 1MB}
+              upstreams:
+                ghcr.io: {}
+            """;
+        var options = Read(yaml);
+        var defaults = Read("proxy: {remoteurl: 'http://127.0.0.1:5999'}").Default.Limits;
+
+        Assert.Multiple(() =>
+        {
+            foreach (var upstream in new[] { options.Default, options.Others[0] })
+            {
+                Assert.That(upstream.Limits.TagListBytes, Is.EqualTo(32L << 20));
+                Assert.That(upstream.Limits.TagListPages, Is.EqualTo(500));
+                Assert.That(upstream.Limits.TokenBytes, Is.EqualTo(1_000_000));
+            }
+
+            Assert.That((defaults.TagListBytes, defaults.TagListPages, defaults.TokenBytes), Is.EqualTo((8L << 20, 100, 256L << 10)));
+            Assert.That(DistributionConfiguration.UnknownKeys(Load(yaml)), Is.Empty);
+        });
+    }
+
     private UpstreamsOptions Read(string yaml)
     {
         var options = new UpstreamsOptions();

@@ -26,4 +26,17 @@ internal static class RawHttp
         var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
         return (status, body);
     }
+
+    /// <summary>The status and the header lines of the answer to <paramref name="method"/> <paramref name="target"/>, each line as sent.</summary>
+    public static async Task<(int Status, string[] Headers)> HeadersAsync(Uri server, string method, string target)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.Host, server.Port);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{method} {target} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+        var head = response[..response.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n");
+        return (int.Parse(head[0].Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture), head[1..]);
+    }
 }

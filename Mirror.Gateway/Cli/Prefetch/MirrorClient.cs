@@ -31,7 +31,9 @@ internal sealed class MirrorClient(HttpClient http, MirrorAuthentication authent
             throw new PrefetchFailedException($"the mirror's manifest {reference} does not hash to {digest}");
         }
 
-        return new FetchedManifest(digest, ManifestTypes.Resolve(response.Content.Headers.ContentType?.MediaType, content), content, IsHit(response));
+        var mediaType = ManifestTypes.TryResolve(response.Content.Headers.ContentType?.MediaType, content)
+            ?? throw new PrefetchFailedException($"the mirror's answer for {reference} is not an image manifest or index");
+        return new FetchedManifest(digest, mediaType, content, IsHit(response));
     }
 
     /// <summary>Whether the mirror has the blob in its store (a HEAD it answers as a hit); the store is not filled by a HEAD.</summary>
