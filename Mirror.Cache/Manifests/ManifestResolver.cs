@@ -268,10 +268,11 @@ public sealed class ManifestResolver : IDisposable
         }
 
         // The registry has served these bytes: its proof, recorded before the store so that another node
-        // finding them stored finds it too; the one copy is kept when the store holds them already.
+        // finding them stored finds it too; the one copy is kept when the store holds them already, unless
+        // it was stored with a type the mirror no longer serves as a manifest (then it is written again).
         fetched = fetched with { Digest = digest, MediaType = type };
         await _provenance.RecordAsync(repository, digest, cancellationToken);
-        if (!_store.Contains(digest))
+        if (!_store.Contains(digest) || await _store.TryFindAsync(digest, cancellationToken) is null)
         {
             await _store.StoreAsync(digest, fetched.MediaType, fetched.Content, cancellationToken);
         }

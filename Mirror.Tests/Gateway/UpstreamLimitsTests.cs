@@ -91,19 +91,6 @@ internal sealed class UpstreamLimitsTests : FakeUpstreamTests
     }
 
     [Test]
-    public async Task Forwarded_TokenRealmWithoutEnd_Is502NamingTheBound()
-    {
-        await using var realm = EndlessUpstream.TokenRealm(Offered);
-        Upstream.RequireBearer($"{realm.Url}token", "never-sent");
-        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), new Dictionary<string, string?> { ["mirror:limits:tokenbytes"] = "64KiB" });
-        using var client = mirror.CreateClient();
-
-        using var response = await client.GetAsync("/v2/_catalog");
-
-        await AssertOverLimitAsync(response, "mirror.limits.tokenbytes");
-    }
-
-    [Test]
     public async Task AuthUpstream_TokenRealmWithoutEnd_TheMirrorsTokenServiceIs502NamingTheBound()
     {
         await using var realm = EndlessUpstream.TokenRealm(Offered);
