@@ -52,6 +52,8 @@ internal static class ConfigurationKeys
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
+    public const string MinResponseRate = "mirror.limits.minresponserate";
+    public const string MinResponseGrace = "mirror.limits.minresponsegrace";
     public const string TrustedProxies = "mirror.trustedproxies";
     public const string AccelHeader = "mirror.accel.header";
     public const string AccelLocation = "mirror.accel.location";
@@ -89,6 +91,7 @@ internal static class ConfigurationKeys
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
+        MinResponseRate, MinResponseGrace,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
         // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed
