@@ -15,6 +15,13 @@ namespace Mirror.Tests.Gateway;
 [TestFixture]
 internal sealed class HostileClientTests
 {
+    /// <summary>A minimum response rate a test can see act within seconds.</summary>
+    private static readonly Dictionary<string, string?> FastCutOff = new()
+    {
+        ["mirror:limits:minresponserate"] = "1MiB/s",
+        ["mirror:limits:minresponsegrace"] = "1s",
+    };
+
     [Test]
     public async Task SlowHeaders_ConnectionClosedAfterTheHeaderTimeout_WhileAPromptClientIsServed()
     {
@@ -89,6 +96,48 @@ internal sealed class HostileClientTests
         {
             Assert.That(received, Is.LessThan(content.Length), "the client got part of the body and then the end of the connection");
             Assert.That(mirror.Logs.Lines, Has.Some.Contains("mirror.limits.minresponserate"));
+        });
+    }
+
+    [Test]
+    public async Task ClientThatNeverReadsAFill_IsCutOff_WhileTheFillGoesOnForOthers()
+    {
+        using var directory = new TestDirectory();
+        await using var upstream = await BlobUpstream.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
+        var digest = upstream.Add("library/busybox", content);
+        using var mirror = new MirrorFactory(upstream.Url.ToString(), directory.Combine("store"), FastCutOff);
+        using var stalled = new TcpClient { ReceiveBufferSize = 64 * 1024 };
+        await stalled.ConnectAsync(mirror.Address.Host, mirror.Address.Port);
+        var stream = stalled.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /v2/library/busybox/blobs/{digest} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        await mirror.Logs.WaitForAsync("mirror.limits.minresponserate", TimeSpan.FromSeconds(15));
+        var received = await ReadToEndAsync(stream);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(received, Is.LessThan(content.Length));
+            Assert.That(await mirror.ReadCommittedBlobAsync(digest), Is.EqualTo(content), "the fill is not the client's: it goes on to its commit");
+        });
+    }
+
+    [Test]
+    public async Task UpstreamStallingLongerThanTheGrace_AClientFollowingTheFill_IsNotCutOff()
+    {
+        using var directory = new TestDirectory();
+        await using var upstream = await BlobUpstream.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
+        var digest = upstream.Add("library/busybox", content, new BlobFaults { StallAt = 256 * 1024, StallFor = TimeSpan.FromSeconds(4) });
+        using var mirror = new MirrorFactory(upstream.Url.ToString(), directory.Combine("store"), FastCutOff);
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+
+        var body = await client.GetByteArrayAsync($"/v2/library/busybox/blobs/{digest}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body, Is.EqualTo(content), "waiting for the upstream is not the client's slowness");
+            Assert.That(mirror.Logs.Lines, Has.None.Contains("mirror.limits.minresponserate"));
         });
     }
 
