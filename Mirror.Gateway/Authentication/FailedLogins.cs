@@ -4,100 +4,111 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Mirror.Gateway.Authentication;
 
 /// <summary>
-/// Slows down an address that keeps failing to log in. From the <see cref="Allowed"/>th failure within
-/// <see cref="Window"/>, every further attempt from that address (right or wrong, so a guesser learns
-/// nothing from how fast it is answered) waits its turn: one check at a time, each after a delay that
-/// doubles up to <see cref="MaxDelay"/>. Only that address is slowed, so a stranger cannot lock anyone
-/// else out, and an address that stops failing is forgotten after the window.
+/// Slows down guessing without slowing anyone else down. Failures are counted per address and user name:
+/// from the <see cref="Allowed"/>th failure of a name from an address within <see cref="Window"/>, each
+/// further check of that name from that address (right or wrong, so a guesser learns nothing from how fast
+/// it is answered) waits a delay doubling from 250 ms to <see cref="MaxDelay"/>; and a name's checks from
+/// an address run one at a time, so guesses sent in parallel gain nothing. Other names from that address,
+/// and other addresses, are not held up: a user who keeps failing, or someone guessing, behind a shared
+/// address does not delay a colleague's login. Credentials remembered as good
+/// (<see cref="VerifiedCredentials"/>) never come here.
 /// </summary>
-internal sealed class FailedLogins(TimeProvider time) : IDisposable
+/// <remarks>
+/// An address that has failed <see cref="Allowed"/> times in all within the window is spraying names; the
+/// check is told, so that its unknown names cost no more bcrypt runs (<see cref="HtpasswdUsers"/>).
+/// </remarks>
+internal sealed class FailedLogins : IDisposable
 {
     public const int Allowed = 5;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>User names kept across all addresses (some 200 bytes each).</summary>
+    private const int NamesKept = 200_000;
+
+    private readonly TimeProvider _time;
+    private readonly NameBudget _names = new(NamesKept);
     private readonly MemoryCache _addresses = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    /// <summary>
-    /// Runs <paramref name="check"/> for a login from <paramref name="address"/>: at once for an address in
-    /// good standing; in turn and after its delay for one that has failed too often. A failed check counts.
-    /// </summary>
-    public async Task<bool> CheckAsync(IPAddress? address, Func<CancellationToken, Task<bool>> check, CancellationToken cancellationToken)
-    {
-        var record = RecordOf(address);
-        var delay = record.Delay;
-        if (delay == TimeSpan.Zero)
-        {
-            return Count(record, await check(cancellationToken));
-        }
+    public FailedLogins(TimeProvider time) => _time = time;
 
-        await record.Turn.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Runs <paramref name="check"/> for a login as <paramref name="user"/> from <paramref name="address"/>,
+    /// after the name's earlier checks from there and its delay; <paramref name="known"/> says whether the
+    /// check knows the name. The check is told whether the address is spraying names. A failed check counts.
+    /// </summary>
+    public async Task<bool> CheckAsync(IPAddress? address, string user, bool known, Func<bool, CancellationToken, Task<bool>> check, CancellationToken cancellationToken)
+    {
+        var from = AddressOf(address);
+        var record = from.Enter(user, known, Now);
         try
         {
-            await Task.Delay(record.Delay, time, cancellationToken);
-            return Count(record, await check(cancellationToken));
+            await record.Turn.WaitAsync(cancellationToken);
+            try
+            {
+                if (record.Delay is var delay && delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+
+                var accepted = await check(from.IsSpraying(Now), cancellationToken);
+                if (!accepted)
+                {
+                    Count(from, record);
+                }
+
+                return accepted;
+            }
+            finally
+            {
+                record.Turn.Release();
+            }
         }
         finally
         {
-            record.Turn.Release();
+            from.Leave(record);
         }
     }
 
-    /// <summary>Counts a failure decided elsewhere (a bad token) and waits what the address has earned.</summary>
-    public Task FailedAsync(IPAddress? address, CancellationToken cancellationToken) =>
-        Record(address) is { } delay && delay > TimeSpan.Zero ? Task.Delay(delay, time, cancellationToken) : Task.CompletedTask;
+    /// <summary>
+    /// Counts a bearer token that failed (its signature, issuer, audience or form) and waits what the
+    /// address's failed tokens have earned before the refusal. A token carries no user name that could be
+    /// believed before it is verified, so an address's failed tokens are counted together; a valid token is
+    /// never delayed, since checking one costs little and a token cannot be guessed.
+    /// </summary>
+    public Task FailedTokenAsync(IPAddress? address, CancellationToken cancellationToken) =>
+        Record(address, user: null) is var delay && delay > TimeSpan.Zero ? Task.Delay(delay, _time, cancellationToken) : Task.CompletedTask;
 
-    /// <summary>Counts a failure from <paramref name="address"/> and returns the delay its next attempt will wait.</summary>
-    public TimeSpan Record(IPAddress? address)
+    /// <summary>
+    /// Counts a failure of <paramref name="user"/> (<c>null</c>: a bearer token) from <paramref name="address"/>
+    /// and returns the delay its next check will wait.
+    /// </summary>
+    public TimeSpan Record(IPAddress? address, string? user, bool known = true)
     {
-        var record = RecordOf(address);
-        record.Failed();
+        var from = AddressOf(address);
+        var record = from.Enter(user, known, Now);
+        Count(from, record);
+        from.Leave(record);
         return record.Delay;
     }
 
     public void Dispose() => _addresses.Dispose();
 
-    private static bool Count(AddressRecord record, bool accepted)
-    {
-        if (!accepted)
-        {
-            record.Failed();
-        }
+    private long Now => _time.GetUtcNow().UtcTicks;
 
-        return accepted;
+    private void Count(AddressFailures from, UserFailures record)
+    {
+        record.Failed();
+        from.Failed(Now);
     }
 
-    private AddressRecord RecordOf(IPAddress? address) =>
+    private AddressFailures AddressOf(IPAddress? address) =>
         _addresses.GetOrCreate(address?.ToString() ?? "-", entry =>
         {
             entry.Size = 1;
             entry.SlidingExpiration = Window;
-            return new AddressRecord();
+            entry.RegisterPostEvictionCallback(static (_, value, _, _) => ((AddressFailures)value!).Drop());
+            return new AddressFailures(_names);
         })!;
-
-    /// <summary>An address's failures, and the turn its attempts wait for once it has too many.</summary>
-    private sealed class AddressRecord
-    {
-        private int _failures;
-
-        public SemaphoreSlim Turn { get; } = new(1, 1);
-
-        public TimeSpan Delay
-        {
-            get
-            {
-                var failures = Volatile.Read(ref _failures);
-                if (failures < Allowed)
-                {
-                    return TimeSpan.Zero;
-                }
-
-                var delay = FirstDelay * (1 << Math.Min(failures - Allowed, 10));
-                return delay < MaxDelay ? delay : MaxDelay;
-            }
-        }
-
-        public void Failed() => Interlocked.Increment(ref _failures);
-    }
 }

@@ -10,7 +10,7 @@ namespace Mirror.Gateway.Authentication;
 /// <summary>
 /// Basic authentication (RFC 7617) for <c>auth.htpasswd</c>: a request without credentials is anonymous (the
 /// policy refuses it), one with credentials is authenticated when the htpasswd file's bcrypt hash matches,
-/// and failures from one address are slowed down. Challenges are distribution's: 401,
+/// and failures are slowed down per address and user name (<see cref="FailedLogins"/>). Challenges are distribution's: 401,
 /// <c>WWW-Authenticate: Basic realm="..."</c> and the OCI error <c>UNAUTHORIZED</c>.
 /// </summary>
 internal sealed class HtpasswdAuthenticationHandler(
@@ -36,11 +36,12 @@ internal sealed class HtpasswdAuthenticationHandler(
             return AuthenticateResult.Fail("the Authorization header does not hold Basic credentials");
         }
 
-        // Credentials checked before are answered from memory; new ones wait their address's turn when it
-        // has failed too often.
+        // Credentials checked before are answered from memory; new ones wait their turn, and a delay when their
+        // user name has failed too often from this address.
         var address = Context.Connection.RemoteIpAddress;
         var key = verified.KeyOf(Scheme.Name, users.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), credentials.User, credentials.Password);
-        if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => failures.CheckAsync(address, c => CheckAsync(credentials, c), ct), Context.RequestAborted))
+        var known = users.Knows(credentials.User);
+        if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => failures.CheckAsync(address, credentials.User, known, (spraying, c) => CheckAsync(credentials, known, spraying, c), ct), Context.RequestAborted))
         {
             GatewayLog.LoginFailed(Logger, Scheme.Name, address?.ToString() ?? "-");
             return AuthenticateResult.Fail("wrong user or password");
@@ -50,10 +51,15 @@ internal sealed class HtpasswdAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
-    private async Task<bool> CheckAsync(BasicCredentials credentials, CancellationToken cancellationToken)
+    /// <summary>The bcrypt check, counted when it runs: an unknown name from an address spraying names costs none.</summary>
+    private async Task<bool> CheckAsync(BasicCredentials credentials, bool known, bool spraying, CancellationToken cancellationToken)
     {
-        var accepted = await users.VerifyAsync(credentials.User, credentials.Password, cancellationToken);
-        metrics.CredentialChecked(Scheme.Name, accepted);
+        var accepted = await users.VerifyAsync(credentials.User, credentials.Password, spare: spraying, cancellationToken);
+        if (known || !spraying)
+        {
+            metrics.CredentialChecked(Scheme.Name, accepted);
+        }
+
         return accepted;
     }
 

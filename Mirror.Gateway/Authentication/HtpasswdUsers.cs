@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Diagnostics;
@@ -43,8 +44,20 @@ internal sealed class HtpasswdUsers : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="password"/> is <paramref name="user"/>'s. bcrypt is slow on purpose: at most one run per core at a time.</summary>
-    public async Task<bool> VerifyAsync(string user, string password, CancellationToken cancellationToken)
+    /// <summary>Whether the file has <paramref name="user"/>.</summary>
+    public bool Knows(string user)
+    {
+        Refresh();
+        return Volatile.Read(ref _users)?.File.Users.ContainsKey(user) == true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="password"/> is <paramref name="user"/>'s. bcrypt is slow on purpose: at most one
+    /// run per core at a time. An unknown user costs a bcrypt run of the file's highest cost, so timing does not
+    /// tell who exists; with <paramref name="spare"/> (an address spraying names) it costs a pause as long as
+    /// the last such run took instead, so spraying names buys no bcrypt runs.
+    /// </summary>
+    public async Task<bool> VerifyAsync(string user, string password, bool spare, CancellationToken cancellationToken)
     {
         Refresh();
         if (Volatile.Read(ref _users) is not { } users)
@@ -53,11 +66,22 @@ internal sealed class HtpasswdUsers : IDisposable
         }
 
         var hash = users.File.Users.GetValueOrDefault(user);
+        if (hash is null && spare)
+        {
+            await Task.Delay(users.NoOneTakes, _time, cancellationToken);
+            return false;
+        }
+
         await _bcrypt.WaitAsync(cancellationToken);
         try
         {
-            // An unknown user costs a bcrypt run of the file's own cost, so timing does not tell who exists.
+            var started = Stopwatch.GetTimestamp();
             var matches = BCrypt.Net.BCrypt.Verify(password, hash ?? users.NoOne);
+            if (hash is null)
+            {
+                users.NoOneTakes = Stopwatch.GetElapsedTime(started);
+            }
+
             return matches && hash is not null;
         }
         catch (BCrypt.Net.SaltParseException)
@@ -126,14 +150,29 @@ internal sealed class HtpasswdUsers : IDisposable
         }
     }
 
-    /// <summary>A parsed file, and a hash of no one's password at the highest cost the file uses.</summary>
-    private sealed class Users(HtpasswdFile file)
+    /// <summary>A parsed file, a hash of no one's password at the highest cost the file uses, and how long checking it takes.</summary>
+    private sealed class Users
     {
-        public HtpasswdFile File { get; } = file;
+        private long _noOneTakes;
 
-        public string NoOne { get; } = BCrypt.Net.BCrypt.HashPassword(
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)),
-            file.Users.Values.Select(CostOf).DefaultIfEmpty(10).Max());
+        public Users(HtpasswdFile file)
+        {
+            File = file;
+            var started = Stopwatch.GetTimestamp();
+            NoOne = BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), file.Users.Values.Select(CostOf).DefaultIfEmpty(10).Max());
+            NoOneTakes = Stopwatch.GetElapsedTime(started);
+        }
+
+        public HtpasswdFile File { get; }
+
+        public string NoOne { get; }
+
+        /// <summary>How long checking a password against <see cref="NoOne"/> took last (hashing it, at first).</summary>
+        public TimeSpan NoOneTakes
+        {
+            get => TimeSpan.FromTicks(Interlocked.Read(ref _noOneTakes));
+            set => Interlocked.Exchange(ref _noOneTakes, value.Ticks);
+        }
 
         private static int CostOf(string hash) => int.TryParse(hash.AsSpan(4, 2), out var cost) ? cost : 10;
     }

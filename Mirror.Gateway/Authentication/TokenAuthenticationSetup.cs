@@ -74,7 +74,7 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, IServ
             OnAuthenticationFailed = context =>
                 context.Exception is SecurityTokenExpiredException or SecurityTokenNotYetValidException
                     ? Task.CompletedTask
-                    : failures.FailedAsync(context.HttpContext.Connection.RemoteIpAddress, context.HttpContext.RequestAborted),
+                    : failures.FailedTokenAsync(context.HttpContext.Connection.RemoteIpAddress, context.HttpContext.RequestAborted),
             OnChallenge = context =>
             {
                 context.HandleResponse();

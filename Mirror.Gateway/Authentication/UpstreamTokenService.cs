@@ -99,7 +99,8 @@ internal sealed class UpstreamTokenService(
 
     /// <summary>
     /// Whether the upstream accepts the login; the verdict is remembered for <c>auth.upstream.ttl</c>, and a
-    /// new one waits its address's turn when the address has failed too often.
+    /// new one waits its turn, and a delay when its user name has failed too often from this address. Every
+    /// name counts as known: the mirror cannot tell which names the upstream has, so none is forgotten early.
     /// </summary>
     private Task<bool> AcceptsAsync(System.Net.IPAddress? address, BasicCredentials credentials, CancellationToken cancellationToken) =>
         verdicts.CheckAsync(
@@ -107,7 +108,9 @@ internal sealed class UpstreamTokenService(
             options.Value.UpstreamTtl,
             ct => failures.CheckAsync(
                 address,
-                async c =>
+                credentials.User,
+                known: true,
+                async (_, c) =>
                 {
                     var accepted = await new UpstreamAccessProbe(registries.Default).AcceptsLoginAsync(credentials, c);
                     metrics.CredentialChecked(AuthSchemes.Upstream, accepted);

@@ -11,10 +11,10 @@ namespace Mirror.Gateway.Authentication;
 /// at start and never stored, so neither the password nor a hash that could be attacked offline is kept;
 /// concurrent checks of the same credentials share one run.
 /// </summary>
-internal sealed class VerifiedCredentials(TimeProvider time) : IDisposable
+internal sealed class VerifiedCredentials(TimeProvider time, int capacity = 100_000) : IDisposable
 {
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
-    private readonly MemoryCache _verdicts = new(new MemoryCacheOptions { SizeLimit = 100_000, Clock = new TimeProviderClock(time) });
+    private readonly MemoryCache _verdicts = new(new MemoryCacheOptions { SizeLimit = capacity, Clock = new TimeProviderClock(time) });
     private readonly SingleFlight<string, bool> _checks = new();
 
     /// <summary>A key for <paramref name="parts"/> (scheme, file generation, user, password, repository, ...).</summary>
@@ -48,7 +48,15 @@ internal sealed class VerifiedCredentials(TimeProvider time) : IDisposable
         }
 
         var verdict = await check(cancellationToken);
-        _verdicts.Set(key, verdict, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = ttl });
+
+        // A full memory makes room from refusals first: someone sending wrong credentials by the thousand must
+        // not push out the good ones, whose requests would then be checked, and maybe slowed, again.
+        _verdicts.Set(key, verdict, new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpirationRelativeToNow = ttl,
+            Priority = verdict ? CacheItemPriority.High : CacheItemPriority.Low,
+        });
         return verdict;
     }
 

@@ -6,6 +6,7 @@ using Mirror.Cache.Registry;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
+using Mirror.Gateway.Listening;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 
@@ -16,8 +17,9 @@ namespace Mirror.Gateway.Blobs;
 /// serves a stored blob from its file (ranges, and <c>If-None-Match</c> as StaticFiles answers it), streams
 /// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal. Behind
 /// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>).
+/// A body is held to the minimum response rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
 /// </summary>
-internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
@@ -88,6 +90,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
         }
 
         using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        using var watch = rates.Watch(context);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
         var cancellationToken = context.RequestAborted;
@@ -106,6 +109,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
             position += read;
             outcomes.Sent(context, MirrorMetrics.Blob, read);
             await body.FlushAsync(cancellationToken);
+            watch?.Sent(read);
         }
     }
 
@@ -123,12 +127,16 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
 
         outcomes.Record(context, MirrorMetrics.Blob, filling.Result);
         WriteHeaders(context, digest, range.Value, length);
+        using var watch = rates.Watch(context);
         var body = context.Response.BodyWriter;
         var position = range.Value.Start;
         var cancellationToken = context.RequestAborted;
         while (true)
         {
+            // Waiting for the upstream's bytes is not the client's slowness.
+            watch?.Pause();
             var read = await filling.Reader.ReadAsync(body.GetMemory(CopyChunk), position, range.Value.End, cancellationToken);
+            watch?.Resume();
             if (read.Failed)
             {
                 // Headers and most of the body are out: the only honest end is a broken connection, which
@@ -147,6 +155,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
             position += read.Count;
             outcomes.Sent(context, MirrorMetrics.Blob, read.Count);
             await body.FlushAsync(cancellationToken);
+            watch?.Sent(read.Count);
         }
     }
 

@@ -55,6 +55,8 @@ internal static class ConfigurationKeys
     public const string TagListBytes = Upstream.UpstreamLimits.TagListBytesKey;
     public const string TagListPages = Upstream.UpstreamLimits.TagListPagesKey;
     public const string TokenBytes = Upstream.UpstreamLimits.TokenBytesKey;
+    public const string MinResponseRate = "mirror.limits.minresponserate";
+    public const string MinResponseGrace = "mirror.limits.minresponsegrace";
     public const string TrustedProxies = "mirror.trustedproxies";
     public const string AccelHeader = "mirror.accel.header";
     public const string AccelLocation = "mirror.accel.location";
@@ -93,6 +95,7 @@ internal static class ConfigurationKeys
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
         TagListBytes, TagListPages, TokenBytes,
+        MinResponseRate, MinResponseGrace,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
         // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed

@@ -196,6 +196,13 @@ internal sealed partial class MirrorOptionsSetup(ConfigurationReader read) :
         options.Http2 = !(read.Bool<ServerOptions>(ConfigurationKeys.Http2Disabled) ?? !options.Http2);
         options.MaxConnections = read.PositiveInt<ServerOptions>(ConfigurationKeys.MaxConnections) ?? options.MaxConnections;
         options.HeaderTimeout = read.Duration<ServerOptions>(ConfigurationKeys.HeaderTimeout, allowZero: false) ?? options.HeaderTimeout;
+        options.MinResponseGrace = read.Duration<ServerOptions>(ConfigurationKeys.MinResponseGrace, allowZero: false) ?? options.MinResponseGrace;
+        if (read.Value(ConfigurationKeys.MinResponseRate) is { } rate)
+        {
+            // A size a second, with or without the "/s" (16KiB, 16KiB/s).
+            options.MinResponseRate = ByteSize.TryParse(rate.EndsWith("/s", StringComparison.OrdinalIgnoreCase) ? rate[..^2] : rate)
+                ?? throw ConfigurationReader.Invalid<ServerOptions>(ConfigurationKeys.MinResponseRate, rate, "is not a rate such as 16KiB/s, 1MB/s or 0 (off)");
+        }
     }
 
     public void Configure(FrontProxyOptions options)

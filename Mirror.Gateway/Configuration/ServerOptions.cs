@@ -33,4 +33,17 @@ internal sealed class ServerOptions
     /// Registry clients send a few hundred bytes at once; a slow trickle is a client holding a connection open.
     /// </summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The rate, in bytes a second, below which a blob's response is aborted (<c>mirror.limits.minresponserate</c>);
+    /// default 16 KiB; 0 turns the watch off. A client that stops reading would otherwise hold its connection and
+    /// the file it reads (against eviction) for as long as Kestrel's own, far looser, rate allows.
+    /// </summary>
+    public long MinResponseRate { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// How long a response may fall behind <see cref="MinResponseRate"/> before it is aborted, and so how much it
+    /// may bank by being fast (<c>mirror.limits.minresponsegrace</c>); default 30 s.
+    /// </summary>
+    public TimeSpan MinResponseGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

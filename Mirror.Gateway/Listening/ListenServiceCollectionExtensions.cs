@@ -4,7 +4,7 @@ using Mirror.Gateway.Tls;
 
 namespace Mirror.Gateway.Listening;
 
-/// <summary>Where and how the mirror listens: its addresses, TLS, and Kestrel's limits.</summary>
+/// <summary>Where and how the mirror listens: its addresses, TLS, Kestrel's limits, and the minimum response rate.</summary>
 internal static class ListenServiceCollectionExtensions
 {
     public static IServiceCollection ListenOn(this IServiceCollection services)
@@ -16,6 +16,7 @@ internal static class ListenServiceCollectionExtensions
         services.AddSingleton<ServerCertificate>();
         services.AddSingleton<TlsHandshake>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ListenSetup>();
+        services.AddSingleton<ResponseRates>();
         return services;
     }
 }

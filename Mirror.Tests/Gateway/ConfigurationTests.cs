@@ -140,6 +140,8 @@ internal sealed class ConfigurationTests
     [TestCase("proxy: {ttl: 5 days}", "proxy.ttl")]
     [TestCase("http: {addr: 'nowhere'}", "http.addr")]
     [TestCase("log: {level: loud}", "log.level")]
+    [TestCase("mirror: {limits: {minresponserate: fast}}", "mirror.limits.minresponserate")]
+    [TestCase("mirror: {limits: {minresponsegrace: 0}}", "mirror.limits.minresponsegrace")]
     [TestCase("proxy: {username: someone}", "proxy.password")]
     [TestCase("mirror: {upstreams: {ghcr: {}}}", "mirror.upstreams.ghcr: is not a registry host")]
     [TestCase("redis: {addr: 'redis.internal'}", "redis.addr")]

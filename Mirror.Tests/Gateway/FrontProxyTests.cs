@@ -81,8 +81,8 @@ internal sealed class FrontProxyTests : FakeUpstreamTests
         var failures = mirror.Services.GetRequiredService<FailedLogins>();
         Assert.Multiple(() =>
         {
-            Assert.That(failures.Record(IPAddress.Parse("203.0.113.7")), Is.GreaterThan(TimeSpan.Zero));
-            Assert.That(failures.Record(IPAddress.Loopback), Is.EqualTo(TimeSpan.Zero));
+            Assert.That(failures.Record(IPAddress.Parse("203.0.113.7"), "alice"), Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(failures.Record(IPAddress.Loopback, "alice"), Is.EqualTo(TimeSpan.Zero));
             Assert.That(mirror.Logs.Lines, Has.Some.Contains("Failed htpasswd login from 203.0.113.7"));
         });
     }
