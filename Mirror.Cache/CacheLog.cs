@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache;
 
@@ -71,7 +70,7 @@ internal static partial class CacheLog
     public static partial void LinksNotLoaded(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(1030, LogLevel.Information, "Filling {Repository}@{Digest}: {Written} of {Length} bytes, {MiBPerSecond:0.0} MiB/s over {Seconds:0} s, {Clients} clients waiting")]
-    public static partial void FillProgress(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, long written, string length, double miBPerSecond, double seconds, int clients);
+    public static partial void FillProgress(ILogger logger, Protocol.RepositoryKey repository, Protocol.Digest digest, long written, string length, double miBPerSecond, double seconds, int clients);
 
     [LoggerMessage(1021, LogLevel.Information, "Indexing the store: {Files} files ({Bytes} bytes) so far, in {Elapsed}")]
     public static partial void StoreIndexing(ILogger logger, long files, long bytes, TimeSpan elapsed);
@@ -83,19 +82,19 @@ internal static partial class CacheLog
     public static partial void JournalNotRead(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(1031, LogLevel.Debug, "Following {Node}'s fill of {Repository}@{Digest}: {Written} of {Length} bytes")]
-    public static partial void FollowingFill(ILogger logger, Registry.RepositoryKey repository, Content.Digest digest, string node, long written, long? length);
+    public static partial void FollowingFill(ILogger logger, Protocol.RepositoryKey repository, Protocol.Digest digest, string node, long written, long? length);
 
     [LoggerMessage(1032, LogLevel.Debug, "Not sweeping: {Reason}")]
     public static partial void NotSweeping(ILogger logger, string reason);
 
     [LoggerMessage(1033, LogLevel.Information, "{Node} won the fill of {Digest} for the cluster")]
-    public static partial void FillLeaseWon(ILogger logger, string node, Content.Digest digest);
+    public static partial void FillLeaseWon(ILogger logger, string node, Protocol.Digest digest);
 
     [LoggerMessage(1034, LogLevel.Warning, "{Node} took over the fill of {Digest} from a node that stopped, keeping {Kept} bytes")]
-    public static partial void FillTakenOver(ILogger logger, string node, Content.Digest digest, long kept);
+    public static partial void FillTakenOver(ILogger logger, string node, Protocol.Digest digest, long kept);
 
     [LoggerMessage(1035, LogLevel.Debug, "Filling {Digest} for the cluster into {Path}")]
-    public static partial void FillingForCluster(ILogger logger, Content.Digest digest, string path);
+    public static partial void FillingForCluster(ILogger logger, Protocol.Digest digest, string path);
 
     [LoggerMessage(1041, LogLevel.Warning, "{Digest} was removed from the store by another process (verify, gc, or a hand); forgotten, and fetched again when asked for")]
     public static partial void StoredFileVanished(ILogger logger, Digest digest);

@@ -1,6 +1,5 @@
-using Mirror.Cache.Content;
 using Mirror.Cache.Proofs;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Upstream;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Blobs;

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Blobs;

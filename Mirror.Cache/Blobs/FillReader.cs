@@ -1,4 +1,4 @@
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Blobs;
 

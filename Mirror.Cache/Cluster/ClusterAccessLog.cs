@@ -1,5 +1,5 @@
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Cluster;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Maintenance;

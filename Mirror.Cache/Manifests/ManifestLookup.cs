@@ -1,4 +1,4 @@
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Manifests;

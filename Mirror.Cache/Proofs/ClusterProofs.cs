@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Proofs;
 

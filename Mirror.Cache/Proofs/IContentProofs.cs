@@ -1,4 +1,4 @@
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Proofs;
 
@@ -11,7 +11,7 @@ namespace Mirror.Cache.Proofs;
 /// (<see cref="ClusterProofs"/>); chosen once, in the composition. Proofs are never taken back: a digest
 /// names its bytes, so a registry that once served them holds them.
 /// </summary>
-/// <remarks>A registry is written as <see cref="Registry.RepositoryKey.Upstream"/> is, with <c>""</c> for the first upstream.</remarks>
+/// <remarks>A registry is written as <see cref="Protocol.RepositoryKey.Upstream"/> is, with <c>""</c> for the first upstream.</remarks>
 internal interface IContentProofs
 {
     /// <summary>What is known of <paramref name="registry"/>'s proof of <paramref name="digest"/>; from memory when it is proven.</summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Proofs;
@@ -76,7 +76,7 @@ internal sealed class ProofJournal : IContentProofs
             lines++;
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             var registry = space < 0 ? string.Empty : line[(space + 1)..];
-            if (Digest.TryParse(space < 0 ? line : line.AsSpan(0, space)) is { } digest && (registry.Length == 0 || Registry.RepositoryKey.IsHost(registry))
+            if (Digest.TryParse(space < 0 ? line : line.AsSpan(0, space)) is { } digest && (registry.Length == 0 || Protocol.RepositoryKey.IsHost(registry))
                 && _proofs.Add(registry, digest))
             {
                 count++;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 
 namespace Mirror.Cache.Proofs;

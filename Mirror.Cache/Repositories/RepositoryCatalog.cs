@@ -1,4 +1,4 @@
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Tags;
 
 namespace Mirror.Cache.Repositories;

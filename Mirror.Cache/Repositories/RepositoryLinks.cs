@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Repositories;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
 

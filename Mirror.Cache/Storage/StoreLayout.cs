@@ -1,6 +1,6 @@
 using System.IO.Enumeration;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
 

@@ -1,5 +1,4 @@
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Upstream;
 

@@ -1,7 +1,6 @@
 using Mirror.Cache;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;

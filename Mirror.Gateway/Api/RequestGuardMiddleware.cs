@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Registry;
 
 namespace Mirror.Gateway.Api;

@@ -1,3 +1,4 @@
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 

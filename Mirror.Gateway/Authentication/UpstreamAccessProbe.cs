@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Authentication;

@@ -1,8 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using Mirror.Cache.Blobs;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;

@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
+using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Cache.Upstream;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Upstream;
-using Mirror.Cache.Upstream;
-using Mirror.Cache.Storage;
-using Mirror.Cache.Tags;
 
 namespace Mirror.Gateway.Configuration;
 

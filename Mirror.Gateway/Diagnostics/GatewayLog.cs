@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Diagnostics;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Api;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Authorization;

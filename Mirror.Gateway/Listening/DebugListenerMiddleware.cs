@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Status;

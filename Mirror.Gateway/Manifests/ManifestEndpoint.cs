@@ -1,7 +1,6 @@
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Manifests;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;

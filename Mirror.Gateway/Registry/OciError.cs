@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Gateway.Registry;

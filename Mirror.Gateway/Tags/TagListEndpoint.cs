@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 using Mirror.Gateway.Registry;
 

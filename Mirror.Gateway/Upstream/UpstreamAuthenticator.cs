@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Mirror.Cache.Concurrency;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Registry;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Gateway.Upstream;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Mirror.Cache.Cluster;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Cluster;
-using Mirror.Cache.Content;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Cache;

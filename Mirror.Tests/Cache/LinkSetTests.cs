@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 
 namespace Mirror.Tests.Cache;

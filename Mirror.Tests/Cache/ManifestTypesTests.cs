@@ -1,5 +1,5 @@
 using System.Text;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Tests.Cache;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Content;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Tests.Cache;

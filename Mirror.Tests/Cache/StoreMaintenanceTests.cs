@@ -3,9 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Mirror.Cache;
-using Mirror.Cache.Content;
 using Mirror.Cache.Maintenance;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 

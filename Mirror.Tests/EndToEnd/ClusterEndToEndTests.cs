@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.EndToEnd;

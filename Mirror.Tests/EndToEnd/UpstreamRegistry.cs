@@ -109,7 +109,7 @@ internal sealed partial class UpstreamRegistry : IDisposable
         AccessLog().Matches(_process.Output).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToList();
 
     /// <summary>How many GETs of this blob the registry has completed (it logs a request when its response ends).</summary>
-    public int Gets(Mirror.Cache.Content.Digest digest) => Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.EndsWith(digest.ToString(), StringComparison.Ordinal));
+    public int Gets(Mirror.Cache.Protocol.Digest digest) => Requests.Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.EndsWith(digest.ToString(), StringComparison.Ordinal));
 
     public int BlobGets(int since = 0) => Requests.Skip(since).Count(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/blobs/sha256:", StringComparison.Ordinal));
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Upstream;
 using Mirror.Tests.Support;

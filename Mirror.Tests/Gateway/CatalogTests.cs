@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Tags;
 using Mirror.Tests.Support;
 using static Mirror.Tests.Support.TestTokens;

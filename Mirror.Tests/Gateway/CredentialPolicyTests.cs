@@ -1,3 +1,4 @@
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Tests.Gateway;

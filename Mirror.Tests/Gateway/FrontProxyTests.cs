@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Authentication;
 using Mirror.Tests.Support;
 

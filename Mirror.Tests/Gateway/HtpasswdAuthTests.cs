@@ -5,8 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;

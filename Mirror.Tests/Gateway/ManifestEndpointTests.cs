@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

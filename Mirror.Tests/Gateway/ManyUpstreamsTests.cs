@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

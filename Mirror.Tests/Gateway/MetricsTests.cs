@@ -3,9 +3,8 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Mirror.Cache.Content;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;

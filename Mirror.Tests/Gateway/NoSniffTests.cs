@@ -1,4 +1,4 @@
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Tests.Support;
 
@@ -187,7 +186,7 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
         });
     }
 
-    private (Mirror.Cache.Content.Digest Manifest, Mirror.Cache.Content.Digest Config, Mirror.Cache.Content.Digest Layer) PushPrivateImage()
+    private (Mirror.Cache.Protocol.Digest Manifest, Mirror.Cache.Protocol.Digest Config, Mirror.Cache.Protocol.Digest Layer) PushPrivateImage()
     {
         var config = Upstream.AddBlob(Private, RandomNumberGenerator.GetBytes(128));
         var layer = Upstream.AddBlob(Private, _layerContent);

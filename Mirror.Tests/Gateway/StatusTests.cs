@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Mirror.Cache.Blobs;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;

@@ -1,5 +1,5 @@
 using System.Net;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Tests.Support;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Tests.Support;
 

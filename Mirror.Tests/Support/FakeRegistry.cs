@@ -1,5 +1,5 @@
 using System.Text;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

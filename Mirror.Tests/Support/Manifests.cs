@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Tests.Support;
 

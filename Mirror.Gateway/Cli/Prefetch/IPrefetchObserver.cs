@@ -1,4 +1,4 @@
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Cli.Prefetch;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Cli.Prefetch;
 

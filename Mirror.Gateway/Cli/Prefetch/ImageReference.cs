@@ -1,5 +1,4 @@
-using Mirror.Cache.Content;
-using Mirror.Cache.Registry;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli.Prefetch;
@@ -36,7 +35,7 @@ internal sealed record ImageReference(string Text, string? Registry, RepositoryN
         Digest? digest = null;
         if (rest.IndexOf('@', StringComparison.Ordinal) is var at and >= 0)
         {
-            digest = Mirror.Cache.Content.Digest.TryParse(rest.AsSpan(at + 1));
+            digest = Mirror.Cache.Protocol.Digest.TryParse(rest.AsSpan(at + 1));
             if (digest is null)
             {
                 problem = $"'{rest[(at + 1)..]}' is not a sha256 or sha512 digest";
@@ -52,7 +51,7 @@ internal sealed record ImageReference(string Text, string? Registry, RepositoryN
         {
             tag = rest[(colon + 1)..];
             rest = rest[..colon];
-            if (!Mirror.Cache.Registry.Reference.IsTag(tag))
+            if (!Mirror.Cache.Protocol.Reference.IsTag(tag))
             {
                 problem = $"'{tag}' is not a tag";
                 return null;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli.Prefetch;

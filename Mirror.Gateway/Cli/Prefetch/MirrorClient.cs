@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Text.Json;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Cli.Prefetch;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mirror.Cache.Content;
+using Mirror.Cache.Protocol;
 using Mirror.Gateway.Configuration;
 using Spectre.Console;
 

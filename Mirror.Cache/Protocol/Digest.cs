@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Mirror.Cache.Content;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// A content digest as the OCI image spec defines it ("descriptor: digests"), restricted to the two

@@ -1,13 +1,13 @@
 using System.Net.Http.Headers;
 using System.Text;
 
-namespace Mirror.Gateway.Upstream;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// A <c>WWW-Authenticate</c> challenge the mirror can answer (RFC 9110 11.6.1): <c>Bearer</c> with the
 /// token realm, service and scope of the Docker token protocol, or <c>Basic</c>.
 /// </summary>
-internal sealed record AuthChallenge(string Scheme, Uri? Realm, string? Service, string? Scope)
+public sealed record AuthChallenge(string Scheme, Uri? Realm, string? Service, string? Scope)
 {
     public const string Bearer = "Bearer";
     public const string Basic = "Basic";

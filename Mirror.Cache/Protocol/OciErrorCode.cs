@@ -1,7 +1,7 @@
-namespace Mirror.Gateway.Registry;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>Error codes from distribution-spec "error codes", plus distribution's UNAVAILABLE and PAGINATION_NUMBER_INVALID.</summary>
-internal static class OciErrorCode
+public static class OciErrorCode
 {
     public const string BlobUnknown = "BLOB_UNKNOWN";
     public const string BlobUploadUnknown = "BLOB_UPLOAD_UNKNOWN";

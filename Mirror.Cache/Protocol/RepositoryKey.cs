@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Registry;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// A repository as the store keeps what is known of it (its tags, tag list and the digests it holds): the

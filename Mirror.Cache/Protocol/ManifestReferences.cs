@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Mirror.Cache.Content;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// The digests a manifest names (image-spec: <c>config</c>, <c>layers</c>; index: <c>manifests</c>; Docker

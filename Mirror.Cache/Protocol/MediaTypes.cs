@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Content;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>The manifest media types the mirror knows by name (image-spec "media types", Docker image manifest v2).</summary>
 public static class MediaTypes

@@ -1,7 +1,7 @@
-namespace Mirror.Gateway.Registry;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>Header names of the registry API.</summary>
-internal static class RegistryHeaders
+public static class RegistryHeaders
 {
     public const string ApiVersion = "Docker-Distribution-API-Version";
     public const string ApiVersionValue = "registry/2.0";

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Mirror.Cache.Registry;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// A repository name in the distribution-spec grammar: path components of lower-case alphanumerics joined by

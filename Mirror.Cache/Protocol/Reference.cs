@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Mirror.Cache.Content;
 
-namespace Mirror.Cache.Registry;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// The reference part of a manifest URL: either a tag (<c>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}</c>) or a digest

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Mirror.Cache.Content;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>
 /// Which media types a manifest is served as. The mirror serves manifests on its own origin, where a browser

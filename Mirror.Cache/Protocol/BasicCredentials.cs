@@ -1,10 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text;
 
-namespace Mirror.Gateway.Authentication;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>A user and password from an <c>Authorization: Basic</c> header (RFC 7617). Never logged, never a metric label.</summary>
-internal sealed record BasicCredentials(string User, string Password)
+public sealed record BasicCredentials(string User, string Password)
 {
     /// <summary>
     /// Reads a Basic header; <c>null</c> when the header is of another scheme or is not <c>base64(user:password)</c>.
