@@ -160,7 +160,7 @@ internal sealed class BlobFill
             if (lease is not null)
             {
                 await lease.SetValueAsync(ClusterFill.LeaseValue(_cluster.Node, writer.TempPath, Length), cancellationToken);
-                CacheLog.FillingForCluster(_logger, Digest, writer.TempPath);
+                BlobLog.FillingForCluster(_logger, Digest, writer.TempPath);
             }
 
             // 3. Copy the body into it, resuming where the upstream breaks off.
@@ -179,12 +179,12 @@ internal sealed class BlobFill
                     await CommitVerifiedAsync(writer, cancellationToken);
                     break;
                 case CommitResult.DigestMismatch:
-                    CacheLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
+                    BlobLog.DigestMismatch(_logger, Repository, Digest, writer.Length);
                     _metrics.DigestMismatch(_source.Name, MirrorMetrics.Blob);
                     Finish(FillState.Failed, FillFailure.DigestMismatch);
                     break;
                 default:
-                    CacheLog.FillTruncated(_logger, Repository, Digest, writer.Length, Length);
+                    BlobLog.FillTruncated(_logger, Repository, Digest, writer.Length, Length);
                     Finish(FillState.Failed, FillFailure.Truncated);
                     break;
             }
@@ -197,7 +197,7 @@ internal sealed class BlobFill
         catch (Exception ex)
         {
             // A bug, not an upstream or store fault (those are values, above); readers must not wait forever.
-            CacheLog.FillCrashed(_logger, Repository, Digest, ex);
+            BlobLog.FillCrashed(_logger, Repository, Digest, ex);
             _started.TrySetResult(new FillStart(SourceStatus.Unavailable, null, UpstreamError.Because("internal error")));
             Finish(FillState.Failed, FillFailure.Upstream);
         }
@@ -266,7 +266,7 @@ internal sealed class BlobFill
                     (response, resumes) = await _requests.ResumeAsync(received, fault, resumes, cancellationToken);
                     if (response is null)
                     {
-                        CacheLog.FillGaveUp(_logger, Repository, Digest, received, resumes, fault);
+                        BlobLog.FillGaveUp(_logger, Repository, Digest, received, resumes, fault);
                         Finish(FillState.Failed, FillFailure.Truncated);
                         return false;
                     }
@@ -283,7 +283,7 @@ internal sealed class BlobFill
                 if (Length is { } expected && received + read.Count > expected)
                 {
                     ArrayPool<byte>.Shared.Return(chunk);
-                    CacheLog.FillTruncated(_logger, Repository, Digest, received + read.Count, Length);
+                    BlobLog.FillTruncated(_logger, Repository, Digest, received + read.Count, Length);
                     Finish(FillState.Failed, FillFailure.Truncated);
                     return false;
                 }
@@ -334,7 +334,7 @@ internal sealed class BlobFill
         }
 
         // Readers move to this node's file only once it has every byte they may have read.
-        CacheLog.FillTakenOver(_logger, _cluster.Node, Digest, writer.Length);
+        BlobLog.FillTakenOver(_logger, _cluster.Node, Digest, writer.Length);
         Volatile.Write(ref _writer, writer);
         Volatile.Write(ref _following, null);
         OnWritten(writer.Length);
@@ -403,7 +403,7 @@ internal sealed class BlobFill
 
     private void OnStoreFault(Exception fault)
     {
-        CacheLog.StoreWriteFailed(_logger, Digest, fault);
+        StorageLog.StoreWriteFailed(_logger, Digest, fault);
         Finish(FillState.StoreFaulted, FillFailure.None);
     }
 

@@ -37,7 +37,7 @@ internal sealed class BlobRequests(IBlobSource source, RepositoryKey repository,
             }
 
             response.Dispose();
-            CacheLog.FillRetrying(logger, repository, digest, attempt + 1, response.Error?.Message);
+            BlobLog.FillRetrying(logger, repository, digest, attempt + 1, response.Error?.Message);
             await Task.Delay(backoff, time, cancellationToken);
         }
     }
@@ -53,7 +53,7 @@ internal sealed class BlobRequests(IBlobSource source, RepositoryKey repository,
         {
             await Task.Delay(Backoff(attempts), time, cancellationToken);
             attempts++;
-            CacheLog.FillResuming(logger, repository, digest, offset, attempts, reason);
+            BlobLog.FillResuming(logger, repository, digest, offset, attempts, reason);
             var response = await source.OpenBlobAsync(repository.Name, digest, offset, cancellationToken);
             var problem = response.Status != SourceStatus.Found || response.Offset > offset
                 ? $"the upstream answered {response.Status} from byte {response.Offset}"

@@ -56,7 +56,7 @@ internal sealed class ClusterFill(BlobFill fill)
         catch (Exception ex)
         {
             // A bug, not a fault of the cluster (those are values): readers must not wait forever.
-            CacheLog.FillCrashed(fill.Logger, fill.Repository, fill.Digest, ex);
+            BlobLog.FillCrashed(fill.Logger, fill.Repository, fill.Digest, ex);
             fill.Fail(FillFailure.Upstream, UpstreamError.Because("internal error"));
         }
     }
@@ -85,7 +85,7 @@ internal sealed class ClusterFill(BlobFill fill)
                 await using (lease)
                 {
                     fill.Metrics.LeaseWon(takeover: abandoned is not null);
-                    CacheLog.FillLeaseWon(fill.Logger, _cluster.Node, fill.Digest);
+                    BlobLog.FillLeaseWon(fill.Logger, _cluster.Node, fill.Digest);
                     await fill.FillAsync(lease, abandoned, cancellationToken);
                 }
 
@@ -173,7 +173,7 @@ internal sealed class ClusterFill(BlobFill fill)
                     fill.Metrics.ClusterFallback();
                 }
 
-                CacheLog.FollowingFill(fill.Logger, fill.Repository, fill.Digest, node, fill.Written, fill.Length);
+                BlobLog.FollowingFill(fill.Logger, fill.Repository, fill.Digest, node, fill.Written, fill.Length);
             }
 
             await Task.Delay(Poll, fill.Time, cancellationToken);

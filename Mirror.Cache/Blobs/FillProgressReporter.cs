@@ -20,7 +20,7 @@ internal sealed class FillProgressReporter(BlobFillCoordinator fills, TimeProvid
         {
             foreach (var fill in fills.Progress().Where(f => f.Elapsed >= After))
             {
-                CacheLog.FillProgress(
+                BlobLog.FillProgress(
                     logger,
                     fill.Repository,
                     fill.Digest,

@@ -74,7 +74,7 @@ public sealed class ManifestResolver : IDisposable
             {
                 // The upstream cannot be asked (down, or rate-limiting): the last known digest is better than
                 // an error, and the answer says it may be out of date.
-                CacheLog.ServedStale(_logger, repository, tag, stale.Digest, tagCheck.Status.ToString());
+                ManifestLog.ServedStale(_logger, repository, tag, stale.Digest, tagCheck.Status.ToString());
                 return Serve(repository, stale, CacheResult.Stale, tagCheck.RateLimit);
             }
 
@@ -256,7 +256,7 @@ public sealed class ManifestResolver : IDisposable
         _metrics.Pulled(upstream.Name, MirrorMetrics.Manifest, fetched.Content.Length);
         if (!digest.Matches(fetched.Content.Span))
         {
-            CacheLog.ManifestDigestMismatch(_logger, repository, digest, fetched.Digest!);
+            ManifestLog.ManifestDigestMismatch(_logger, repository, digest, fetched.Digest!);
             _metrics.DigestMismatch(upstream.Name, MirrorMetrics.Manifest);
             return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the upstream's manifest does not match {digest}"));
         }

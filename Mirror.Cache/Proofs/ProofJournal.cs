@@ -114,7 +114,7 @@ internal sealed class ProofJournal : IContentProofs
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Kept in memory; after a restart the registry proves it again with one fetch.
-                CacheLog.MetadataNotSaved(_logger, _journal, ex);
+                StorageLog.MetadataNotSaved(_logger, _journal, ex);
             }
         }
     }

@@ -59,7 +59,7 @@ internal sealed class Provenance(IContentProofs proofs, IOptions<ProofOptions> o
         var firstUpstreams = !options.Value.OtherRegistries && !anotherRegistryKnown;
         if (_unattributedIsFirstUpstreams.TrySetResult(firstUpstreams))
         {
-            CacheLog.UnattributedContent(logger, firstUpstreams ? "the first upstream's, its only registry" : "proven by each registry with one fetch");
+            ProofLog.UnattributedContent(logger, firstUpstreams ? "the first upstream's, its only registry" : "proven by each registry with one fetch");
         }
     }
 

@@ -251,7 +251,7 @@ internal sealed class RepositoryLinks
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Kept in memory; after a restart the upstream is asked again.
-                CacheLog.MetadataNotSaved(_logger, _journal, ex);
+                StorageLog.MetadataNotSaved(_logger, _journal, ex);
             }
         }
     }

@@ -51,7 +51,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                CacheLog.JournalNotRead(logger, _path, ex);
+                StorageLog.JournalNotRead(logger, _path, ex);
                 _rewrite = true;
             }
         }
@@ -93,7 +93,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // The uses taken are in the index still: the next save writes the whole journal.
-                CacheLog.MetadataNotSaved(logger, _path, ex);
+                StorageLog.MetadataNotSaved(logger, _path, ex);
                 _rewrite = true;
             }
 
@@ -249,7 +249,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
         _lines = lines;
         if (skipped > 0)
         {
-            CacheLog.JournalLinesSkipped(logger, _path, skipped);
+            StorageLog.JournalLinesSkipped(logger, _path, skipped);
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
             // served from nothing, but fetched again.
             if (index.ForgetVanished(entry, path))
             {
-                CacheLog.StoredFileVanished(logger, digest);
+                StorageLog.StoredFileVanished(logger, digest);
             }
 
             return null;
@@ -64,7 +64,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.StoreWriteFailed(logger, digest, ex);
+            StorageLog.StoreWriteFailed(logger, digest, ex);
             return null;
         }
     }

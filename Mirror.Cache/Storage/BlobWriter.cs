@@ -84,7 +84,7 @@ internal sealed class BlobWriter : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.StoreWriteFailed(_logger, _digest, ex);
+            StorageLog.StoreWriteFailed(_logger, _digest, ex);
             return CommitResult.StoreFault;
         }
     }
@@ -108,7 +108,7 @@ internal sealed class BlobWriter : IDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Left for the sweep at the next start; nothing refers to a temp file.
-            CacheLog.TempFileNotRemoved(_logger, TempPath, ex);
+            StorageLog.TempFileNotRemoved(_logger, TempPath, ex);
         }
     }
 

@@ -31,11 +31,11 @@ internal sealed class DiskSpace(StoreLayout layout, IOptions<EvictionOptions> op
                 _checkedAt = now;
                 if (had && !_enough)
                 {
-                    CacheLog.LowDiskSpace(logger, layout.Root, available, _minimum);
+                    StorageLog.LowDiskSpace(logger, layout.Root, available, _minimum);
                 }
                 else if (!had && _enough)
                 {
-                    CacheLog.DiskSpaceRecovered(logger, layout.Root, available);
+                    StorageLog.DiskSpaceRecovered(logger, layout.Root, available);
                 }
             }
 

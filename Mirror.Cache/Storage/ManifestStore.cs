@@ -42,7 +42,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
                 var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
                 if (!ManifestTypes.IsServed(mediaType))
                 {
-                    CacheLog.StoredManifestTypeRefused(logger, digest, mediaType.Length > 100 ? mediaType[..100] : mediaType);
+                    StorageLog.StoredManifestTypeRefused(logger, digest, mediaType.Length > 100 ? mediaType[..100] : mediaType);
                     return null;
                 }
 
@@ -66,7 +66,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             }
             else if (index.ForgetVanished(entry, path))
             {
-                CacheLog.StoredFileVanished(logger, digest);
+                StorageLog.StoredFileVanished(logger, digest);
             }
         }
     }
@@ -100,7 +100,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.StoreWriteFailed(logger, digest, ex);
+            StorageLog.StoreWriteFailed(logger, digest, ex);
             return CommitResult.StoreFault;
         }
     }

@@ -118,7 +118,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
             if (!dryRun)
             {
-                CacheLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
+                StorageLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
             }
 
             return result;
@@ -175,7 +175,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.RemoveFailed(logger, digest, ex);
+            StorageLog.RemoveFailed(logger, digest, ex);
             index.Unretire(entry);
             index.KeepForNextSweep(entry);
             return null;

@@ -27,19 +27,19 @@ internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, IAccess
                 index.Add(file.Kind, file.Key, file.Sha512, file.Length, file.LastWrite, references, used: false);
                 if (++files % 1024 == 0 && time.GetElapsedTime(reported) >= ProgressInterval)
                 {
-                    CacheLog.StoreIndexing(logger, files, index.Bytes, time.GetElapsedTime(started));
+                    StorageLog.StoreIndexing(logger, files, index.Bytes, time.GetElapsedTime(started));
                     reported = time.GetTimestamp();
                 }
             }
 
             uses.Replay(index);
             index.CarryAllUses();
-            CacheLog.StoreIndexed(logger, index.Blobs, index.Manifests, index.Bytes, time.GetElapsedTime(started));
+            StorageLog.StoreIndexed(logger, index.Blobs, index.Manifests, index.Bytes, time.GetElapsedTime(started));
             index.MarkLoaded(null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.StoreScanFailed(logger, layout.Root, ex);
+            StorageLog.StoreScanFailed(logger, layout.Root, ex);
             index.MarkLoaded(ex);
         }
     }

@@ -56,7 +56,7 @@ internal sealed class StoreSweeper(
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Logged by the scan; what the index holds (content served since is in it) is still swept.
-                CacheLog.SweepingPartialIndex(logger);
+                StorageLog.SweepingPartialIndex(logger);
             }
 
             Task? overBudget = null;
@@ -109,7 +109,7 @@ internal sealed class StoreSweeper(
             var attempt = await cluster.TryAcquireAsync("sweeper", cluster.Node, ttl, cancellationToken);
             if (attempt.Lease is null)
             {
-                CacheLog.NotSweeping(logger, attempt.Unavailable ? "the cluster's coordinator cannot be asked" : $"{attempt.HeldBy} sweeps");
+                StorageLog.NotSweeping(logger, attempt.Unavailable ? "the cluster's coordinator cannot be asked" : $"{attempt.HeldBy} sweeps");
                 return false;
             }
 

@@ -42,7 +42,7 @@ internal sealed class TagListStore(StoreLayout layout, ILogger<TagListStore> log
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.MetadataNotSaved(logger, path, ex);
+            StorageLog.MetadataNotSaved(logger, path, ex);
         }
     }
 

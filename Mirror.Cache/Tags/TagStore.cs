@@ -154,7 +154,7 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.MetadataNotSaved(logger, _journal, ex);
+            StorageLog.MetadataNotSaved(logger, _journal, ex);
         }
     }
 
