@@ -215,5 +215,5 @@ while IFS='|' read -r m image s total unauth tokens mt mu mk; do
 done <"$W/rows"
 echo
 echo "Upstream requests, 401s and token requests are counted from distribution's and the realm's access logs."
-echo "mirror_upstream_requests_total counts what the build itself counts (per its README: registry and token realm requests)."
+echo "mirror_upstream_requests_total counts what the build itself counts (per its documentation: registry and token realm requests)."
 echo "Pull times are of one run on a shared machine (the first pull includes the mirror's JIT): a sanity check, not a benchmark."

@@ -5,7 +5,7 @@ namespace Mirror.Cache.Diagnostics;
 /// <summary>
 /// The cache's instruments, on the mirror's one <see cref="Meter"/> (the meter factory hands the gateway
 /// the same meter for its own): bytes pulled, digest mismatches, fills in flight, evictions and the store's
-/// size. The README lists every name, type and label.
+/// size. docs/operations.md lists every name, type and label.
 /// </summary>
 public sealed class MirrorMetrics
 {

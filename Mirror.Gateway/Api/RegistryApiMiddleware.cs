@@ -43,7 +43,7 @@ internal sealed class RegistryApiMiddleware(
         {
             RegistryEndpoint.Ping => PingAsync(context),
             RegistryEndpoint.Catalog => catalog.ServeAsync(context),
-            RegistryEndpoint.Other => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: see the routes in the mirror's README").WriteAsync(context),
+            RegistryEndpoint.Other => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: see the routes in the mirror's docs/security.md").WriteAsync(context),
             _ => ServeAsync(context, path),
         };
     }

@@ -1,6 +1,6 @@
 namespace Mirror.Gateway.Cli;
 
-/// <summary>How the mirror's commands end, for scripts (the README lists them).</summary>
+/// <summary>How the mirror's commands end, for scripts (docs/cli.md lists them).</summary>
 internal static class ExitCodes
 {
     /// <summary>Done as asked.</summary>

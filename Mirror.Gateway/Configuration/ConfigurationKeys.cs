@@ -1,10 +1,10 @@
 namespace Mirror.Gateway.Configuration;
 
 /// <summary>
-/// The keys the mirror reads, in distribution's dotted spelling (the README lists each with its default).
-/// Any other key in the file or in <c>REGISTRY_*</c> is reported: as a warning in general, and as a start
-/// failure under the <see cref="Guarded"/> sections, where ignoring a key could leave the mirror less secure
-/// than the configuration says.
+/// The keys the mirror reads, in distribution's dotted spelling (docs/configuration.md lists each with its
+/// default, docs/cluster.md the <c>redis</c> section's). Any other key in the file or in <c>REGISTRY_*</c> is
+/// reported: as a warning in general, and as a start failure under the <see cref="Guarded"/> sections, where
+/// ignoring a key could leave the mirror less secure than the configuration says.
 /// </summary>
 internal static class ConfigurationKeys
 {

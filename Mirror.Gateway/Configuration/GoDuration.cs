@@ -70,7 +70,7 @@ internal static class GoDuration
         return found;
     }
 
-    /// <summary>Writes <paramref name="value"/> back in the same notation, for logs and the README.</summary>
+    /// <summary>Writes <paramref name="value"/> back in the same notation, for logs and the documentation.</summary>
     public static string Format(TimeSpan value) => value switch
     {
         _ when value == TimeSpan.Zero => "0",

@@ -7,8 +7,8 @@ namespace Mirror.Gateway.Diagnostics;
 /// The gateway's instruments, on the mirror's one meter (the meter factory hands out the same
 /// <see cref="Meter"/> for the same name): requests and how they were answered, bytes sent to clients,
 /// requests to the upstream and its token realm, and client credentials checked. The
-/// <c>registry_proxy_*</c> names follow distribution's proxy metrics so existing dashboards fit; the README
-/// lists every name, type and label.
+/// <c>registry_proxy_*</c> names follow distribution's proxy metrics so existing dashboards fit;
+/// docs/operations.md lists every name, type and label.
 /// </summary>
 internal sealed class GatewayMetrics
 {

@@ -6,7 +6,7 @@ namespace Mirror.Tests.Deploy;
 /// <summary>
 /// <c>deploy/mirror.service</c>, checked by systemd's own tools offline (these machines run no systemd):
 /// <c>systemd-analyze verify</c> loads it as systemd would, and <c>systemd-analyze security</c> scores its
-/// sandboxing. The unit's <c>ExecStart</c> names <c>/opt/mirror</c>, where the README's publish command puts
+/// sandboxing. The unit's <c>ExecStart</c> names <c>/opt/mirror</c>, where the publish command of docs/deploying.md puts
 /// the mirror; verify checks that the program is there, so the test points it at the build's own apphost.
 /// </summary>
 [TestFixture]
