@@ -46,15 +46,20 @@ internal sealed class DockerDaemon : IDisposable
               "hosts": ["unix://{{directory}}/docker.sock"] }
             """);
         var daemon = new DockerDaemon(ManagedProcess.Start("dockerd", ["--config-file", config], ClosedProxy), directory);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await daemon.DockerAsync("info")).Succeeded)
+        try
         {
-            if (DateTime.UtcNow > deadline || daemon._process.HasExited)
-            {
-                throw new TimeoutException("dockerd did not start:\n" + daemon._process.Output);
-            }
-
-            await Task.Delay(250);
+            await Eventually.TrueAsync(
+                async () => (await daemon.DockerAsync("info")).Succeeded,
+                "dockerd answers docker info",
+                TimeSpan.FromSeconds(60),
+                TimeSpan.FromMilliseconds(250),
+                hopeless: () => daemon._process.HasExited ? $"it exited with {daemon._process.ExitCode}" : null,
+                seen: () => $"Output:\n{daemon._process.Output}");
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
         }
 
         return daemon;

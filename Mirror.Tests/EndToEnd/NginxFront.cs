@@ -60,17 +60,20 @@ internal sealed class NginxFront : IDisposable
             """);
         var process = ManagedProcess.Start("nginx", ["-c", main, "-p", directory]);
         var front = new NginxFront(process, new Uri($"https://127.0.0.1:{port}"), accessLog);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await AcceptsAsync(port))
+        var errorLog = Path.Combine(directory, "error.log");
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var errors = File.Exists(Path.Combine(directory, "error.log")) ? await File.ReadAllTextAsync(Path.Combine(directory, "error.log")) : string.Empty;
-                front.Dispose();
-                throw new TimeoutException($"nginx did not listen on 127.0.0.1:{port}:\n{process.Output}\n{errors}");
-            }
-
-            await Task.Delay(50);
+            await Eventually.TrueAsync(
+                () => AcceptsAsync(port),
+                $"nginx listens on 127.0.0.1:{port}",
+                interval: TimeSpan.FromMilliseconds(50),
+                hopeless: () => process.HasExited ? $"it exited with {process.ExitCode}" : null,
+                seen: () => $"{process.Output}\n{(File.Exists(errorLog) ? File.ReadAllText(errorLog) : string.Empty)}");
+        }
+        catch
+        {
+            front.Dispose();
+            throw;
         }
 
         return front;
@@ -81,16 +84,8 @@ internal sealed class NginxFront : IDisposable
         File.Exists(_accessLog) ? File.ReadAllLines(_accessLog).Where(line => line.Contains(text, StringComparison.Ordinal)).ToList() : [];
 
     /// <summary>Waits until nginx has logged <paramref name="count"/> requests containing <paramref name="text"/> (it logs once a response is sent).</summary>
-    public async Task<IReadOnlyList<string>> WaitForRequestsAsync(string text, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Requests(text).Count < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        return Requests(text);
-    }
+    public Task<IReadOnlyList<string>> WaitForRequestsAsync(string text, int count) =>
+        Eventually.ValueAsync(() => Task.FromResult(Requests(text)), lines => lines.Count >= count, $"nginx has logged {count} requests for {text}");
 
     public void Dispose() => _process.Dispose();
 

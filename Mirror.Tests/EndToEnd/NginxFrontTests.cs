@@ -159,15 +159,9 @@ internal sealed class NginxFrontTests
     }
 
     /// <summary>Waits for the blob's file to be committed in the mirror's store (clients have their last byte just before).</summary>
-    private async Task WaitForCommitAsync(ImageBlob blob)
+    private Task WaitForCommitAsync(ImageBlob blob)
     {
         var path = Path.Combine(_mirror.Store, "blobs", "sha256", blob.Digest.Hex[..2], blob.Digest.Hex);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(path) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.That(path, Does.Exist);
+        return Eventually.TrueAsync(() => File.Exists(path), $"{blob.Digest} is committed to the mirror's store");
     }
 }

@@ -121,13 +121,11 @@ internal sealed partial class OutageTests
     private static async Task<long> WaitForStoreBytesAsync(MirrorProcess mirror, long atMost)
     {
         using var client = new HttpClient { BaseAddress = mirror.Url };
-        long bytes = long.MaxValue;
-        for (var i = 0; i < 100 && bytes > atMost; i++)
-        {
-            var metrics = await client.GetStringAsync("/metrics");
-            bytes = long.Parse(StoreBytes().Match(metrics).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            await Task.Delay(100);
-        }
+        var bytes = await Eventually.ValueAsync(
+            async () => long.Parse(StoreBytes().Match(await client.GetStringAsync("/metrics")).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            stored => stored <= atMost,
+            $"the store's bytes gauge comes down to {atMost}",
+            interval: TimeSpan.FromMilliseconds(100));
 
         // The index's count must be what is on disk.
         var onDisk = new[] { "blobs", "manifests" }

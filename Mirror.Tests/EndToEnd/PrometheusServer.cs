@@ -55,17 +55,8 @@ internal sealed class PrometheusServer : IDisposable
     }
 
     /// <summary>Queries until the value is <paramref name="expected"/> (scrapes come each second), and returns the last value seen.</summary>
-    public async Task<double?> WaitForAsync(string query, double expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        double? value;
-        while ((value = await QueryAsync(query)) != expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(500);
-        }
-
-        return value;
-    }
+    public Task<double?> WaitForAsync(string query, double expected, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => QueryAsync(query), value => value == expected, $"Prometheus answers {query} with {expected}", timeout, TimeSpan.FromMilliseconds(500));
 
     public void Dispose()
     {

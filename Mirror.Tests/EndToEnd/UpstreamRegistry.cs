@@ -191,19 +191,23 @@ internal sealed partial class UpstreamRegistry : IDisposable
     private async Task WaitUntilServingAsync()
     {
         using var client = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                using var response = await client.GetAsync(new Uri(Url, "/v2/"));
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+                try
+                {
+                    using var response = await client.GetAsync(new Uri(Url, "/v2/"));
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            $"docker-registry answers on {Url}",
+            interval: TimeSpan.FromMilliseconds(100),
+            hopeless: () => _process.HasExited ? $"it exited with {_process.ExitCode}" : null,
+            seen: () => $"Output:\n{_process.Output}");
     }
 
     // distribution's access log: 127.0.0.1 - - [date] "GET /v2/... HTTP/1.1" 200 ...

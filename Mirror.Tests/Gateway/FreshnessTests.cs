@@ -216,7 +216,7 @@ internal sealed class FreshnessTests : FakeUpstreamTests
         // The mirror's clock, not the wall's: moved past the bound while the upstream is still silent, it
         // must give up; had it waited for the upstream, the answer would be the upstream's 200.
         var request = client.GetAsync($"/v2/{Repository}/manifests/latest");
-        using var response = await AdvanceUntilDoneAsync(time, request, TimeSpan.FromMilliseconds(600));
+        using var response = await Eventually.CompletesAsync(request, time, TimeSpan.FromMilliseconds(600), "the request is answered as the mirror's clock passes the first-byte bound");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
     }
@@ -236,7 +236,7 @@ internal sealed class FreshnessTests : FakeUpstreamTests
         using var client = mirror.CreateClient();
 
         // The stall lasts 30 s of the wall's time; the mirror's clock passes the idle bound well before.
-        var body = await AdvanceUntilDoneAsync(time, client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}"), TimeSpan.FromMilliseconds(600));
+        var body = await Eventually.CompletesAsync(client.GetByteArrayAsync($"/v2/{Repository}/blobs/{digest}"), time, TimeSpan.FromMilliseconds(600), "the stalled blob is resumed and completes as the mirror's clock passes the idle bound");
 
         Assert.Multiple(() =>
         {
@@ -306,22 +306,6 @@ internal sealed class FreshnessTests : FakeUpstreamTests
             return 0;
         }
     });
-
-    /// <summary>
-    /// Moves the mirror's fake clock on by <paramref name="step"/> until <paramref name="pending"/> completes,
-    /// so timers the mirror set fire however they were scheduled; fails if it does not complete.
-    /// </summary>
-    private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> pending, TimeSpan step)
-    {
-        for (var i = 0; i < 500 && !pending.IsCompleted; i++)
-        {
-            time.Advance(step);
-            await Task.WhenAny(pending, Task.Delay(20));
-        }
-
-        Assert.That(pending.IsCompleted, Is.True, "the request did not complete as the mirror's clock moved on");
-        return await pending;
-    }
 
     private MirrorFactory Mirror(Dictionary<string, string?>? settings = null, TimeProvider? time = null) =>
         new(Upstream.Url, TempDir.Combine("store"), settings, time is null ? null : services => services.AddSingleton(time));

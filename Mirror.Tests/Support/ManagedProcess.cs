@@ -81,20 +81,15 @@ internal sealed class ManagedProcess : IDisposable
         }
     }
 
-    /// <summary>Waits until a line of output contains <paramref name="text"/>.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Output.Contains(text, StringComparison.Ordinal))
-        {
-            if (HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{Name} (pid {Id}) did not print '{text}'{(HasExited ? $"; it exited with {ExitCode}" : string.Empty)}. Output:\n{Output}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits until a line of output contains <paramref name="text"/>; fails at once when the process exits first.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        Eventually.TrueAsync(
+            () => Output.Contains(text, StringComparison.Ordinal),
+            $"{Name} (pid {Id}) prints '{text}'",
+            timeout,
+            TimeSpan.FromMilliseconds(50),
+            hopeless: () => HasExited ? $"it exited with {ExitCode}" : null,
+            seen: () => $"Output:\n{Output}");
 
     /// <summary>Sends SIGKILL to the process group at once, as a crash or the OOM killer would.</summary>
     public void Kill()

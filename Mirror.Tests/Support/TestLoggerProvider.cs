@@ -17,28 +17,31 @@ internal sealed class TestLoggerProvider : ILoggerProvider
     /// <paramref name="timeout"/>. <paramref name="after"/>, when given, is what makes the line appear
     /// (a request that makes the mirror look at a file again), repeated until it does.
     /// </summary>
-    public async Task WaitForAsync(string text, TimeSpan timeout, Func<Task<HttpResponseMessage>>? after = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!_lines.Any(line => line.Contains(text, StringComparison.Ordinal)))
-        {
-            if (DateTime.UtcNow > deadline)
+    public Task WaitForAsync(string text, TimeSpan timeout, Func<Task<HttpResponseMessage>>? after = null) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                Assert.Fail($"no log line contains '{text}' within {timeout}:\n{string.Join('\n', _lines)}");
-            }
+                if (Contains(text))
+                {
+                    return true;
+                }
 
-            if (after is not null)
-            {
-                (await after()).Dispose();
-            }
+                if (after is not null)
+                {
+                    (await after()).Dispose();
+                }
 
-            await Task.Delay(20);
-        }
-    }
+                return false;
+            },
+            $"a log line contains '{text}'",
+            timeout,
+            seen: () => "the lines:\n" + string.Join('\n', _lines));
 
     public void Dispose()
     {
     }
+
+    private bool Contains(string text) => _lines.Any(line => line.Contains(text, StringComparison.Ordinal));
 
     private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
     {
