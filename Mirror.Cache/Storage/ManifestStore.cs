@@ -15,12 +15,12 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = MemoryBytes });
 
-    /// <summary>Whether a manifest is committed, without recording an access.</summary>
+    /// <summary>Whether a manifest is committed, without recording a use.</summary>
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Manifest, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Manifest, digest));
 
     /// <summary>
-    /// Reads a committed manifest to serve it, and records the access; <c>null</c> when it is not in the store,
+    /// Reads a committed manifest to serve it, and records the use; <c>null</c> when it is not in the store,
     /// or is stored with a type the mirror no longer serves as a manifest (<see cref="ManifestTypes"/>; the
     /// type an upstream gave it before that rule): such a one is a miss, fetched again and checked again.
     /// </summary>
