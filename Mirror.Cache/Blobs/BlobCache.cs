@@ -56,6 +56,15 @@ public sealed class BlobCache
             }
         }
 
+        return await FromFillAsync(upstream, repository, digest, reader, joined, cancellationToken);
+    }
+
+    /// <summary>
+    /// For a GET that started or joined a fill: the fill once the upstream has answered, or why not (the
+    /// reader is then disposed). <paramref name="joined"/>: another request started it.
+    /// </summary>
+    private async Task<BlobLookup> FromFillAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, FillReader reader, bool joined, CancellationToken cancellationToken)
+    {
         try
         {
             // A fill another request started under another name of the registry: this name must hold the blob too.

@@ -34,10 +34,15 @@ internal sealed class ClusterFill(BlobFill fill)
     /// </summary>
     private static readonly TimeSpan FirstLeaseCheck = TimeSpan.FromMilliseconds(20);
 
-    private readonly IClusterCoordinator _cluster = fill.Cluster;
+    private readonly IClusterCoordinator _cluster = fill.Services.Cluster;
     // The first upstream's as they have always been named, so nodes of the last version still coordinate with these.
     private readonly string _lease = fill.Repository.Upstream is { } registry ? $"fill/{registry}/{fill.Digest}" : $"fill/{fill.Digest}";
-    private readonly string _committed = fill.Store.CommittedPath(fill.Digest);
+    private readonly string _committed = fill.Services.Store.CommittedPath(fill.Digest);
+
+    // The file followed now, and whether its commit was seen, in the current round of FollowAsync.
+    private SafeFileHandle? _handle;
+    private string? _path;
+    private bool _committedSeen;
 
     /// <summary>A lease's value: the filling node, its temp file, and the blob's length once known.</summary>
     public static string LeaseValue(string node, string? path, long? length) =>
@@ -56,7 +61,7 @@ internal sealed class ClusterFill(BlobFill fill)
         catch (Exception ex)
         {
             // A bug, not a fault of the cluster (those are values): readers must not wait forever.
-            BlobLog.FillCrashed(fill.Logger, fill.Repository, fill.Digest, ex);
+            BlobLog.FillCrashed(fill.Services.Logger, fill.Repository, fill.Digest, ex);
             fill.Fail(FillFailure.Upstream, UpstreamError.Because("internal error"));
         }
     }
@@ -75,35 +80,40 @@ internal sealed class ClusterFill(BlobFill fill)
             var attempt = await _cluster.TryAcquireAsync(_lease, LeaseValue(_cluster.Node, null, null), LeaseTime, cancellationToken);
             if (attempt.Unavailable)
             {
-                fill.Metrics.ClusterFallback();
-                await fill.FillAsync(null, abandoned, cancellationToken);
+                fill.Services.Metrics.ClusterFallback();
+                await new FillCopy(fill).RunAsync(null, abandoned, cancellationToken);
                 return;
             }
 
             if (attempt.Lease is { } lease)
             {
-                await using (lease)
-                {
-                    fill.Metrics.LeaseWon(takeover: abandoned is not null);
-                    BlobLog.FillLeaseWon(fill.Logger, _cluster.Node, fill.Digest);
-                    await fill.FillAsync(lease, abandoned, cancellationToken);
-                }
-
+                await FillAsync(lease, abandoned, cancellationToken);
                 return;
             }
 
             if (round == 0)
             {
-                fill.Metrics.FillFollowed();
+                fill.Services.Metrics.FillFollowed();
             }
 
             var (done, left) = await FollowAsync(attempt.HeldBy!, cancellationToken);
-            if (done || fill.State != FillState.Running)
+            if (done || fill.Stage != FillStage.Running)
             {
                 return;
             }
 
             abandoned = left;
+        }
+    }
+
+    /// <summary>Fetches for the cluster under <paramref name="lease"/>, taking over the file <paramref name="abandoned"/> left, if any.</summary>
+    private async Task FillAsync(IClusterLease lease, string? abandoned, CancellationToken cancellationToken)
+    {
+        await using (lease)
+        {
+            fill.Services.Metrics.LeaseWon(takeover: abandoned is not null);
+            BlobLog.FillLeaseWon(fill.Services.Logger, _cluster.Node, fill.Digest);
+            await new FillCopy(fill).RunAsync(lease, abandoned, cancellationToken);
         }
     }
 
@@ -113,70 +123,91 @@ internal sealed class ClusterFill(BlobFill fill)
     /// </summary>
     private async Task<(bool Committed, string? Left)> FollowAsync(string holder, CancellationToken cancellationToken)
     {
-        SafeFileHandle? handle = null;
-        string? path = null;
-        var lastCheck = fill.Time.GetTimestamp();
+        (_handle, _path, _committedSeen) = (null, null, false);
+        var lastCheck = fill.Services.Time.GetTimestamp();
         var interval = FirstLeaseCheck;
-        var committedSeen = false;
         while (true)
         {
             var (node, current, length) = Parse(holder);
-            if (current.Length > 0 && current != path && Open(current) is { } opened)
+            FollowFile(current, length);
+            var checkLease = fill.Services.Time.GetElapsedTime(lastCheck) >= (_handle is null ? interval : LeaseCheck);
+            if (await ProvenCommitAsync(checkLease, cancellationToken) is { } committed)
             {
-                // Readers move to a new file only once it has every byte they may have read from the last.
-                if (handle is null || RandomAccess.GetLength(opened) >= fill.Written)
-                {
-                    (handle, path) = (opened, current);
-                    fill.Follow(handle, length);
-                }
-                else
-                {
-                    opened.Dispose();
-                }
-            }
-
-            if (handle is not null)
-            {
-                fill.Grew(RandomAccess.GetLength(handle));
-            }
-
-            // The proof is asked for when the committed file appears, then with the lease: a file stored
-            // before (or by another registry's fill) is there from the start of a fill that proves it.
-            var checkLease = fill.Time.GetElapsedTime(lastCheck) >= (handle is null ? interval : LeaseCheck);
-            if (CommittedLength() is { } committed && (fill.Length is null || committed == fill.Length) && (!committedSeen || checkLease))
-            {
-                committedSeen = true;
-                if (await ProvenCommittedLengthAsync(cancellationToken) is not null)
-                {
-                    fill.CommittedElsewhere(committed);
-                    return (true, null);
-                }
+                fill.CommittedElsewhere(committed);
+                return (true, null);
             }
 
             if (checkLease)
             {
-                lastCheck = fill.Time.GetTimestamp();
+                lastCheck = fill.Services.Time.GetTimestamp();
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LeaseCheck.Ticks));
-                try
+                if (await CheckLeaseAsync(holder, cancellationToken) is not { } value)
                 {
-                    if (await _cluster.ReadAsync(_lease, cancellationToken) is not { } value)
-                    {
-                        // The filler let go without committing (it failed, or died and its lease lapsed).
-                        return (false, path);
-                    }
-
-                    holder = value;
-                }
-                catch (ClusterUnavailableException)
-                {
-                    // Following on: the filler writes on whether or not the coordinator answers.
-                    fill.Metrics.ClusterFallback();
+                    // The filler let go without committing (it failed, or died and its lease lapsed).
+                    return (false, _path);
                 }
 
-                BlobLog.FollowingFill(fill.Logger, fill.Repository, fill.Digest, node, fill.Written, fill.Length);
+                holder = value;
+                BlobLog.FollowingFill(fill.Services.Logger, fill.Repository, fill.Digest, node, fill.Written, fill.Length);
             }
 
-            await Task.Delay(Poll, fill.Time, cancellationToken);
+            await Task.Delay(Poll, fill.Services.Time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Moves readers to the file the filler names (<paramref name="current"/>), once it has every byte they
+    /// may have read from the last one; then tells them how far the file they follow has grown.
+    /// </summary>
+    private void FollowFile(string current, long? length)
+    {
+        if (current.Length > 0 && current != _path && Open(current) is { } opened)
+        {
+            if (_handle is null || RandomAccess.GetLength(opened) >= fill.Written)
+            {
+                (_handle, _path) = (opened, current);
+                fill.Follow(_handle, length);
+            }
+            else
+            {
+                opened.Dispose();
+            }
+        }
+
+        if (_handle is not null)
+        {
+            fill.Grew(RandomAccess.GetLength(_handle));
+        }
+    }
+
+    /// <summary>
+    /// The committed blob's length, once the filler committed it and this fill's registry has proven it. The
+    /// proof is asked for when the committed file appears, then with the lease (<paramref name="checkLease"/>):
+    /// a file stored before (or by another registry's fill) is there from the start of a fill that proves it.
+    /// </summary>
+    private async Task<long?> ProvenCommitAsync(bool checkLease, CancellationToken cancellationToken)
+    {
+        if (CommittedLength() is not { } committed || (fill.Length is not null && committed != fill.Length) || (_committedSeen && !checkLease))
+        {
+            return null;
+        }
+
+        _committedSeen = true;
+        return await ProvenCommittedLengthAsync(cancellationToken) is not null ? committed : null;
+    }
+
+    /// <summary>The lease's value now: <c>null</c> once the filler let it go; <paramref name="holder"/> while the coordinator cannot be asked.</summary>
+    private async Task<string?> CheckLeaseAsync(string holder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _cluster.ReadAsync(_lease, cancellationToken);
+        }
+        catch (ClusterUnavailableException)
+        {
+            // Following on: the filler writes on whether or not the coordinator answers.
+            fill.Services.Metrics.ClusterFallback();
+            return holder;
         }
     }
 
@@ -185,7 +216,7 @@ internal sealed class ClusterFill(BlobFill fill)
     /// whichever node filled for it); <c>null</c> while it is not committed, or proven only by another registry.
     /// </summary>
     private async Task<long?> ProvenCommittedLengthAsync(CancellationToken cancellationToken) =>
-        CommittedLength() is { } committed && await fill.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken) ? committed : null;
+        CommittedLength() is { } committed && await fill.Services.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken) ? committed : null;
 
     private long? CommittedLength()
     {

@@ -47,12 +47,20 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryKey reposit
             return skipFault;
         }
 
-        if (position < end - 1)
-        {
-            return await ReadHashedAsync(buffer[..(int)Math.Min(buffer.Length, end - 1 - position)], cancellationToken);
-        }
+        return position < end - 1
+            ? await ReadHashedAsync(buffer[..(int)Math.Min(buffer.Length, end - 1 - position)], cancellationToken)
+            : await ReadLastAsync(buffer, cancellationToken);
+    }
 
-        // The response's last byte: read the rest of the blob, verify, and only then hand the byte out.
+    public void Dispose()
+    {
+        _response?.Dispose();
+        _hash.Dispose();
+    }
+
+    /// <summary>The response's last byte: reads the rest of the blob, verifies it, and only then hands the byte out.</summary>
+    private async Task<FillRead> ReadLastAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
         var last = await ReadHashedAsync(buffer[..1], cancellationToken);
         if (last.Failed)
         {
@@ -71,12 +79,6 @@ internal sealed class DirectBlobReader(IBlobSource source, RepositoryKey reposit
         }
 
         return FillRead.Of(1);
-    }
-
-    public void Dispose()
-    {
-        _response?.Dispose();
-        _hash.Dispose();
     }
 
     /// <summary>Reads (and hashes) <paramref name="count"/> bytes no response needs; the failure when it cannot.</summary>

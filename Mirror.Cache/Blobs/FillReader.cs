@@ -22,13 +22,13 @@ public sealed class FillReader : IDisposable
     internal Task<FillStart> Started => _fill.Started;
 
     /// <summary>Whether every byte is in and verified: the blob is local, only not yet renamed into place.</summary>
-    public bool IsVerified => _fill.State == FillState.Verified;
+    public bool IsVerified => _fill.Stage == FillStage.Verified;
 
     /// <summary>How many bytes the fill has in its file so far.</summary>
     internal long Written => _fill.Written;
 
     /// <summary>The blob's length: as the upstream announced it, or, once the fill verified, as it turned out.</summary>
-    public long? Length => _fill.Length ?? (_fill.State == FillState.Verified ? _fill.Written : null);
+    public long? Length => _fill.Length ?? (_fill.Stage == FillStage.Verified ? _fill.Written : null);
 
     /// <summary>Reads bytes at <paramref name="position"/> of the response that ends (exclusive) at <paramref name="end"/>.</summary>
     /// <returns>The count read, 0 once <paramref name="position"/> reached the end; or why the response must be cut off.</returns>
@@ -42,46 +42,57 @@ public sealed class FillReader : IDisposable
             }
 
             var changed = _fill.Changed;
-            var state = _fill.State;
-            var written = _fill.Written;
-            switch (state)
+            var stage = _fill.Stage;
+            switch (stage)
             {
-                case FillState.Failed:
+                case FillStage.Failed:
                     return FillRead.Cut(_fill.Failure, $"the upstream fetch of {_fill.Digest} failed: {_fill.Failure}");
-                case FillState.StoreFaulted:
-                    _direct = new DirectBlobReader(_fill.Source, _fill.Repository, _fill.Digest, _fill.Metrics);
+                case FillStage.StoreFaulted:
+                    _direct = new DirectBlobReader(_fill.Source, _fill.Repository, _fill.Digest, _fill.Services.Metrics);
                     continue;
             }
 
-            var verified = state == FillState.Verified;
-            if (verified)
+            if (TryRead(buffer.Span, position, end, verified: stage == FillStage.Verified) is { } read)
             {
-                end = Math.Min(end, written);
-            }
-
-            if (position >= end)
-            {
-                return FillRead.Of(0);
-            }
-
-            // Unverified bytes may all go out except the response's last; of a blob of unknown length any
-            // written byte may be the last, so one is always held back.
-            var readable = verified ? end : Math.Min(end - 1, _fill.Length is null ? written - 1 : written);
-            if (position < readable)
-            {
-                var count = (int)Math.Min(buffer.Length, readable - position);
-                // Page-cache reads are synchronous: the bytes were written moments ago.
-                var read = RandomAccess.Read(_fill.ReadHandle!, buffer.Span[..count], position);
-                if (read > 0)
-                {
-                    return FillRead.Of(read);
-                }
-
-                // A file another node writes, not yet as long here as it said: wait for the next change.
+                return read;
             }
 
             await changed.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Reads what may go out now at <paramref name="position"/>; <c>null</c> when the bytes are not there yet.</summary>
+    private FillRead? TryRead(Span<byte> buffer, long position, long end, bool verified)
+    {
+        // Read after the stage: once it says verified, every byte is written.
+        var written = _fill.Written;
+        if (verified)
+        {
+            end = Math.Min(end, written);
+        }
+
+        if (position >= end)
+        {
+            return FillRead.Of(0);
+        }
+
+        // Unverified bytes may all go out except the response's last; of a blob of unknown length any
+        // written byte may be the last, so one is always held back.
+        var readable = verified ? end : Math.Min(end - 1, _fill.Length is null ? written - 1 : written);
+        if (position < readable)
+        {
+            var count = (int)Math.Min(buffer.Length, readable - position);
+            // Page-cache reads are synchronous: the bytes were written moments ago.
+            var read = RandomAccess.Read(_fill.ReadHandle!, buffer[..count], position);
+            if (read > 0)
+            {
+                return FillRead.Of(read);
+            }
+
+            // A file another node writes, not yet as long here as it said: wait for the next change.
+        }
+
+        return null;
     }
 
     public void Dispose()

@@ -76,12 +76,12 @@ public sealed class MirrorMetrics
         _evictedBytes.Add(bytes);
     }
 
-    /// <summary>Observes the store's size and file count from <paramref name="index"/>.</summary>
-    internal void ObserveStore(Storage.StoreIndex index)
+    /// <summary>Observes the store's size and file count from <paramref name="store"/>.</summary>
+    internal void ObserveStore(IStoreSize store)
     {
-        Meter.CreateObservableGauge("mirror_store_bytes", () => index.Bytes, "By", "Bytes of content in the store");
-        Meter.CreateObservableGauge("mirror_store_blobs", () => index.Blobs, description: "Blobs in the store");
-        Meter.CreateObservableGauge("mirror_store_manifests", () => index.Manifests, description: "Manifests in the store");
+        Meter.CreateObservableGauge("mirror_store_bytes", () => store.Bytes, "By", "Bytes of content in the store");
+        Meter.CreateObservableGauge("mirror_store_blobs", () => store.Blobs, description: "Blobs in the store");
+        Meter.CreateObservableGauge("mirror_store_manifests", () => store.Manifests, description: "Manifests in the store");
     }
 
     public static KeyValuePair<string, object?> Type(string type) => new("type", type);

@@ -84,10 +84,10 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, TagS
             var size = SizeOf(digest, reached);
             claimed.UnionWith(reached);
             var platforms = manifest?.Platforms.Select(p => new PlatformInventory(p.Platform, p.Digest, index.TryFind(ContentKind.Manifest, p.Digest) is not null)).ToList() ?? [];
-            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastAccess));
-            if (entry is not null && (lastPull is null || entry.LastAccess > lastPull))
+            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastUse));
+            if (entry is not null && (lastPull is null || entry.LastUse > lastPull))
             {
-                lastPull = entry.LastAccess;
+                lastPull = entry.LastUse;
             }
         }
 

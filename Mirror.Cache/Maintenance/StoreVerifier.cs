@@ -39,6 +39,15 @@ internal sealed class StoreVerifier(StoreLayout layout)
             return new VerifiedFile(content, VerifyOutcome.Unreadable, Problem: ex.Message);
         }
 
+        return await RemoveMismatchAsync(content, path, actual);
+    }
+
+    /// <summary>
+    /// Removes a file that hashed to <paramref name="actual"/>: out of its place into <c>tmp/</c> first, and
+    /// deleted only if it hashes wrong there too.
+    /// </summary>
+    private async Task<VerifiedFile> RemoveMismatchAsync(StoredContent content, string path, Digest actual)
+    {
         var quarantine = layout.NewTempPath();
         try
         {
@@ -58,18 +67,7 @@ internal sealed class StoreVerifier(StoreLayout layout)
             // Not cancelled half-way: the file is out of its place until this ends.
             if (await HashAsync(quarantine, content.Digest, null, CancellationToken.None) == content.Digest)
             {
-                // A fill committed a good copy between the hash and the rename: it goes back, unless another
-                // commit has put one there since.
-                try
-                {
-                    File.Move(quarantine, path, overwrite: false);
-                }
-                catch (IOException)
-                {
-                    StoreLayout.TryDelete(quarantine);
-                }
-
-                return new VerifiedFile(content, VerifyOutcome.Intact);
+                return PutBack(content, quarantine, path);
             }
 
             File.Delete(quarantine);
@@ -86,6 +84,21 @@ internal sealed class StoreVerifier(StoreLayout layout)
             // Out of its place already, so never served; tmp/ is emptied at the server's next start.
             return new VerifiedFile(content, VerifyOutcome.Removed, actual, ex.Message);
         }
+    }
+
+    /// <summary>A fill committed a good copy between the hash and the rename: it goes back, unless another commit has put one there since.</summary>
+    private static VerifiedFile PutBack(StoredContent content, string quarantine, string path)
+    {
+        try
+        {
+            File.Move(quarantine, path, overwrite: false);
+        }
+        catch (IOException)
+        {
+            StoreLayout.TryDelete(quarantine);
+        }
+
+        return new VerifiedFile(content, VerifyOutcome.Intact);
     }
 
     /// <summary>The digest of the file's bytes with <paramref name="like"/>'s algorithm; <c>null</c> when there is no such file.</summary>

@@ -12,13 +12,13 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     /// <summary>Where a committed blob is (in a cluster, where another node's commit appears).</summary>
     public string CommittedPath(Digest digest) => layout.PathOf(ContentKind.Blob, digest);
 
-    /// <summary>Whether a blob is committed, without recording an access.</summary>
+    /// <summary>Whether a blob is committed, without recording a use.</summary>
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Blob, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Blob, digest));
 
     /// <summary>
     /// Leases a committed blob for one response; <c>null</c> when it is not in the store, or is being removed.
-    /// The access is recorded by <see cref="Serve"/>, once the blob is going to be served.
+    /// The use is recorded by <see cref="Serve"/>, once the blob is going to be served.
     /// </summary>
     public StoreLease? TryOpen(Digest digest)
     {
@@ -43,7 +43,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
         return new StoreLease(index, entry, path);
     }
 
-    /// <summary>Records the access of a blob about to be served.</summary>
+    /// <summary>Records the use of a blob about to be served.</summary>
     public StoreLease Serve(StoreLease lease)
     {
         lease.Used(time.GetUtcNow());

@@ -81,13 +81,7 @@ internal static class EvictionCandidates
                         continue;
                     }
 
-                    picked.Enqueue((handle, slot.Length), -lastUse);
-                    total += slot.Length;
-                    while (picked.TryPeek(out var top, out _) && total - top.Length >= bytes)
-                    {
-                        total -= top.Length;
-                        picked.Dequeue();
-                    }
+                    total = Keep(picked, total, bytes, handle, slot.Length, lastUse);
                 }
             }
         }
@@ -99,5 +93,19 @@ internal static class EvictionCandidates
         }
 
         into.Reverse(start, into.Count - start);
+    }
+
+    /// <summary>Adds an entry to the heap, then drops the most recently used while the rest still cover <paramref name="bytes"/>; returns their total.</summary>
+    private static long Keep(PriorityQueue<(StoreHandle Handle, long Length), long> picked, long total, long bytes, StoreHandle handle, long length, long lastUse)
+    {
+        picked.Enqueue((handle, length), -lastUse);
+        total += length;
+        while (picked.TryPeek(out var top, out _) && total - top.Length >= bytes)
+        {
+            total -= top.Length;
+            picked.Dequeue();
+        }
+
+        return total;
     }
 }

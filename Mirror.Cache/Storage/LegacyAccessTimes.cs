@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Mirror.Cache.Storage;
 
 /// <summary>
-/// Reads <c>metadata/access.json</c>, where last-access times were kept (rewritten whole by each sweep)
+/// Reads <c>metadata/access.json</c>, where last uses were kept (rewritten whole by each sweep)
 /// before <see cref="AccessJournal"/>: a store from before keeps its times, once; the journal replaces the file.
 /// </summary>
 internal static class LegacyAccessTimes

@@ -15,12 +15,12 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
 
     private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = MemoryBytes });
 
-    /// <summary>Whether a manifest is committed, without recording an access.</summary>
+    /// <summary>Whether a manifest is committed, without recording a use.</summary>
     public bool Contains(Digest digest) =>
         index.TryFind(ContentKind.Manifest, digest) is { } entry ? !entry.IsRetired : File.Exists(layout.PathOf(ContentKind.Manifest, digest));
 
     /// <summary>
-    /// Reads a committed manifest to serve it, and records the access; <c>null</c> when it is not in the store,
+    /// Reads a committed manifest to serve it, and records the use; <c>null</c> when it is not in the store,
     /// or is stored with a type the mirror no longer serves as a manifest (<see cref="ManifestTypes"/>; the
     /// type an upstream gave it before that rule): such a one is a miss, fetched again and checked again.
     /// </summary>
@@ -36,17 +36,10 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         try
         {
             // One in memory was checked when it was stored, and is right even if the file has been removed since.
-            if (!_recent.TryGetValue(digest, out StoredManifest? found))
+            var found = _recent.TryGetValue(digest, out StoredManifest? remembered) ? remembered : await ReadAsync(digest, path, cancellationToken);
+            if (found is null)
             {
-                // The type file is committed before the content, so a content file always has one beside it.
-                var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
-                if (!ManifestTypes.IsServed(mediaType))
-                {
-                    StorageLog.StoredManifestTypeRefused(logger, digest, mediaType.Length > 100 ? mediaType[..100] : mediaType);
-                    return null;
-                }
-
-                found = Remember(new StoredManifest(digest, mediaType, await File.ReadAllBytesAsync(path, cancellationToken)));
+                return null;
             }
 
             index.RecordUse(entry, time.GetUtcNow());
@@ -69,6 +62,20 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
                 StorageLog.StoredFileVanished(logger, digest);
             }
         }
+    }
+
+    /// <summary>Reads a stored manifest and its type, and keeps it in memory; <c>null</c> when its type is no longer served as a manifest.</summary>
+    private async Task<StoredManifest?> ReadAsync(Digest digest, string path, CancellationToken cancellationToken)
+    {
+        // The type file is committed before the content, so a content file always has one beside it.
+        var mediaType = await File.ReadAllTextAsync(StoreLayout.TypePathOf(path), cancellationToken);
+        if (!ManifestTypes.IsServed(mediaType))
+        {
+            StorageLog.StoredManifestTypeRefused(logger, digest, mediaType.Length > 100 ? mediaType[..100] : mediaType);
+            return null;
+        }
+
+        return Remember(new StoredManifest(digest, mediaType, await File.ReadAllBytesAsync(path, cancellationToken)));
     }
 
     /// <summary>Stores a manifest that hashes to <paramref name="digest"/>: type file first, then the content, each by temp file and rename.</summary>

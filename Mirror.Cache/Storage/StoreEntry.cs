@@ -7,4 +7,4 @@ namespace Mirror.Cache.Storage;
 /// (a retired entry can no longer be leased). A snapshot for callers that look; the index itself keeps no
 /// object per file (<see cref="StoreSlot"/>).
 /// </summary>
-internal sealed record StoreEntry(ContentKind Kind, Digest Digest, long Length, DateTimeOffset LastAccess, bool IsRetired);
+internal sealed record StoreEntry(ContentKind Kind, Digest Digest, long Length, DateTimeOffset LastUse, bool IsRetired);

@@ -33,79 +33,15 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
         lock (_gate)
         {
             var started = time.GetTimestamp();
-            var now = time.GetUtcNow();
-            var busy = 0;
-
-            // What a dry run counts as gone: its bytes, and its entries, which the budget's pick passes over.
-            var pretended = 0L;
-            var skip = new HashSet<StoreHandle>();
-            var sweep = new Removal(dryRun, removed);
-
-            var (expired, expiredBytes) = (0, 0L);
+            var sweep = new SweepTally(dryRun, removed);
             if (_options.Ttl > TimeSpan.Zero)
             {
-                var cutoff = (now - _options.Ttl).UtcTicks;
-                _candidates.Clear();
-                EvictionCandidates.UnusedBefore(index, cutoff, _candidates);
-                foreach (var entry in _candidates)
-                {
-                    if (TryRemove(entry, cutoff, EvictionReason.Expired, sweep) is { } length)
-                    {
-                        expired++;
-                        expiredBytes += length;
-                        if (dryRun)
-                        {
-                            pretended += length;
-                            skip.Add(entry);
-                        }
-                    }
-                    else
-                    {
-                        busy++;
-                    }
-                }
+                Expire((time.GetUtcNow() - _options.Ttl).UtcTicks, sweep);
             }
 
-            var (evicted, evictedBytes) = (0, 0L);
-            if (_options.MaxSize is { } max && index.Bytes - pretended > max)
+            if (_options.MaxSize is { } max && index.Bytes - sweep.Pretended > max)
             {
-                var target = (long)(max * _options.LowWatermark);
-                for (var round = 0; round < BudgetRounds && index.Bytes - pretended > target; round++)
-                {
-                    _candidates.Clear();
-                    EvictionCandidates.LeastRecentlyUsed(index, index.Bytes - pretended - target, skip, _candidates);
-                    var removedBefore = evicted;
-                    var skippedBefore = skip.Count;
-                    foreach (var entry in _candidates)
-                    {
-                        if (index.Bytes - pretended <= target)
-                        {
-                            break;
-                        }
-
-                        if (TryRemove(entry, long.MaxValue, EvictionReason.OverBudget, sweep) is { } length)
-                        {
-                            evicted++;
-                            evictedBytes += length;
-                            if (dryRun)
-                            {
-                                pretended += length;
-                                skip.Add(entry);
-                            }
-                        }
-                        else
-                        {
-                            // Being read: the next round passes over it.
-                            skip.Add(entry);
-                            busy++;
-                        }
-                    }
-
-                    if (_candidates.Count == 0 || (evicted == removedBefore && skip.Count == skippedBefore))
-                    {
-                        break;
-                    }
-                }
+                EnforceBudget((long)(max * _options.LowWatermark), sweep);
             }
 
             _candidates.Clear();
@@ -115,22 +51,82 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
                 _candidates.Capacity = 4096;
             }
 
-            var result = new SweepResult(expired, expiredBytes, evicted, evictedBytes, busy);
             if (!dryRun)
             {
-                StorageLog.Swept(logger, expired, expiredBytes, _options.Ttl, evicted, evictedBytes, busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
+                StorageLog.Swept(logger, sweep.Expired, sweep.ExpiredBytes, _options.Ttl, sweep.Evicted, sweep.EvictedBytes, sweep.Busy, index.Bytes, index.Blobs + index.Manifests, time.GetElapsedTime(started));
             }
 
-            return result;
+            return sweep.Result;
         }
     }
+
+    /// <summary>The expiry pass: removes what was last used before <paramref name="cutoff"/> (UTC ticks).</summary>
+    private void Expire(long cutoff, SweepTally sweep)
+    {
+        _candidates.Clear();
+        EvictionCandidates.UnusedBefore(index, cutoff, _candidates);
+        foreach (var entry in _candidates)
+        {
+            if (TryRemove(entry, cutoff, EvictionReason.Expired, sweep) is { } length)
+            {
+                sweep.Count(entry, length, EvictionReason.Expired);
+            }
+            else
+            {
+                sweep.Left(entry, passOver: false);
+            }
+        }
+    }
+
+    /// <summary>The budget pass: removes the least recently used until the store is down to <paramref name="target"/> bytes.</summary>
+    private void EnforceBudget(long target, SweepTally sweep)
+    {
+        for (var round = 0; round < BudgetRounds && Excess(target, sweep) > 0; round++)
+        {
+            _candidates.Clear();
+            EvictionCandidates.LeastRecentlyUsed(index, Excess(target, sweep), sweep.Skip, _candidates);
+            if (!EvictRound(target, sweep))
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>One round of the budget over the candidates picked; false when another round would find nothing new.</summary>
+    private bool EvictRound(long target, SweepTally sweep)
+    {
+        var removedBefore = sweep.Evicted;
+        var skippedBefore = sweep.Skip.Count;
+        foreach (var entry in _candidates)
+        {
+            if (Excess(target, sweep) <= 0)
+            {
+                break;
+            }
+
+            if (TryRemove(entry, long.MaxValue, EvictionReason.OverBudget, sweep) is { } length)
+            {
+                sweep.Count(entry, length, EvictionReason.OverBudget);
+            }
+            else
+            {
+                // Being read: the next round passes over it.
+                sweep.Left(entry, passOver: true);
+            }
+        }
+
+        return _candidates.Count > 0 && (sweep.Evicted != removedBefore || sweep.Skip.Count != skippedBefore);
+    }
+
+    /// <summary>Bytes over <paramref name="target"/>, counting what a dry run removed as gone.</summary>
+    private long Excess(long target, SweepTally sweep) => index.Bytes - sweep.Pretended - target;
 
     /// <summary>
     /// Removes an entry last used before <paramref name="usedBefore"/> (a use since it was picked keeps it)
     /// and returns its length; <c>null</c> when it is being read, was used meanwhile, or could not be removed.
     /// A dry run only describes it.
     /// </summary>
-    private long? TryRemove(StoreHandle entry, long usedBefore, EvictionReason reason, Removal sweep)
+    private long? TryRemove(StoreHandle entry, long usedBefore, EvictionReason reason, SweepTally sweep)
     {
         if (sweep.DryRun)
         {
@@ -158,30 +154,33 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
             return null;
         }
 
+        return Remove(entry, new EvictedContent(kind, digest, length, new DateTimeOffset(lastUse, TimeSpan.Zero), reason), sweep);
+    }
+
+    /// <summary>Removes a retired entry's files; its length, or <c>null</c> (and the entry back) when they could not be removed.</summary>
+    private long? Remove(StoreHandle entry, EvictedContent content, SweepTally sweep)
+    {
         try
         {
-            if (kind == ContentKind.Blob)
+            if (content.Kind == ContentKind.Blob)
             {
-                blobs.Remove(entry, digest);
+                blobs.Remove(entry, content.Digest);
             }
             else
             {
-                manifests.Remove(entry, digest);
+                manifests.Remove(entry, content.Digest);
             }
 
-            metrics.Evicted(length);
-            sweep.Removed?.Invoke(new EvictedContent(kind, digest, length, new DateTimeOffset(lastUse, TimeSpan.Zero), reason));
-            return length;
+            metrics.Evicted(content.Length);
+            sweep.Removed?.Invoke(content);
+            return content.Length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            StorageLog.RemoveFailed(logger, digest, ex);
+            StorageLog.RemoveFailed(logger, content.Digest, ex);
             index.Unretire(entry);
             index.KeepForNextSweep(entry);
             return null;
         }
     }
-
-    /// <summary>How one sweep removes: for real or not, and who is told of each removal.</summary>
-    private readonly record struct Removal(bool DryRun, Action<EvictedContent>? Removed);
 }

@@ -1,3 +1,4 @@
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
@@ -7,6 +8,7 @@ namespace Mirror.Cache.Storage;
 /// what it names, as 64 bytes of plain data per file in <see cref="IndexShard"/>s. Built by one scan at
 /// start (<see cref="StoreScanner"/>) and kept current by commits and removals, which hold <see cref="Gate"/>
 /// so that a file and its entry come and go together; nothing walks the disk per request or per scrape.
+/// The index finds, adds, leases and retires entries; their last uses are kept by <see cref="StoreUses"/>.
 /// </summary>
 /// <remarks>
 /// This is one node's copy of the facts, and assumes no more (#10: in a cluster they also live in a shared
@@ -16,20 +18,18 @@ namespace Mirror.Cache.Storage;
 /// merged by keeping the latest, so uses arriving in any order agree; the uses made here are handed out in
 /// batches (<see cref="TakeUses"/>) to whatever keeps them (<see cref="IAccessLog"/>).
 /// </remarks>
-public sealed class StoreIndex
+public sealed class StoreIndex : IStoreSize
 {
     private const int ShardBits = 6;
 
-    /// <summary>How deep a manifest's use is carried: a list names manifests, which name config and layers.</summary>
-    private const int CarryDepth = 2;
-
-    private static readonly long CarryInterval = TimeSpan.TicksPerSecond;
-
     private readonly IndexShard[] _shards = Enumerable.Range(0, 1 << ShardBits).Select(_ => new IndexShard()).ToArray();
+    private readonly StoreUses _uses;
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _bytes;
     private long _blobs;
     private long _manifests;
+
+    public StoreIndex() => _uses = new StoreUses(_shards);
 
     /// <summary>Raised after content was added: the size budget is enforced promptly, and tests wait for commits.</summary>
     internal event Action<ContentKind, DigestKey>? Added;
@@ -77,7 +77,7 @@ public sealed class StoreIndex
         var handle = new StoreHandle(shard, slot);
         if (used)
         {
-            Use(handle, lastUse, CarryDepth, save: true);
+            _uses.Record(handle, lastUse, save: true);
         }
 
         Added?.Invoke(kind, key);
@@ -191,82 +191,28 @@ public sealed class StoreIndex
     /// batch, and a manifest's use is carried to what it names (a list's to its manifests and their layers),
     /// so content shared between images goes only when none of them is used.
     /// </summary>
-    internal void RecordUse(StoreHandle handle, DateTimeOffset now) => Use(handle, now.UtcTicks, CarryDepth, save: true);
+    internal void RecordUse(StoreHandle handle, DateTimeOffset now) => _uses.Record(handle, now.UtcTicks, save: true);
 
     /// <summary>
     /// Merges a use learnt from elsewhere (saved before, or made on another node): the later of the two
     /// wins, but a saved use replaces a file's last write; content not held is passed over.
     /// </summary>
-    internal void MergeUse(ContentKind kind, in DigestKey key, Digest? sha512, long ticks)
-    {
-        var shard = _shards[ShardOf(key)];
-        lock (shard.Gate)
-        {
-            var found = shard.Find(kind, key, sha512);
-            if (found < 0)
-            {
-                return;
-            }
-
-            ref var slot = ref shard[found];
-            if ((slot.Flags & StoreSlot.Guessed) != 0)
-            {
-                slot.Flags &= unchecked((byte)~StoreSlot.Guessed);
-                Volatile.Write(ref slot.LastUse, ticks);
-                shard.OldestUse = Math.Min(shard.OldestUse, ticks);
-            }
-            else
-            {
-                Raise(ref slot.LastUse, ticks);
-            }
-        }
-    }
+    internal void MergeUse(ContentKind kind, in DigestKey key, Digest? sha512, long ticks) => _uses.Merge(kind, key, sha512, ticks);
 
     /// <summary>Carries every manifest's last use to what it names, once the scan and the saved uses are in (content found after its manifest was used gets that use).</summary>
-    internal void CarryAllUses()
-    {
-        var manifests = new List<(StoreHandle Handle, long LastUse)>();
-        for (var i = 0; i < _shards.Length; i++)
-        {
-            lock (_shards[i].Gate)
-            {
-                foreach (var (slot, _) in _shards[i].References)
-                {
-                    manifests.Add((new StoreHandle(i, slot), Volatile.Read(ref _shards[i][slot].LastUse)));
-                }
-            }
-        }
-
-        foreach (var (handle, lastUse) in manifests)
-        {
-            Use(handle, lastUse, CarryDepth, save: false);
-        }
-    }
+    internal void CarryAllUses() => _uses.CarryAll();
 
     /// <summary>Hands the entries used since the last call, with their last use, to <paramref name="into"/>.</summary>
-    internal void TakeUses(List<UseRecord> into)
-    {
-        foreach (var shard in _shards)
-        {
-            shard.TakeUses(into);
-        }
-    }
+    internal void TakeUses(List<UseRecord> into) => _uses.Take(into);
+
+    /// <summary>Lets the next expiry pass look at an entry a sweep picked but left (being read, used meanwhile, or not removable).</summary>
+    internal void KeepForNextSweep(StoreHandle handle) => _uses.KeepForNextSweep(handle);
 
     /// <summary>Marks an entry for removal if nothing reads it; from then on it cannot be leased.</summary>
     internal bool TryRetire(StoreHandle handle) => Interlocked.CompareExchange(ref SlotOf(handle).Readers, StoreSlot.Retired, 0) == 0;
 
     /// <summary>Takes a retirement back, when the files could not be removed after all.</summary>
     internal void Unretire(StoreHandle handle) => Interlocked.CompareExchange(ref SlotOf(handle).Readers, 0, StoreSlot.Retired);
-
-    /// <summary>Lets the next expiry pass look at an entry a sweep picked but left (being read, used meanwhile, or not removable).</summary>
-    internal void KeepForNextSweep(StoreHandle handle)
-    {
-        var shard = _shards[handle.Shard];
-        lock (shard.Gate)
-        {
-            shard.OldestUse = Math.Min(shard.OldestUse, Volatile.Read(ref shard[handle.Slot].LastUse));
-        }
-    }
 
     /// <summary>Kind, digest, length and last use of an entry (its digest is made only here, for the few a sweep removes).</summary>
     internal (ContentKind Kind, Digest Digest, long Length, long LastUse) Describe(StoreHandle handle)
@@ -318,59 +264,8 @@ public sealed class StoreIndex
         }
     }
 
-    private void Use(StoreHandle handle, long ticks, int depth, bool save)
-    {
-        var shard = _shards[handle.Shard];
-        ref var slot = ref shard[handle.Slot];
-        Raise(ref slot.LastUse, ticks);
-        if (save && (Volatile.Read(ref slot.Flags) & StoreSlot.Dirty) == 0)
-        {
-            shard.MarkUsed(handle.Slot);
-        }
-
-        if ((Volatile.Read(ref slot.Flags) & StoreSlot.Names) != 0 && shard.ReferencesToCarry(handle.Slot, ticks, CarryInterval) is { } named)
-        {
-            Carry(named, ticks, depth, save);
-        }
-    }
-
-    /// <summary>Carries a manifest's use to what it names, by digest whatever its kind (a list names manifests, a manifest blobs).</summary>
-    private void Carry(DigestKey[] named, long ticks, int depth, bool save)
-    {
-        foreach (var key in named)
-        {
-            var shard = _shards[ShardOf(key)];
-            DigestKey[]? further = null;
-            lock (shard.Gate)
-            {
-                // Under the lock, since these entries are not leased: one may be removed, and its slot reused, at any time.
-                foreach (var kind in (ReadOnlySpan<ContentKind>)[ContentKind.Blob, ContentKind.Manifest])
-                {
-                    var found = shard.Find(kind, key, null);
-                    if (found < 0)
-                    {
-                        continue;
-                    }
-
-                    Raise(ref shard[found].LastUse, ticks);
-                    if (save)
-                    {
-                        shard.MarkUsed(found);
-                    }
-
-                    if (depth > 1 && (shard[found].Flags & StoreSlot.Names) != 0)
-                    {
-                        further = shard.ReferencesToCarry(found, ticks, CarryInterval);
-                    }
-                }
-            }
-
-            if (further is not null)
-            {
-                Carry(further, ticks, depth - 1, save);
-            }
-        }
-    }
+    /// <summary>The shard of an entry: the digest's bytes are uniform, so its top bits.</summary>
+    internal static int ShardOf(in DigestKey key) => (int)(key.H0 >> (64 - ShardBits));
 
     private static bool TryLease(ref StoreSlot slot)
     {
@@ -389,22 +284,5 @@ public sealed class StoreIndex
         return false;
     }
 
-    private static void Raise(ref long lastUse, long ticks)
-    {
-        var current = Interlocked.Read(ref lastUse);
-        while (ticks > current)
-        {
-            var seen = Interlocked.CompareExchange(ref lastUse, ticks, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
     private ref StoreSlot SlotOf(StoreHandle handle) => ref _shards[handle.Shard][handle.Slot];
-
-    private static int ShardOf(in DigestKey key) => (int)(key.H0 >> (64 - ShardBits));
 }

@@ -85,8 +85,8 @@ internal sealed class AccessJournalTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastAccess, Is.EqualTo(_time.GetUtcNow()));
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastAccess, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(3)));
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastUse, Is.EqualTo(_time.GetUtcNow()));
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastUse, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(3)));
         });
     }
 
@@ -110,11 +110,11 @@ internal sealed class AccessJournalTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastAccess, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(1)), "the complete line before the tear");
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastAccess, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(2)), "the torn line counts for nothing");
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastUse, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(1)), "the complete line before the tear");
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastUse, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(2)), "the torn line counts for nothing");
             Assert.That(File.ReadAllLines(JournalPath), Is.All.Match(@"^b sha256:[0-9a-f]{64} [0-9]+$"));
             Assert.That(new FileInfo(JournalPath).Length, Is.EqualTo(whole + Line(blobs[2]).Length + 1));
-            Assert.That(again.Index.TryFind(ContentKind.Blob, blobs[2])?.LastAccess, Is.EqualTo(_time.GetUtcNow()), "the save after the tear");
+            Assert.That(again.Index.TryFind(ContentKind.Blob, blobs[2])?.LastUse, Is.EqualTo(_time.GetUtcNow()), "the save after the tear");
         });
     }
 
@@ -128,7 +128,7 @@ internal sealed class AccessJournalTests
 
         using var restarted = Restart();
 
-        Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastAccess, Is.EqualTo(_time.GetUtcNow()));
+        Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[1])?.LastUse, Is.EqualTo(_time.GetUtcNow()));
     }
 
     [Test]
@@ -150,7 +150,7 @@ internal sealed class AccessJournalTests
         Assert.Multiple(() =>
         {
             Assert.That(File.ReadAllLines(JournalPath), Has.Length.LessThanOrEqualTo(8), "4 lines, and at most one more save's before the next rewrite");
-            Assert.That(blobs.Select(b => restarted.Index.TryFind(ContentKind.Blob, b)?.LastAccess), Is.All.EqualTo(_time.GetUtcNow()));
+            Assert.That(blobs.Select(b => restarted.Index.TryFind(ContentKind.Blob, b)?.LastUse), Is.All.EqualTo(_time.GetUtcNow()));
         });
     }
 
@@ -169,9 +169,9 @@ internal sealed class AccessJournalTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastAccess, Is.EqualTo(pulled));
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blobs[0])?.LastUse, Is.EqualTo(pulled));
             Assert.That(File.Exists(legacy), Is.False);
-            Assert.That(again.Index.TryFind(ContentKind.Blob, blobs[0])?.LastAccess, Is.EqualTo(pulled));
+            Assert.That(again.Index.TryFind(ContentKind.Blob, blobs[0])?.LastUse, Is.EqualTo(pulled));
         });
     }
 

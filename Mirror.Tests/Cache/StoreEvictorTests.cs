@@ -177,7 +177,7 @@ internal sealed class StoreEvictorTests
     }
 
     [Test]
-    public void AccessTimes_SurviveARestart()
+    public void LastUses_SurviveARestart()
     {
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(150));
@@ -191,7 +191,7 @@ internal sealed class StoreEvictorTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blob)?.LastAccess, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(100)));
+            Assert.That(restarted.Index.TryFind(ContentKind.Blob, blob)?.LastUse, Is.EqualTo(_time.GetUtcNow() - TimeSpan.FromHours(100)));
             Assert.That(restarted.ContainsBlob(blob), Is.True, "pulled 100 hours ago, not 250");
         });
     }

@@ -72,9 +72,9 @@ internal sealed class StoreIndexTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(index.TryFind(ContentKind.Manifest, manifest)?.LastAccess, Is.EqualTo(Now.AddHours(5)));
-            Assert.That(index.TryFind(ContentKind.Blob, layer)?.LastAccess, Is.EqualTo(Now.AddHours(5)));
-            Assert.That(index.TryFind(ContentKind.Blob, other)?.LastAccess, Is.EqualTo(Now));
+            Assert.That(index.TryFind(ContentKind.Manifest, manifest)?.LastUse, Is.EqualTo(Now.AddHours(5)));
+            Assert.That(index.TryFind(ContentKind.Blob, layer)?.LastUse, Is.EqualTo(Now.AddHours(5)));
+            Assert.That(index.TryFind(ContentKind.Blob, other)?.LastUse, Is.EqualTo(Now));
         });
     }
 
@@ -88,7 +88,7 @@ internal sealed class StoreIndexTests
 
         index.MergeUse(ContentKind.Blob, DigestKey.Of(blob), null, Now.AddHours(1).UtcTicks);
 
-        Assert.That(index.TryFind(ContentKind.Blob, blob)?.LastAccess, Is.EqualTo(Now.AddHours(2)));
+        Assert.That(index.TryFind(ContentKind.Blob, blob)?.LastUse, Is.EqualTo(Now.AddHours(2)));
     }
 
     private static Digest Random(string _) => Digest.FromHash("sha256", RandomNumberGenerator.GetBytes(32));

@@ -137,7 +137,7 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
     }
 
     [Test]
-    public async Task RefusedRequest_IsNoPull_TheLastAccessStays()
+    public async Task RefusedRequest_IsNoPull_TheLastUseStays()
     {
         var (_, _, layer) = PushPrivateImage();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -147,7 +147,7 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
         (await client.GetAsync($"/v2/{Private}/blobs/{layer}")).Dispose();
         await mirror.ReadCommittedBlobAsync(layer);
         var index = mirror.Services.GetRequiredService<StoreIndex>();
-        var pulled = index.TryFind(ContentKind.Blob, layer)!.LastAccess;
+        var pulled = index.TryFind(ContentKind.Blob, layer)!.LastUse;
         time.Advance(TimeSpan.FromHours(1));
 
         using var refused = await client.GetAsync($"/v2/{Public}/blobs/{layer}");
@@ -155,7 +155,7 @@ internal sealed class RepositoryIsolationTests : FakeUpstreamTests
         Assert.Multiple(() =>
         {
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(index.TryFind(ContentKind.Blob, layer)!.LastAccess, Is.EqualTo(pulled));
+            Assert.That(index.TryFind(ContentKind.Blob, layer)!.LastUse, Is.EqualTo(pulled));
         });
     }
 

@@ -1,7 +1,7 @@
 namespace Mirror.Cache.Blobs;
 
-/// <summary>Where a fill is; every state but <see cref="Running"/> is final.</summary>
-internal enum FillState
+/// <summary>Where a fill is; every stage but <see cref="Running"/> is final.</summary>
+internal enum FillStage
 {
     /// <summary>Bytes are arriving; none of them is verified yet.</summary>
     Running,
