@@ -101,7 +101,7 @@ internal sealed class RegistryApiMiddleware(
 
     private static Task PingAsync(HttpContext context)
     {
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         context.Response.ContentLength = 2;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("{}");
     }

@@ -86,7 +86,7 @@ internal sealed class UpstreamTokenService(
                 },
                 SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
             });
-            context.Response.ContentType = "application/json";
+            context.Response.ContentType = MediaTypes.Json;
             await context.Response.WriteAsJsonAsync(
                 new { token, access_token = token, expires_in = (int)settings.UpstreamTtl.TotalSeconds, issued_at = now.ToString("O") },
                 cancellationToken);

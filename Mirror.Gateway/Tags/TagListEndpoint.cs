@@ -55,7 +55,7 @@ internal sealed class TagListEndpoint(TagListResolver tagLists, CacheOutcomes ou
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         var body = JsonSerializer.SerializeToUtf8Bytes(new TagListBody(asked, page), TagListJson.Default.TagListBody);
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);

@@ -1,4 +1,5 @@
 using System.Net;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Upstream;
 
@@ -43,9 +44,9 @@ internal sealed class EnvironmentProxy : IWebProxy
         var colon = proxy.UserInfo.IndexOf(':', StringComparison.Ordinal);
         var user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo[..colon]);
         var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo[(colon + 1)..]);
-        if (credentials.GetCredential(bare, "Basic") is null)
+        if (credentials.GetCredential(bare, AuthChallenge.Basic) is null)
         {
-            credentials.Add(bare, "Basic", new NetworkCredential(user, password));
+            credentials.Add(bare, AuthChallenge.Basic, new NetworkCredential(user, password));
         }
 
         return bare;
