@@ -3,8 +3,12 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Storage;
+using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
+using Mirror.Gateway.FrontProxy;
+using Mirror.Gateway.Listening;
+using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli;
 
@@ -67,7 +71,7 @@ internal sealed class StoreSession : IDisposable
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddSimpleConsole(console => console.SingleLine = true)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-            collection.AddMirrorOptions(configuration);
+            AddOptions(collection, configuration);
             collection.AddMirrorCache();
             collection.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
             if (!writes)
@@ -97,6 +101,15 @@ internal sealed class StoreSession : IDisposable
     }
 
     public void Dispose() => _services.Dispose();
+
+    /// <summary>Every option serving reads, so a value serving would refuse is refused here too.</summary>
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration) => services
+        .AddDistributionOptions(configuration)
+        .AddCacheOptions()
+        .AddUpstreamOptions()
+        .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
+        .AddServerOptions()
+        .AddFrontProxyOptions();
 
     private static StoreSession? Failed(IEnumerable<string> failures)
     {

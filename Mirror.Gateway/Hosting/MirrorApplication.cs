@@ -6,6 +6,7 @@ using Mirror.Cache.Protocol;
 using Mirror.Gateway.Api;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
@@ -26,10 +27,12 @@ internal static class MirrorApplication
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddMirrorOptions(builder.Configuration);
+        services.AddDistributionOptions(builder.Configuration);
+        services.AddCacheOptions();
         services.AddMirrorCache();
         services.AddUpstream();
-        services.AddCluster(MirrorOptionsSetup.ClusterOf(builder.Configuration));
+        services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
+        services.AddCluster(ClusterOptionsSetup.ClusterOf(builder.Configuration));
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();
@@ -85,7 +88,12 @@ internal static class MirrorApplication
             }
         }
 
-        app.MapStatus(authOn);
+        var status = app.MapStatus();
+        if (authOn)
+        {
+            status.RequireAuthorization(AuthorizationSetup.StatusPolicy);
+        }
+
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)

@@ -115,7 +115,7 @@ internal sealed class UpstreamsConfigurationTests
     private UpstreamsOptions Read(string yaml)
     {
         var options = new UpstreamsOptions();
-        new MirrorOptionsSetup(new ConfigurationReader(Load(yaml))).Configure(options);
+        new UpstreamsOptionsSetup(new ConfigurationReader(Load(yaml))).Configure(options);
         return options;
     }
 
