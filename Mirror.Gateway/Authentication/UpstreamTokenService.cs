@@ -51,7 +51,7 @@ internal sealed class UpstreamTokenService(
             var address = context.Connection.RemoteIpAddress;
             if ((!string.IsNullOrEmpty(header) && credentials is null) || (credentials is not null && !await AcceptsAsync(address, credentials, cancellationToken)))
             {
-                GatewayLog.LoginFailed(logger, AuthSchemes.Upstream, address?.ToString() ?? "-");
+                AuthenticationLog.LoginFailed(logger, AuthSchemes.Upstream, address?.ToString() ?? "-");
                 context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{settings.Service}\"";
                 await OciError.Unauthorized("the upstream does not accept these credentials").WriteAsync(context);
                 return;

@@ -78,7 +78,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
             context.Response.Headers.Remove(HeaderNames.AcceptRanges);
             context.Response.Headers[handOver.Key] = handOver.Value;
             outcomes.Sent(context, MirrorMetrics.Blob, range.Value.Length);
-            GatewayLog.HandedToFrontProxy(logger, digest, handOver.Key, handOver.Value);
+            BlobResponseLog.HandedToFrontProxy(logger, digest, handOver.Key, handOver.Value);
             return;
         }
 
@@ -140,7 +140,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
             {
                 // Headers and most of the body are out: the only honest end is a broken connection, which
                 // clients see as a failed download, never as a complete one.
-                GatewayLog.ResponseAborted(logger, digest, position, read.Reason!);
+                BlobResponseLog.ResponseAborted(logger, digest, position, read.Reason!);
                 context.Abort();
                 return;
             }

@@ -44,15 +44,15 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
                 var result = feature.Result.ToString().ToLowerInvariant();
                 if (registry && cluster.Clustered)
                 {
-                    GatewayLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
+                    RequestLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
                 }
                 else if (registry)
                 {
-                    GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context));
+                    RequestLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context));
                 }
                 else
                 {
-                    GatewayLog.OtherRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode, milliseconds);
+                    RequestLog.OtherRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode, milliseconds);
                 }
             }
         }

@@ -150,7 +150,7 @@ internal sealed class UpstreamAuthenticator : IDisposable
         var withCredentials = _options.HasCredentials && CredentialPolicy.AllowsCredentials(realm, _options.RemoteUrl);
         if (_options.HasCredentials && !withCredentials)
         {
-            GatewayLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
+            UpstreamLog.RealmRefusedCredentials(_logger, realm.GetLeftPart(UriPartial.Authority), _options.RemoteUrl.Host);
         }
 
         var answer = await RequestTokenAsync(challenge, scope, withCredentials ? Credentials() : null, cancellationToken);
@@ -168,14 +168,14 @@ internal sealed class UpstreamAuthenticator : IDisposable
                 return ChallengeAnswer.With(new AuthenticationHeaderValue(AuthChallenge.Bearer, token.Value));
             case TokenStatus.Refused:
                 _tokens.Refuse(scope ?? string.Empty);
-                GatewayLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
+                UpstreamLog.TokenRefused(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.HttpStatus);
                 return ChallengeAnswer.None;
             case TokenStatus.OverLimit:
-                GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
+                UpstreamLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
                 return ChallengeAnswer.OverLimit(answer.Limit!);
             default:
                 // The realm could not be asked: the upstream is as good as down (a refusal, above, is an answer).
-                GatewayLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
+                UpstreamLog.TokenFetchFailed(_logger, realm.GetLeftPart(UriPartial.Path), scope, answer.Problem!);
                 return ChallengeAnswer.RealmDown($"the token realm {realm.GetLeftPart(UriPartial.Authority)} could not be reached: {answer.Problem}");
         }
     }
