@@ -101,7 +101,7 @@ internal static class MirrorApplication
             app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
         }
 
-        var registry = app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
+        var registry = app.MapReverseProxy(pipeline => pipeline.UseMiddleware<RegistryApiMiddleware>());
         if (authOn)
         {
             registry.RequireAuthorization(AuthorizationSetup.RegistryPolicy);

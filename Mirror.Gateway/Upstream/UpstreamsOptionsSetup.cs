@@ -108,7 +108,7 @@ internal sealed partial class UpstreamsOptionsSetup(ConfigurationReader read) : 
                 Idle = entry.Duration<UpstreamsOptions>("timeouts.idle", allowZero: false) ?? timeouts.Idle,
             },
             Limits = limits,
-            HttpProxy = Url(entry, "httpproxy"),
+            OutboundProxy = Url(entry, "httpproxy"),
             CaFile = entry.File<UpstreamsOptions>("cafile"),
         };
         if (entry.Value("prefix") is { } prefix)

@@ -12,13 +12,13 @@ namespace Mirror.Gateway.Upstream;
 /// optional port. <c>localhost</c> and loopback addresses always go direct. A proxy URL's <c>user:password@</c>
 /// is sent to that proxy (Basic). .NET's own environment proxy differs on the NO_PROXY rules, hence this.
 /// </summary>
-internal sealed class EnvironmentProxy : IWebProxy
+internal sealed class OutboundProxy : IWebProxy
 {
     private readonly Uri? _http;
     private readonly Uri? _https;
     private readonly string[] _noProxy;
 
-    public EnvironmentProxy(Uri? http, Uri? https, string? noProxy)
+    public OutboundProxy(Uri? http, Uri? https, string? noProxy)
     {
         var credentials = new CredentialCache();
         _http = WithoutUserInfo(http, credentials);
@@ -53,11 +53,11 @@ internal sealed class EnvironmentProxy : IWebProxy
     }
 
     /// <summary>The proxy the environment names; <c>null</c> when it names none.</summary>
-    public static EnvironmentProxy? FromEnvironment()
+    public static OutboundProxy? FromEnvironment()
     {
         var http = ParseProxy(Variable("HTTP_PROXY"));
         var https = ParseProxy(Variable("HTTPS_PROXY"));
-        return http is null && https is null ? null : new EnvironmentProxy(http, https, Variable("NO_PROXY"));
+        return http is null && https is null ? null : new OutboundProxy(http, https, Variable("NO_PROXY"));
     }
 
     public Uri? GetProxy(Uri destination) => IsBypassed(destination) ? null : ProxyFor(destination);
