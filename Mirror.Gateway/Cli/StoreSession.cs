@@ -64,23 +64,7 @@ internal sealed class StoreSession : IDisposable
                 return Failed([$"{ConfigurationKeys.RootDirectory}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
             }
 
-            var collection = new ServiceCollection();
-            collection.AddSingleton(TimeProvider.System);
-            collection.AddMetrics();
-            collection.AddLogging(logging => logging
-                .SetMinimumLevel(LogLevel.Warning)
-                .AddSimpleConsole(console => console.SingleLine = true)
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-            AddOptions(collection, configuration);
-            collection.AddMirrorCache();
-            collection.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
-            if (!writes)
-            {
-                // ls only reads: a store it may not write (a read-only mount, another user's) is still listed.
-                collection.RemoveAll<IValidateOptions<StoreOptions>>();
-            }
-
-            services = collection.BuildServiceProvider();
+            services = Compose(configuration, writes).BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
             var session = new StoreSession(services);
             services = null;
@@ -102,14 +86,35 @@ internal sealed class StoreSession : IDisposable
 
     public void Dispose() => _services.Dispose();
 
-    /// <summary>Every option serving reads, so a value serving would refuse is refused here too.</summary>
-    private static void AddOptions(IServiceCollection services, IConfiguration configuration) => services
-        .AddDistributionOptions(configuration)
-        .AddCacheOptions()
-        .AddUpstreamOptions()
-        .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
-        .AddServerOptions()
-        .AddFrontProxyOptions();
+    /// <summary>
+    /// The cache's own services, with every option serving reads (so a value serving would refuse is refused
+    /// here too), logging warnings to standard error.
+    /// </summary>
+    private static ServiceCollection Compose(IConfiguration configuration, bool writes)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        services.AddDistributionOptions(configuration)
+            .AddCacheOptions()
+            .AddUpstreamOptions()
+            .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
+            .AddServerOptions()
+            .AddFrontProxyOptions();
+        services.AddMirrorCache();
+        services.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
+        if (!writes)
+        {
+            // ls only reads: a store it may not write (a read-only mount, another user's) is still listed.
+            services.RemoveAll<IValidateOptions<StoreOptions>>();
+        }
+
+        return services;
+    }
 
     private static StoreSession? Failed(IEnumerable<string> failures)
     {

@@ -79,21 +79,27 @@ internal static class MirrorApplication
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        if (server.MetricsEnabled)
+        MapEndpoints(app, server, authOn);
+        return app;
+    }
+
+    /// <summary>Metrics, the status page, health, the token service and the registry API; with authentication on, each behind its policy.</summary>
+    private static void MapEndpoints(WebApplication app, ServerOptions server, bool authOn)
+    {
+        void Guard(IEndpointConventionBuilder endpoints, string policy)
         {
-            var metrics = app.MapPrometheusScrapingEndpoint(server.MetricsPath);
             if (authOn)
             {
-                metrics.RequireAuthorization(AuthorizationSetup.MetricsPolicy);
+                endpoints.RequireAuthorization(policy);
             }
         }
 
-        var status = app.MapStatus();
-        if (authOn)
+        if (server.MetricsEnabled)
         {
-            status.RequireAuthorization(AuthorizationSetup.StatusPolicy);
+            Guard(app.MapPrometheusScrapingEndpoint(server.MetricsPath), AuthorizationSetup.MetricsPolicy);
         }
 
+        Guard(app.MapStatus(), AuthorizationSetup.StatusPolicy);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)
@@ -101,13 +107,7 @@ internal static class MirrorApplication
             app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
         }
 
-        var registry = app.MapReverseProxy(pipeline => pipeline.UseMiddleware<RegistryApiMiddleware>());
-        if (authOn)
-        {
-            registry.RequireAuthorization(AuthorizationSetup.RegistryPolicy);
-        }
-
+        Guard(app.MapReverseProxy(pipeline => pipeline.UseMiddleware<RegistryApiMiddleware>()), AuthorizationSetup.RegistryPolicy);
         app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
-        return app;
     }
 }

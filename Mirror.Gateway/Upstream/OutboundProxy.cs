@@ -89,50 +89,37 @@ internal sealed class OutboundProxy : IWebProxy
             return false;
         }
 
-        foreach (var entry in _noProxy)
+        return !_noProxy.Any(entry => GoesDirect(entry, host, address, port));
+    }
+
+    /// <summary>Whether one <c>NO_PROXY</c> entry sends <paramref name="host"/> direct: <c>*</c>, a CIDR range, an address, or a domain, each with an optional port.</summary>
+    private static bool GoesDirect(string entry, string host, IPAddress? address, int port)
+    {
+        if (entry == "*")
         {
-            if (entry == "*")
-            {
-                return false;
-            }
-
-            if (entry.Contains('/', StringComparison.Ordinal))
-            {
-                if (address is not null && IPNetwork.TryParse(entry, out var network) && network.Contains(address))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            var (name, entryPort) = SplitPort(entry.ToLowerInvariant());
-            if (entryPort is { } only && only != port)
-            {
-                continue;
-            }
-
-            if (IPAddress.TryParse(name.Trim('[', ']'), out var entryAddress))
-            {
-                if (address is not null && entryAddress.Equals(address))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            name = name.StartsWith("*.", StringComparison.Ordinal) ? name[1..] : name;
-            var matches = name.StartsWith('.')
-                ? host.EndsWith(name, StringComparison.Ordinal)
-                : host == name || host.EndsWith("." + name, StringComparison.Ordinal);
-            if (matches)
-            {
-                return false;
-            }
+            return true;
         }
 
-        return true;
+        if (entry.Contains('/', StringComparison.Ordinal))
+        {
+            return address is not null && IPNetwork.TryParse(entry, out var network) && network.Contains(address);
+        }
+
+        var (name, entryPort) = SplitPort(entry.ToLowerInvariant());
+        if (entryPort is { } only && only != port)
+        {
+            return false;
+        }
+
+        if (IPAddress.TryParse(name.Trim('[', ']'), out var entryAddress))
+        {
+            return address is not null && entryAddress.Equals(address);
+        }
+
+        name = name.StartsWith("*.", StringComparison.Ordinal) ? name[1..] : name;
+        return name.StartsWith('.')
+            ? host.EndsWith(name, StringComparison.Ordinal)
+            : host == name || host.EndsWith("." + name, StringComparison.Ordinal);
     }
 
     /// <summary>An entry's port, when it has one: <c>example.com:443</c>, <c>[::1]:80</c>; a bare IPv6 address has none.</summary>
