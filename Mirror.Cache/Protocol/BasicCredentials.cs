@@ -11,7 +11,7 @@ public sealed record BasicCredentials(string User, string Password)
     /// </summary>
     public static BasicCredentials? TryParse(string? header)
     {
-        if (header is null || !AuthenticationHeaderValue.TryParse(header, out var value) || !value.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+        if (header is null || !AuthenticationHeaderValue.TryParse(header, out var value) || !value.Scheme.Equals(AuthChallenge.Basic, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
         {
             return null;
         }
@@ -28,7 +28,7 @@ public sealed record BasicCredentials(string User, string Password)
         }
     }
 
-    public AuthenticationHeaderValue ToHeader() => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+    public AuthenticationHeaderValue ToHeader() => new(AuthChallenge.Basic, Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
 
     /// <summary>Keeps the password out of anything that prints the record.</summary>
     public override string ToString() => $"{User}:***";

@@ -66,20 +66,11 @@ internal sealed class RegistryApiMiddleware(
         switch (path.Endpoint)
         {
             case RegistryEndpoint.Manifest:
-                if (Reference.TryParse(path.Reference) is not { } reference)
-                {
-                    return (path.Reference.Contains(':', StringComparison.Ordinal)
-                        ? OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest")
-                        : new OciError(StatusCodes.Status400BadRequest, OciErrorCode.TagInvalid, "manifest tag did not match URI", $"'{OciError.Printable(path.Reference)}' is not a tag"))
-                        .WriteAsync(context);
-                }
-
-                metrics.Request(registry.Host, MirrorMetrics.Manifest);
-                return manifests.ServeAsync(context, registry, name, reference);
+                return ServeManifestAsync(context, registry, name, path.Reference);
             case RegistryEndpoint.Blob:
                 if (Digest.TryParse(path.Reference) is not { } digest)
                 {
-                    return OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context);
+                    return DigestInvalid(context, path.Reference);
                 }
 
                 metrics.Request(registry.Host, MirrorMetrics.Blob);
@@ -92,16 +83,32 @@ internal sealed class RegistryApiMiddleware(
                 // referrers tag schema, which they then pull as any tag. oras-go falls back on any code but
                 // NAME_UNKNOWN, so the code is UNSUPPORTED.
                 return Digest.TryParse(path.Reference) is null
-                    ? OciError.DigestInvalid($"'{OciError.Printable(path.Reference)}' is not a sha256 or sha512 digest").WriteAsync(context)
+                    ? DigestInvalid(context, path.Reference)
                     : OciError.NotFound(OciErrorCode.Unsupported, "the referrers API is not served by this mirror: use the referrers tag schema").WriteAsync(context);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }
     }
 
+    private Task ServeManifestAsync(HttpContext context, MirroredRegistry registry, RepositoryName name, string text)
+    {
+        if (Reference.TryParse(text) is not { } reference)
+        {
+            return text.Contains(':', StringComparison.Ordinal)
+                ? DigestInvalid(context, text)
+                : new OciError(StatusCodes.Status400BadRequest, OciErrorCode.TagInvalid, "manifest tag did not match URI", $"'{OciError.Printable(text)}' is not a tag").WriteAsync(context);
+        }
+
+        metrics.Request(registry.Host, MirrorMetrics.Manifest);
+        return manifests.ServeAsync(context, registry, name, reference);
+    }
+
+    private static Task DigestInvalid(HttpContext context, string text) =>
+        OciError.DigestInvalid($"'{OciError.Printable(text)}' is not a sha256 or sha512 digest").WriteAsync(context);
+
     private static Task PingAsync(HttpContext context)
     {
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         context.Response.ContentLength = 2;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("{}");
     }

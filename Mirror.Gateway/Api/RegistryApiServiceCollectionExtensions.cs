@@ -3,7 +3,7 @@ using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
-using Mirror.Gateway.Proxy;
+using Mirror.Gateway.Forwarder;
 using Mirror.Gateway.Tags;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Upstream;
@@ -15,7 +15,7 @@ namespace Mirror.Gateway.Api;
 /// <summary>
 /// The registry API: YARP's route for <c>/v2</c>, on which the <see cref="RegistryApiMiddleware"/> answers
 /// every request (manifests, blobs and tag lists from the cache, the catalog from the store), and YARP's
-/// clusters, which give each upstream its HTTP client.
+/// clusters, which give each upstream its HTTP client (<c>Forwarder/</c>).
 /// </summary>
 internal static class RegistryApiServiceCollectionExtensions
 {
@@ -32,7 +32,7 @@ internal static class RegistryApiServiceCollectionExtensions
         // in memory rather than writing a key ring to disk.
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddReverseProxy();
-        services.AddSingleton<IProxyConfigProvider>(sp => UpstreamProxyConfig.Build(sp.GetRequiredService<IOptions<UpstreamsOptions>>().Value));
+        services.AddSingleton<IProxyConfigProvider>(sp => ForwarderConfig.Build(sp.GetRequiredService<IOptions<UpstreamsOptions>>().Value));
         services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         return services;
     }

@@ -23,54 +23,64 @@ internal sealed class UpstreamSelectionMiddleware(RequestDelegate next, Mirrored
             return next(context);
         }
 
+        // The name's first component when it is a host.
         var parsed = RegistryPath.Parse(path);
-        var rest = path[RegistryPath.Root.Length..];
-
-        // The name's first component when it is a host, and the path after it.
         var slash = parsed.Name.IndexOf('/', StringComparison.Ordinal);
         var first = slash > 0 && MirroredRegistries.IsHost(parsed.Name[..slash]) ? parsed.Name[..slash] : null;
         var named = first is null ? null : registries.Find(first);
+        var (selected, refusal) = Select(context, parsed, first, named);
+        if (refusal is not null)
+        {
+            return refusal.WriteAsync(context);
+        }
 
-        MirroredRegistry selected;
+        if (selected is not null)
+        {
+            context.Request.Path = OneForm(path, parsed, selected, named is null ? null : slash);
+        }
+
+        return next(context);
+    }
+
+    /// <summary>
+    /// The registry the request is for: the one <c>ns</c> names, else the one its first component names, else
+    /// the default; or why none is. Neither, with no refusal: a name kept as it is.
+    /// </summary>
+    private (MirroredRegistry? Registry, OciError? Refusal) Select(HttpContext context, RegistryPath parsed, string? first, MirroredRegistry? named)
+    {
         if (context.Request.Query.TryGetValue(MirroredRegistries.NamespaceParameter, out var ns) && ns.Count > 0)
         {
             var host = ns[0] ?? string.Empty;
-            if (registries.Find(host) is not { } chosen)
+            return registries.Find(host) switch
             {
-                return Unknown(context, host);
-            }
+                null => (null, Unknown(host)),
+                var chosen when named is not null && named != chosen =>
+                    (null, OciError.NotFound(OciErrorCode.NameUnknown, $"'{OciError.Printable(host)}' and '{OciError.Printable(first!)}' name two registries")),
 
-            if (named is not null && named != chosen)
-            {
-                return OciError.NotFound(OciErrorCode.NameUnknown, $"'{OciError.Printable(host)}' and '{OciError.Printable(first!)}' name two registries").WriteAsync(context);
-            }
-
-            if (!chosen.IsDefault && parsed.Name.Length == 0 && parsed.Endpoint != RegistryEndpoint.Ping)
-            {
                 // The catalog and other paths outside a repository are the default upstream's only.
-                return OciError.NotFound(OciErrorCode.Unsupported, $"only repositories are mirrored from {chosen.Host}").WriteAsync(context);
-            }
-
-            selected = chosen;
+                { IsDefault: false } chosen when parsed.Name.Length == 0 && parsed.Endpoint != RegistryEndpoint.Ping =>
+                    (null, OciError.NotFound(OciErrorCode.Unsupported, $"only repositories are mirrored from {chosen.Host}")),
+                var chosen => (chosen, null),
+            };
         }
-        else if (first is not null && named is null)
-        {
-            if (registries.HasOthers)
-            {
-                return Unknown(context, first);
-            }
 
+        if (first is not null && named is null)
+        {
             // With no other registry configured, a name is the default upstream's, whatever it looks like.
-            return next(context);
-        }
-        else
-        {
-            selected = named ?? registries.Default;
+            return (null, registries.HasOthers ? Unknown(first) : null);
         }
 
-        // One form for the rest of the pipeline: the host, as configured, before the name of every registry
-        // but the default; a host the client wrote (containerd's override_path layout, podman's location) taken off.
-        if (named is not null)
+        return (named ?? registries.Default, null);
+    }
+
+    /// <summary>
+    /// One form for the rest of the pipeline: the host, as configured, before the name of every registry but
+    /// the default; a host the client wrote (containerd's override_path layout, podman's location) taken off.
+    /// </summary>
+    private static PathString OneForm(string path, RegistryPath parsed, MirroredRegistry selected, int? hostEnd)
+    {
+        var rest = path[RegistryPath.Root.Length..];
+        if (hostEnd is { } slash)
         {
             rest = rest[(slash + 1)..];
         }
@@ -80,10 +90,9 @@ internal sealed class UpstreamSelectionMiddleware(RequestDelegate next, Mirrored
             rest = selected.Host + "/" + rest;
         }
 
-        context.Request.Path = new PathString(RegistryPath.Root + rest);
-        return next(context);
+        return new PathString(RegistryPath.Root + rest);
     }
 
-    private static Task Unknown(HttpContext context, string host) =>
-        OciError.NotFound(OciErrorCode.NameUnknown, $"'{OciError.Printable(host)}' is not a registry this mirror mirrors").WriteAsync(context);
+    private static OciError Unknown(string host) =>
+        OciError.NotFound(OciErrorCode.NameUnknown, $"'{OciError.Printable(host)}' is not a registry this mirror mirrors");
 }

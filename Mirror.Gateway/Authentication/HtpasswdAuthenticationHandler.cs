@@ -44,7 +44,7 @@ internal sealed class HtpasswdAuthenticationHandler(
         var known = users.Knows(credentials.User);
         if (!await verified.CheckAsync(key, auth.Value.CredentialTtl, ct => failures.CheckAsync(address, credentials.User, known, (spraying, c) => CheckAsync(credentials, known, spraying, c), ct), Context.RequestAborted))
         {
-            GatewayLog.LoginFailed(Logger, Scheme.Name, address?.ToString() ?? "-");
+            AuthenticationLog.LoginFailed(Logger, Scheme.Name, address?.ToString() ?? "-");
             return AuthenticateResult.Fail("wrong user or password");
         }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Authentication;
 
@@ -142,11 +141,11 @@ internal sealed class HtpasswdUsers : IDisposable
         Interlocked.Increment(ref _generation);
         if (file is null)
         {
-            GatewayLog.HtpasswdRejected(_logger, _path, error!);
+            AuthenticationLog.HtpasswdRejected(_logger, _path, error!);
         }
         else if (!first)
         {
-            GatewayLog.HtpasswdReloaded(_logger, _path, file.Users.Count);
+            AuthenticationLog.HtpasswdReloaded(_logger, _path, file.Users.Count);
         }
     }
 

@@ -28,9 +28,15 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, IServ
             return;
         }
 
-        var settings = auth.Value;
         options.MapInboundClaims = false;
-        options.TokenValidationParameters = new TokenValidationParameters
+        options.TokenValidationParameters = Validation(auth.Value);
+        options.Events = Events();
+    }
+
+    /// <summary>Who may sign, for whom, and until when: the token service's key and issuer, or the mirror's own.</summary>
+    private TokenValidationParameters Validation(AuthOptions settings)
+    {
+        var validation = new TokenValidationParameters
         {
             ValidIssuer = settings.Issuer,
             ValidAudience = settings.Service,
@@ -44,45 +50,48 @@ internal sealed class TokenAuthenticationSetup(IOptions<AuthOptions> auth, IServ
         };
         if (settings.Mode == AuthMode.Upstream)
         {
-            options.TokenValidationParameters.ValidIssuer = UpstreamTokenService.Issuer;
-            options.TokenValidationParameters.IssuerSigningKey = services.GetRequiredService<UpstreamTokenService>().SigningKey;
-            options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            validation.ValidIssuer = UpstreamTokenService.Issuer;
+            validation.IssuerSigningKey = services.GetRequiredService<UpstreamTokenService>().SigningKey;
+            validation.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
         }
         else
         {
-            options.TokenValidationParameters.IssuerSigningKeyResolver = services.GetRequiredService<TokenSigningKeys>().Resolve;
-            options.TokenValidationParameters.ValidAlgorithms = settings.SigningAlgorithms;
+            validation.IssuerSigningKeyResolver = services.GetRequiredService<TokenSigningKeys>().Resolve;
+            validation.ValidAlgorithms = settings.SigningAlgorithms;
         }
 
-        options.Events = new JwtBearerEvents
-        {
-            OnTokenValidated = context =>
-            {
-                if (context.SecurityToken is JsonWebToken token && context.Principal?.Identity is ClaimsIdentity identity)
-                {
-                    // Only the access claim grants: a payload property that happens to be named like our claim type does not.
-                    foreach (var forged in identity.FindAll(RegistryAccessClaims.Type).ToList())
-                    {
-                        identity.RemoveClaim(forged);
-                    }
+        return validation;
+    }
 
-                    identity.AddClaims(RegistryAccessClaims.From(token));
+    /// <summary>The grants a valid token carries, failed tokens counted, and distribution's challenges.</summary>
+    private JwtBearerEvents Events() => new()
+    {
+        OnTokenValidated = context =>
+        {
+            if (context.SecurityToken is JsonWebToken token && context.Principal?.Identity is ClaimsIdentity identity)
+            {
+                // Only the access claim grants: a payload property that happens to be named like our claim type does not.
+                foreach (var forged in identity.FindAll(RegistryAccessClaims.Type).ToList())
+                {
+                    identity.RemoveClaim(forged);
                 }
 
-                return Task.CompletedTask;
-            },
-            OnAuthenticationFailed = context =>
-                context.Exception is SecurityTokenExpiredException or SecurityTokenNotYetValidException
-                    ? Task.CompletedTask
-                    : failures.FailedTokenAsync(context.HttpContext.Connection.RemoteIpAddress, context.HttpContext.RequestAborted),
-            OnChallenge = context =>
-            {
-                context.HandleResponse();
-                return ChallengeAsync(context.HttpContext, context.AuthenticateFailure is null ? null : "invalid_token");
-            },
-            OnForbidden = context => ChallengeAsync(context.HttpContext, "insufficient_scope"),
-        };
-    }
+                identity.AddClaims(RegistryAccessClaims.From(token));
+            }
+
+            return Task.CompletedTask;
+        },
+        OnAuthenticationFailed = context =>
+            context.Exception is SecurityTokenExpiredException or SecurityTokenNotYetValidException
+                ? Task.CompletedTask
+                : failures.FailedTokenAsync(context.HttpContext.Connection.RemoteIpAddress, context.HttpContext.RequestAborted),
+        OnChallenge = context =>
+        {
+            context.HandleResponse();
+            return ChallengeAsync(context.HttpContext, context.AuthenticateFailure is null ? null : "invalid_token");
+        },
+        OnForbidden = context => ChallengeAsync(context.HttpContext, "insufficient_scope"),
+    };
 
     public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
 

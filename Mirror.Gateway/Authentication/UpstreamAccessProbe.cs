@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Mirror.Cache.Protocol;
+using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Authentication;
@@ -41,7 +42,7 @@ internal sealed class UpstreamAccessProbe(MirroredRegistry registry)
                 }
 
                 return GrantsFromClaim(token, repository.Value)
-                    ?? await ProbeAsync(tags, new AuthenticationHeaderValue("Bearer", token), cancellationToken);
+                    ?? await ProbeAsync(tags, new AuthenticationHeaderValue(AuthChallenge.Bearer, token), cancellationToken);
             default:
                 // Basic, or no challenge at /v2/ (a registry may still protect repositories): ask the repository itself.
                 return await ProbeAsync(tags, credentials?.ToHeader(), cancellationToken);

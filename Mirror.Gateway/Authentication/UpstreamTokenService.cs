@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Mirror.Cache.Protocol;
@@ -51,42 +52,16 @@ internal sealed class UpstreamTokenService(
             var address = context.Connection.RemoteIpAddress;
             if ((!string.IsNullOrEmpty(header) && credentials is null) || (credentials is not null && !await AcceptsAsync(address, credentials, cancellationToken)))
             {
-                GatewayLog.LoginFailed(logger, AuthSchemes.Upstream, address?.ToString() ?? "-");
+                AuthenticationLog.LoginFailed(logger, AuthSchemes.Upstream, address?.ToString() ?? "-");
                 context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{settings.Service}\"";
                 await OciError.Unauthorized("the upstream does not accept these credentials").WriteAsync(context);
                 return;
             }
 
-            var access = new List<object>();
-            foreach (var scope in context.Request.Query["scope"].SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
-            {
-                // type:name:actions, where a name may hold a colon (registry.example:5000/org/app), as distribution reads it.
-                var first = scope.IndexOf(':', StringComparison.Ordinal);
-                var last = scope.LastIndexOf(':');
-                if (first > 0 && last > first && scope[..first] == "repository" && scope[(first + 1)..last] is { Length: > 0 } name
-                    && scope[(last + 1)..].Split(',').Contains("pull") && await GrantsPullAsync(credentials, name, cancellationToken))
-                {
-                    access.Add(new { type = "repository", name, actions = PullOnly });
-                }
-            }
-
+            var access = await GrantedAsync(context.Request.Query["scope"], credentials, cancellationToken);
             var now = time.GetUtcNow();
-            var token = _tokens.CreateToken(new SecurityTokenDescriptor
-            {
-                Issuer = Issuer,
-                Audience = settings.Service,
-                IssuedAt = now.UtcDateTime,
-                NotBefore = now.UtcDateTime,
-                Expires = (now + settings.UpstreamTtl).UtcDateTime,
-                Claims = new Dictionary<string, object>
-                {
-                    ["sub"] = credentials?.User ?? string.Empty,
-                    ["jti"] = Guid.NewGuid().ToString("N"),
-                    ["access"] = JsonSerializer.SerializeToElement(access),
-                },
-                SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-            });
-            context.Response.ContentType = "application/json";
+            var token = TokenFor(credentials, access, now);
+            context.Response.ContentType = MediaTypes.Json;
             await context.Response.WriteAsJsonAsync(
                 new { token, access_token = token, expires_in = (int)settings.UpstreamTtl.TotalSeconds, issued_at = now.ToString("O") },
                 cancellationToken);
@@ -95,6 +70,46 @@ internal sealed class UpstreamTokenService(
         {
             await OciError.FromUpstream(SourceStatus.Unavailable, OciErrorCode.Unauthorized, ex.Limit ?? UpstreamError.Because(ex.Message)).WriteAsync(context);
         }
+    }
+
+    /// <summary>The access to grant: each scope asked for that is a repository's pull the upstream grants these credentials.</summary>
+    private async Task<List<object>> GrantedAsync(StringValues scopes, BasicCredentials? credentials, CancellationToken cancellationToken)
+    {
+        var access = new List<object>();
+        foreach (var scope in scopes.SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            // type:name:actions, where a name may hold a colon (registry.example:5000/org/app), as distribution reads it.
+            var first = scope.IndexOf(':', StringComparison.Ordinal);
+            var last = scope.LastIndexOf(':');
+            if (first > 0 && last > first && scope[..first] == "repository" && scope[(first + 1)..last] is { Length: > 0 } name
+                && scope[(last + 1)..].Split(',').Contains("pull") && await GrantsPullAsync(credentials, name, cancellationToken))
+            {
+                access.Add(new { type = "repository", name, actions = PullOnly });
+            }
+        }
+
+        return access;
+    }
+
+    /// <summary>The mirror's token for <paramref name="access"/>, signed with its key, for <c>auth.upstream.ttl</c>.</summary>
+    private string TokenFor(BasicCredentials? credentials, List<object> access, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        return _tokens.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = settings.Service,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + settings.UpstreamTtl).UtcDateTime,
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = credentials?.User ?? string.Empty,
+                ["jti"] = Guid.NewGuid().ToString("N"),
+                ["access"] = JsonSerializer.SerializeToElement(access),
+            },
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
+        });
     }
 
     /// <summary>

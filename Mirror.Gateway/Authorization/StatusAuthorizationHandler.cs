@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Authentication;
-using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Listening;
 
 namespace Mirror.Gateway.Authorization;
 

@@ -70,34 +70,46 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
 
         if (!HttpMethods.IsHead(context.Request.Method) && accel.For(context, stored) is { } handOver)
         {
-            // The front proxy sends the file by sendfile, applying the Range itself (as nginx's static files do
-            // for an X-Accel-Redirect) and setting the length it sends: the mirror writes no body and no
-            // Content-Length of the blob's, only the registry's headers. The blob is committed, so verified.
-            // Accept-Ranges too is the front server's to announce (nginx adds its own, and would send both).
-            WriteHeaders(context, digest, new ByteRange(0, stored.Length, false), length: null);
-            context.Response.Headers.Remove(HeaderNames.AcceptRanges);
-            context.Response.Headers[handOver.Key] = handOver.Value;
-            outcomes.Sent(context, MirrorMetrics.Blob, range.Value.Length);
-            GatewayLog.HandedToFrontProxy(logger, digest, handOver.Key, handOver.Value);
+            HandOver(context, digest, stored.Length, range.Value, handOver);
             return;
         }
 
         WriteHeaders(context, digest, range.Value, stored.Length);
-        if (HttpMethods.IsHead(context.Request.Method))
+        if (!HttpMethods.IsHead(context.Request.Method))
         {
-            return;
+            await CopyAsync(context, stored, range.Value);
         }
+    }
 
+    /// <summary>
+    /// Leaves the body to the front proxy, which sends the file by sendfile, applying the Range itself (as
+    /// nginx's static files do for an X-Accel-Redirect) and setting the length it sends: the mirror writes no
+    /// body and no Content-Length of the blob's, only the registry's headers. The blob is committed, so verified.
+    /// </summary>
+    private void HandOver(HttpContext context, Digest digest, long length, ByteRange range, KeyValuePair<string, string> handOver)
+    {
+        WriteHeaders(context, digest, new ByteRange(0, length, false), length: null);
+
+        // Accept-Ranges too is the front server's to announce (nginx adds its own, and would send both).
+        context.Response.Headers.Remove(HeaderNames.AcceptRanges);
+        context.Response.Headers[handOver.Key] = handOver.Value;
+        outcomes.Sent(context, MirrorMetrics.Blob, range.Length);
+        BlobResponseLog.HandedToFrontProxy(logger, digest, handOver.Key, handOver.Value);
+    }
+
+    /// <summary>Copies <paramref name="range"/> of the stored file to the response, counting the bytes sent.</summary>
+    private async Task CopyAsync(HttpContext context, StoreLease stored, ByteRange range)
+    {
         using var file = File.OpenHandle(stored.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         using var watch = rates.Watch(context);
         var body = context.Response.BodyWriter;
-        var position = range.Value.Start;
+        var position = range.Start;
         var cancellationToken = context.RequestAborted;
-        while (position < range.Value.End)
+        while (position < range.End)
         {
             var memory = body.GetMemory(CopyChunk);
             // Synchronous: a warm blob is in the page cache, and a thread-pool hop per chunk costs more than the copy.
-            var read = RandomAccess.Read(file, memory.Span[..(int)Math.Min(memory.Length, range.Value.End - position)], position);
+            var read = RandomAccess.Read(file, memory.Span[..(int)Math.Min(memory.Length, range.End - position)], position);
             if (read == 0)
             {
                 break;
@@ -126,21 +138,27 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
 
         outcomes.Record(context, MirrorMetrics.Blob, filling.Result);
         WriteHeaders(context, digest, range.Value, length);
+        await StreamAsync(context, digest, filling, range.Value);
+    }
+
+    /// <summary>Streams <paramref name="range"/> of a fill as its bytes arrive; a fill that fails cuts the connection.</summary>
+    private async Task StreamAsync(HttpContext context, Digest digest, FillingBlob filling, ByteRange range)
+    {
         using var watch = rates.Watch(context);
         var body = context.Response.BodyWriter;
-        var position = range.Value.Start;
+        var position = range.Start;
         var cancellationToken = context.RequestAborted;
         while (true)
         {
             // Waiting for the upstream's bytes is not the client's slowness.
             watch?.Pause();
-            var read = await filling.Reader.ReadAsync(body.GetMemory(CopyChunk), position, range.Value.End, cancellationToken);
+            var read = await filling.Reader.ReadAsync(body.GetMemory(CopyChunk), position, range.End, cancellationToken);
             watch?.Resume();
             if (read.Failed)
             {
                 // Headers and most of the body are out: the only honest end is a broken connection, which
                 // clients see as a failed download, never as a complete one.
-                GatewayLog.ResponseAborted(logger, digest, position, read.Reason!);
+                BlobResponseLog.ResponseAborted(logger, digest, position, read.Reason!);
                 context.Abort();
                 return;
             }

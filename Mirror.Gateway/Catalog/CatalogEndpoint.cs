@@ -52,7 +52,7 @@ internal sealed class CatalogEndpoint(RepositoryCatalog catalog, MirroredRegistr
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         var body = JsonSerializer.SerializeToUtf8Bytes(new CatalogBody(page), CatalogJson.Default.CatalogBody);
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);

@@ -3,8 +3,12 @@ using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Storage;
+using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
+using Mirror.Gateway.FrontProxy;
+using Mirror.Gateway.Listening;
+using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli;
 
@@ -60,23 +64,7 @@ internal sealed class StoreSession : IDisposable
                 return Failed([$"{ConfigurationKeys.RootDirectory}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
             }
 
-            var collection = new ServiceCollection();
-            collection.AddSingleton(TimeProvider.System);
-            collection.AddMetrics();
-            collection.AddLogging(logging => logging
-                .SetMinimumLevel(LogLevel.Warning)
-                .AddSimpleConsole(console => console.SingleLine = true)
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-            collection.AddMirrorOptions(configuration);
-            collection.AddMirrorCache();
-            collection.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
-            if (!writes)
-            {
-                // ls only reads: a store it may not write (a read-only mount, another user's) is still listed.
-                collection.RemoveAll<IValidateOptions<StoreOptions>>();
-            }
-
-            services = collection.BuildServiceProvider();
+            services = Compose(configuration, writes).BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
             var session = new StoreSession(services);
             services = null;
@@ -97,6 +85,36 @@ internal sealed class StoreSession : IDisposable
     }
 
     public void Dispose() => _services.Dispose();
+
+    /// <summary>
+    /// The cache's own services, with every option serving reads (so a value serving would refuse is refused
+    /// here too), logging warnings to standard error.
+    /// </summary>
+    private static ServiceCollection Compose(IConfiguration configuration, bool writes)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        services.AddDistributionOptions(configuration)
+            .AddCacheOptions()
+            .AddUpstreamOptions()
+            .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
+            .AddServerOptions()
+            .AddFrontProxyOptions();
+        services.AddMirrorCache();
+        services.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
+        if (!writes)
+        {
+            // ls only reads: a store it may not write (a read-only mount, another user's) is still listed.
+            services.RemoveAll<IValidateOptions<StoreOptions>>();
+        }
+
+        return services;
+    }
 
     private static StoreSession? Failed(IEnumerable<string> failures)
     {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Diagnostics;
-using Mirror.Gateway.Diagnostics;
 using StackExchange.Redis;
 
 namespace Mirror.Gateway.Cluster;
@@ -81,6 +80,6 @@ internal sealed class RedisCoordinator(IConnectionMultiplexer redis, IOptions<Cl
     private void Failed(Exception ex)
     {
         metrics.ClusterError();
-        GatewayLog.RedisFailed(logger, ex.Message);
+        ClusterLog.RedisFailed(logger, ex.Message);
     }
 }

@@ -1,6 +1,5 @@
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Diagnostics;
-using Mirror.Gateway.Diagnostics;
 using StackExchange.Redis;
 
 namespace Mirror.Gateway.Cluster;
@@ -56,7 +55,7 @@ internal sealed class RedisLease : IClusterLease
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             _metrics.ClusterError();
-            GatewayLog.RedisFailed(_logger, ex.Message);
+            ClusterLog.RedisFailed(_logger, ex.Message);
         }
     }
 
@@ -96,7 +95,7 @@ internal sealed class RedisLease : IClusterLease
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
                     _metrics.ClusterError();
-                    GatewayLog.RedisFailed(_logger, ex.Message);
+                    ClusterLog.RedisFailed(_logger, ex.Message);
                 }
             }
         }

@@ -52,9 +52,9 @@ internal static class ConfigurationKeys
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
-    public const string TagListBytes = Upstream.UpstreamLimits.TagListBytesKey;
-    public const string TagListPages = Upstream.UpstreamLimits.TagListPagesKey;
-    public const string TokenBytes = Upstream.UpstreamLimits.TokenBytesKey;
+    public const string TagListBytes = "mirror.limits.taglistbytes";
+    public const string TagListPages = "mirror.limits.taglistpages";
+    public const string TokenBytes = "mirror.limits.tokenbytes";
     public const string MinResponseRate = "mirror.limits.minresponserate";
     public const string MinResponseGrace = "mirror.limits.minresponsegrace";
     public const string TrustedProxies = "mirror.trustedproxies";
@@ -105,9 +105,13 @@ internal static class ConfigurationKeys
         "redis.connmaxidletime", "redis.connmaxlifetime", "redis.maxretries", "redis.minretrybackoff", "redis.maxretrybackoff",
         "redis.contexttimeoutenabled", "redis.clientname", "redis.protocol", "redis.disableidentity", "redis.identitysuffix", "redis.unstableresp3",
 
+        // http.secret signs auth.upstream's tokens (AuthOptionsSetup; distribution signs its upload state with it,
+        // which a read-only mirror has none of, so without auth.upstream it has no effect).
+        HttpSecret,
+
         // Accepted with no effect: distribution bounds its background cache writes with
         // proxy.cachewritetimeout (the mirror has none).
-        HttpSecret, CacheWriteTimeout,
+        CacheWriteTimeout,
 
         // Sections written empty (auth: {htpasswd: {}}) are keys of their own; what they lack is reported by their options.
         "auth.htpasswd", "auth.token", "auth.upstream", "http.tls", "mirror.accel",

@@ -37,24 +37,31 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
                     feature.Result.ToString().ToLowerInvariant());
             }
 
-            if (logger.IsEnabled(registry ? LogLevel.Information : LogLevel.Debug))
-            {
-                var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
-                var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                var result = feature.Result.ToString().ToLowerInvariant();
-                if (registry && cluster.Clustered)
-                {
-                    GatewayLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
-                }
-                else if (registry)
-                {
-                    GatewayLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context));
-                }
-                else
-                {
-                    GatewayLog.OtherRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode, milliseconds);
-                }
-            }
+            Log(context, feature, registry, endpoint, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The request's line: Information for the registry API (with the node in a cluster), Debug for anything else.</summary>
+    private void Log(HttpContext context, RegistryRequestFeature feature, bool registry, string endpoint, double milliseconds)
+    {
+        if (!logger.IsEnabled(registry ? LogLevel.Information : LogLevel.Debug))
+        {
+            return;
+        }
+
+        var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
+        var result = feature.Result.ToString().ToLowerInvariant();
+        if (registry && cluster.Clustered)
+        {
+            RequestLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
+        }
+        else if (registry)
+        {
+            RequestLog.Request(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context));
+        }
+        else
+        {
+            RequestLog.OtherRequest(logger, context.Request.Method, endpoint, context.Response.StatusCode, milliseconds);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Health;
 
@@ -8,7 +9,7 @@ internal static class HealthResponse
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         var body = new
         {
             status = report.Status.ToString(),

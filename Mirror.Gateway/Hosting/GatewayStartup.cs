@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Configuration;
-using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Tls;
@@ -28,31 +27,31 @@ internal sealed class GatewayStartup(
     {
         foreach (var key in DistributionConfiguration.UnknownKeys(configuration))
         {
-            GatewayLog.UnknownKey(logger, key);
+            StartupLog.UnknownKey(logger, key);
         }
 
         if (auth.Value.Mode is AuthMode.Htpasswd or AuthMode.Upstream && !tls.Value.Enabled)
         {
             // Allowed, as distribution allows it (TLS may end at a proxy in front), but said.
-            GatewayLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
+            StartupLog.PasswordsInClear(logger, auth.Value.Mode.ToString().ToLowerInvariant());
         }
 
         if (auth.Value.Mode != AuthMode.None && server.Value.DebugAddress is { } debug && !ListenSetup.IsLoopback(debug))
         {
             // Allowed (a monitoring network may need it; in auth.upstream mode the status page is only there),
             // but what it shows is what authentication keeps from others on the main address.
-            GatewayLog.DebugAddressOpen(logger, debug.ToString());
+            StartupLog.DebugAddressOpen(logger, debug.ToString());
         }
 
         if (frontProxy.Value is { TrustedProxies.Count: > 0 } proxy)
         {
-            GatewayLog.BehindFrontProxy(logger, string.Join(", ", proxy.TrustedProxies), accel.Header is null ? "no" : $"{accel.Header} to {accel.Location}");
+            StartupLog.BehindFrontProxy(logger, string.Join(", ", proxy.TrustedProxies), accel.Header is null ? "no" : $"{accel.Header} to {accel.Location}");
         }
 
         foreach (var registry in registries.All)
         {
             var upstream = registry.Options;
-            GatewayLog.Mirroring(logger, upstream.Host, upstream.RemoteUrl, upstream.HasCredentials ? $"as {upstream.Username}" : "anonymously");
+            StartupLog.Mirroring(logger, upstream.Host, upstream.RemoteUrl, upstream.HasCredentials ? $"as {upstream.Username}" : "anonymously");
         }
         return Task.CompletedTask;
     }

@@ -6,6 +6,7 @@ using Mirror.Cache.Protocol;
 using Mirror.Gateway.Api;
 using Mirror.Gateway.Authentication;
 using Mirror.Gateway.Authorization;
+using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Diagnostics;
@@ -26,10 +27,12 @@ internal static class MirrorApplication
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddMirrorOptions(builder.Configuration);
+        services.AddDistributionOptions(builder.Configuration);
+        services.AddCacheOptions();
         services.AddMirrorCache();
         services.AddUpstream();
-        services.AddCluster(MirrorOptionsSetup.ClusterOf(builder.Configuration));
+        services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
+        services.AddCluster(ClusterOptionsSetup.ClusterOf(builder.Configuration));
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();
@@ -76,16 +79,27 @@ internal static class MirrorApplication
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        if (server.MetricsEnabled)
+        MapEndpoints(app, server, authOn);
+        return app;
+    }
+
+    /// <summary>Metrics, the status page, health, the token service and the registry API; with authentication on, each behind its policy.</summary>
+    private static void MapEndpoints(WebApplication app, ServerOptions server, bool authOn)
+    {
+        void Guard(IEndpointConventionBuilder endpoints, string policy)
         {
-            var metrics = app.MapPrometheusScrapingEndpoint(server.MetricsPath);
             if (authOn)
             {
-                metrics.RequireAuthorization(AuthorizationSetup.MetricsPolicy);
+                endpoints.RequireAuthorization(policy);
             }
         }
 
-        app.MapStatus(authOn);
+        if (server.MetricsEnabled)
+        {
+            Guard(app.MapPrometheusScrapingEndpoint(server.MetricsPath), AuthorizationSetup.MetricsPolicy);
+        }
+
+        Guard(app.MapStatus(), AuthorizationSetup.StatusPolicy);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)
@@ -93,13 +107,7 @@ internal static class MirrorApplication
             app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
         }
 
-        var registry = app.MapReverseProxy(proxy => proxy.UseMiddleware<RegistryApiMiddleware>());
-        if (authOn)
-        {
-            registry.RequireAuthorization(AuthorizationSetup.RegistryPolicy);
-        }
-
+        Guard(app.MapReverseProxy(pipeline => pipeline.UseMiddleware<RegistryApiMiddleware>()), AuthorizationSetup.RegistryPolicy);
         app.MapFallback(context => OciError.NotFound(OciErrorCode.Unsupported, "not a registry API path: the mirror serves /v2/").WriteAsync(context));
-        return app;
     }
 }

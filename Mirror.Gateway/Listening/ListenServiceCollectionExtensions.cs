@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Tls;
 
 namespace Mirror.Gateway.Listening;
@@ -9,6 +10,7 @@ internal static class ListenServiceCollectionExtensions
 {
     public static IServiceCollection ListenOn(this IServiceCollection services)
     {
+        services.AddServerOptions();
         services.AddSingleton<IConfigureOptions<TlsOptions>, TlsOptionsSetup>();
         services.AddSingleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>();
         services.AddOptions<TlsOptions>().ValidateOnStart();
@@ -19,4 +21,8 @@ internal static class ListenServiceCollectionExtensions
         services.AddSingleton<ResponseRates>();
         return services;
     }
+
+    /// <summary>The server's options alone, for the commands that read the configuration as serving does.</summary>
+    public static IServiceCollection AddServerOptions(this IServiceCollection services) =>
+        services.AddOptionsSetup<ServerOptions, ServerOptionsSetup>();
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
@@ -54,7 +53,7 @@ internal sealed record OciError(int Status, string Code, string Message, string?
     {
         var response = context.Response;
         response.StatusCode = Status;
-        response.ContentType = "application/json";
+        response.ContentType = MediaTypes.Json;
 
         // On every answer, as distribution sends it: docker's ping reads it from a 401 as much as from a 200.
         response.Headers[RegistryHeaders.ApiVersion] = RegistryHeaders.ApiVersionValue;
@@ -69,28 +68,7 @@ internal sealed record OciError(int Status, string Code, string Message, string?
     }
 
     /// <summary>The error's body: <c>{"errors":[{"code":...,"message":...,"detail":...}]}</c>.</summary>
-    public byte[] ToJson()
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("errors");
-            json.WriteStartObject();
-            json.WriteString("code", Code);
-            json.WriteString("message", Message);
-            if (Detail is not null)
-            {
-                json.WriteString("detail", Detail);
-            }
-
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public byte[] ToJson() => new OciErrorBody(Code, Message, Detail).ToJson();
 
     /// <summary>Echoes client input in an error detail without control characters, and not at length.</summary>
     public static string Printable(string text)

@@ -31,34 +31,22 @@ internal sealed record RegistryPath(RegistryEndpoint Endpoint, string Name, stri
             return new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty);
         }
 
-        var segments = path[Root.Length..].Split('/');
+        return UnderRepository(path[Root.Length..].Split('/'));
+    }
+
+    /// <summary>The endpoints under a repository, read from the end of the path's segments after <c>/v2/</c>.</summary>
+    private static RegistryPath UnderRepository(string[] segments)
+    {
         var count = segments.Length;
-        if (count >= 3 && segments[^2] == "manifests")
+        return segments switch
         {
-            return new RegistryPath(RegistryEndpoint.Manifest, Join(segments, count - 2), segments[^1]);
-        }
-
-        if (count >= 4 && segments[^2] == "uploads" && segments[^3] == "blobs")
-        {
-            return new RegistryPath(RegistryEndpoint.Upload, Join(segments, count - 3), segments[^1]);
-        }
-
-        if (count >= 3 && segments[^2] == "blobs")
-        {
-            return new RegistryPath(RegistryEndpoint.Blob, Join(segments, count - 2), segments[^1]);
-        }
-
-        if (count >= 3 && segments[^2] == "tags" && segments[^1] == "list")
-        {
-            return new RegistryPath(RegistryEndpoint.TagList, Join(segments, count - 2), string.Empty);
-        }
-
-        if (count >= 3 && segments[^2] == "referrers")
-        {
-            return new RegistryPath(RegistryEndpoint.Referrers, Join(segments, count - 2), segments[^1]);
-        }
-
-        return new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty);
+            [.., "manifests", var reference] when count >= 3 => new RegistryPath(RegistryEndpoint.Manifest, Join(segments, count - 2), reference),
+            [.., "blobs", "uploads", var upload] when count >= 4 => new RegistryPath(RegistryEndpoint.Upload, Join(segments, count - 3), upload),
+            [.., "blobs", var digest] when count >= 3 => new RegistryPath(RegistryEndpoint.Blob, Join(segments, count - 2), digest),
+            [.., "tags", "list"] when count >= 3 => new RegistryPath(RegistryEndpoint.TagList, Join(segments, count - 2), string.Empty),
+            [.., "referrers", var digest] when count >= 3 => new RegistryPath(RegistryEndpoint.Referrers, Join(segments, count - 2), digest),
+            _ => new RegistryPath(RegistryEndpoint.Other, string.Empty, string.Empty),
+        };
     }
 
     private static string Join(string[] segments, int count) => string.Join('/', segments, 0, count);

@@ -22,4 +22,21 @@ internal static class RegistryScope
     }
 
     public static string Pull(string repository) => $"repository:{repository}:pull";
+
+    /// <summary>
+    /// The scope a request to a registry needs: pull on its repository, read from the path after its
+    /// <c>/v2/</c> (a remote URL may have a path of its own before it); none outside a repository.
+    /// </summary>
+    public static string? PullFor(Uri? requestUri)
+    {
+        var path = requestUri?.AbsolutePath;
+        var v2 = path?.IndexOf(RegistryPath.Root, StringComparison.Ordinal) ?? -1;
+        if (v2 < 0)
+        {
+            return null;
+        }
+
+        var parsed = RegistryPath.Parse(path![v2..]);
+        return parsed.Name.Length == 0 ? null : Pull(parsed.Name);
+    }
 }

@@ -1,4 +1,3 @@
-using Mirror.Gateway.Authorization;
 using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Status;
@@ -15,16 +14,13 @@ internal static class StatusEndpoints
         return services;
     }
 
-    /// <summary>Maps both; with authentication on, behind the <see cref="AuthorizationSetup.StatusPolicy"/>.</summary>
-    public static void MapStatus(this IEndpointRouteBuilder endpoints, bool authOn)
+    /// <summary>Maps both, in a group that composition puts behind the status policy when authentication is on.</summary>
+    public static RouteGroupBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
-        var page = endpoints.MapGet(StatusPaths.Page, (StatusReporter status) =>
+        var group = endpoints.MapGroup(string.Empty);
+        group.MapGet(StatusPaths.Page, (StatusReporter status) =>
             Results.Content(StatusPage.Render(status.Report()), "text/html; charset=utf-8"));
-        var json = endpoints.MapGet(StatusPaths.Json, (StatusReporter status) => Results.Json(status.Report()));
-        if (authOn)
-        {
-            page.RequireAuthorization(AuthorizationSetup.StatusPolicy);
-            json.RequireAuthorization(AuthorizationSetup.StatusPolicy);
-        }
+        group.MapGet(StatusPaths.Json, (StatusReporter status) => Results.Json(status.Report()));
+        return group;
     }
 }

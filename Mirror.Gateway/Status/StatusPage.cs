@@ -30,25 +30,46 @@ internal static class StatusPage
         html.Raw($"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"{RefreshSeconds}\">");
         html.Raw($"<title>Mirror status</title><style>{Style}</style></head><body>");
         html.Raw("<h1>Mirror</h1><p class=\"muted\">").Text($"at {report.At:u}, up {Duration(report.Uptime)}; facts also at ").Raw("<a href=\"/status.json\">/status.json</a></p>");
+        Upstreams(html, report.Upstreams);
+        Traffic(html, report.Traffic, report.LastHour);
+        Store(html, report.Store);
+        html.Raw("<section id=\"top\"><h2>Top repositories, last 24 hours</h2><div class=\"cols\"><div>");
+        Activity(html, "by pulls", report.TopByPulls);
+        html.Raw("</div><div>");
+        Activity(html, "by bytes", report.TopByBytes);
+        html.Raw("</div></div></section>");
+        Pulls(html, report.LastPulls);
+        Fills(html, report.Fills);
+        return html.Raw("</body></html>").ToString();
+    }
 
+    private static void Upstreams(Html html, IReadOnlyList<UpstreamState> upstreams)
+    {
         html.Raw("<section id=\"upstreams\"><h2>Upstreams</h2><table><tr><th>registry</th><th>from</th><th>state</th><th>pulls left (Docker Hub)</th></tr>");
-        foreach (var upstream in report.Upstreams)
+        foreach (var upstream in upstreams)
         {
             html.Raw("<tr><td>").Text(upstream.Host).Raw("</td><td>").Text(upstream.RemoteUrl).Raw($"</td><td class=\"{(upstream.Reachable ? "ok" : "down")}\">")
                 .Text(upstream.Detail).Raw("</td><td>").Text(upstream.RateLimitRemaining ?? "-").Raw("</td></tr>");
         }
 
-        var traffic = report.Traffic;
-        html.Raw("</table></section><section id=\"traffic\"><h2>Traffic since start</h2><p>");
+        html.Raw("</table></section>");
+    }
+
+    private static void Traffic(Html html, MinuteTraffic traffic, IReadOnlyList<MinuteTraffic> lastHour)
+    {
+        html.Raw("<section id=\"traffic\"><h2>Traffic since start</h2><p>");
         html.Raw("<span class=\"big\" id=\"hit-ratio\">").Text(Percent(traffic.HitRatio)).Raw("</span> of requests served from the store (")
             .Text($"{traffic.Hits:N0} hits, {traffic.Misses:N0} misses of {traffic.Requests:N0} requests); ")
             .Raw("<span class=\"big\" id=\"bytes-saved\">").Text(Percent(traffic.BytesSavedRatio)).Raw("</span> of bytes: ")
             .Raw("<span id=\"bytes-served\">").Text(Bytes(traffic.BytesServed)).Raw("</span> sent to clients, ")
             .Raw("<span id=\"bytes-pulled\">").Text(Bytes(traffic.BytesPulled)).Raw("</span> pulled from upstreams.</p>");
-        Chart(html, report.LastHour);
+        Chart(html, lastHour);
+        html.Raw("</section>");
+    }
 
-        var store = report.Store;
-        html.Raw("</section><section id=\"store\"><h2>Store</h2><p><span class=\"big\" id=\"store-size\">").Text(Bytes(store.Bytes)).Raw("</span> ");
+    private static void Store(Html html, StoreState store)
+    {
+        html.Raw("<section id=\"store\"><h2>Store</h2><p><span class=\"big\" id=\"store-size\">").Text(Bytes(store.Bytes)).Raw("</span> ");
         html.Text(store.MaxSize is { } max ? $"of {Bytes(max)} (mirror.maxsize)" : "(no mirror.maxsize)");
         html.Text($" in {store.Blobs:N0} blobs and {store.Manifests:N0} manifests");
         html.Text(store.FreeBytes is { } free ? $"; {Bytes(free)} free on its disk." : ".").Raw("</p>");
@@ -57,38 +78,41 @@ internal static class StatusPage
             html.Raw($"<div class=\"bar\" title=\"share of mirror.maxsize\"><div style=\"width:{Math.Min(100, 100.0 * store.Bytes / budget).ToString("0.#", CultureInfo.InvariantCulture)}%\"></div></div>");
         }
 
-        html.Raw("</section><section id=\"top\"><h2>Top repositories, last 24 hours</h2><div class=\"cols\"><div>");
-        Activity(html, "by pulls", report.TopByPulls);
-        html.Raw("</div><div>");
-        Activity(html, "by bytes", report.TopByBytes);
-        html.Raw("</div></div></section><section id=\"pulls\"><h2>Last pulls</h2><table><tr><th>when</th><th>repository</th><th>reference</th><th>answer</th><th class=\"num\">bytes</th></tr>");
-        foreach (var pull in report.LastPulls)
+        html.Raw("</section>");
+    }
+
+    private static void Pulls(Html html, IReadOnlyList<PullRecord> pulls)
+    {
+        html.Raw("<section id=\"pulls\"><h2>Last pulls</h2><table><tr><th>when</th><th>repository</th><th>reference</th><th>answer</th><th class=\"num\">bytes</th></tr>");
+        foreach (var pull in pulls)
         {
             html.Raw("<tr><td>").Text($"{pull.At:HH:mm:ss}").Raw("</td><td>").Text(pull.Repository).Raw("</td><td>").Text(Short(pull.Reference))
                 .Raw("</td><td>").Text(pull.Result).Raw("</td><td class=\"num\">").Text(Bytes(pull.Bytes)).Raw("</td></tr>");
         }
 
-        html.Raw("</table></section><section id=\"fills\"><h2>Fills in flight</h2>");
-        if (report.Fills.Count == 0)
-        {
-            html.Raw("<p class=\"muted\">none</p>");
-        }
-        else
-        {
-            html.Raw("<table><tr><th>repository</th><th>blob</th><th>progress</th><th class=\"num\">rate</th><th class=\"num\">clients</th></tr>");
-            foreach (var fill in report.Fills)
-            {
-                var share = fill.Length is { } length && length > 0 ? 100.0 * fill.Written / length : 0;
-                html.Raw("<tr><td>").Text(fill.Repository).Raw("</td><td>").Text(Short(fill.Digest)).Raw("</td><td>")
-                    .Raw($"<div class=\"bar\"><div style=\"width:{share.ToString("0.#", CultureInfo.InvariantCulture)}%\"></div></div>")
-                    .Text($"{Bytes(fill.Written)} of {(fill.Length is { } l ? Bytes(l) : "?")}").Raw("</td><td class=\"num\">")
-                    .Text($"{Bytes((long)fill.BytesPerSecond)}/s").Raw("</td><td class=\"num\">").Text(fill.Clients.ToString(CultureInfo.InvariantCulture)).Raw("</td></tr>");
-            }
+        html.Raw("</table></section>");
+    }
 
-            html.Raw("</table>");
+    private static void Fills(Html html, IReadOnlyList<FillStatus> fills)
+    {
+        html.Raw("<section id=\"fills\"><h2>Fills in flight</h2>");
+        if (fills.Count == 0)
+        {
+            html.Raw("<p class=\"muted\">none</p></section>");
+            return;
         }
 
-        return html.Raw("</section></body></html>").ToString();
+        html.Raw("<table><tr><th>repository</th><th>blob</th><th>progress</th><th class=\"num\">rate</th><th class=\"num\">clients</th></tr>");
+        foreach (var fill in fills)
+        {
+            var share = fill.Length is { } length && length > 0 ? 100.0 * fill.Written / length : 0;
+            html.Raw("<tr><td>").Text(fill.Repository).Raw("</td><td>").Text(Short(fill.Digest)).Raw("</td><td>")
+                .Raw($"<div class=\"bar\"><div style=\"width:{share.ToString("0.#", CultureInfo.InvariantCulture)}%\"></div></div>")
+                .Text($"{Bytes(fill.Written)} of {(fill.Length is { } l ? Bytes(l) : "?")}").Raw("</td><td class=\"num\">")
+                .Text($"{Bytes((long)fill.BytesPerSecond)}/s").Raw("</td><td class=\"num\">").Text(fill.Clients.ToString(CultureInfo.InvariantCulture)).Raw("</td></tr>");
+        }
+
+        html.Raw("</table></section>");
     }
 
     /// <summary>The last hour: a bar per minute for requests, a line for the hit ratio.</summary>

@@ -13,4 +13,4 @@ internal sealed record StatusReport(
     IReadOnlyList<RepositoryActivity> TopByPulls,
     IReadOnlyList<RepositoryActivity> TopByBytes,
     IReadOnlyList<PullRecord> LastPulls,
-    IReadOnlyList<FillState> Fills);
+    IReadOnlyList<FillStatus> Fills);

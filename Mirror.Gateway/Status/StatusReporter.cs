@@ -33,7 +33,7 @@ internal sealed class StatusReporter(
             day.Where(a => a.Pulls > 0).OrderByDescending(a => a.Pulls).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             day.OrderByDescending(a => a.Bytes).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             pulls.Last(),
-            fills.Now().Select(f => new FillState(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList());
+            fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList());
     }
 
     private static UpstreamState UpstreamOf(MirroredRegistry registry)

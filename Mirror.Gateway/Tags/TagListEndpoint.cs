@@ -43,10 +43,16 @@ internal sealed class TagListEndpoint(TagListResolver tagLists, CacheOutcomes ou
         var sorted = list.Tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(tag => last is null || string.CompareOrdinal(tag, last) > 0)
             .ToList();
+        await WriteAsync(context, registry, clientName, sorted, pageSize);
+    }
+
+    /// <summary>One page of the sorted tags, with a <c>Link</c> to the next when there is one (distribution-spec "listing tags").</summary>
+    private static async Task WriteAsync(HttpContext context, MirroredRegistry registry, RepositoryName clientName, List<string> sorted, int? pageSize)
+    {
         var page = pageSize is { } size ? sorted.Take(size).ToList() : sorted;
 
         // The name as the client asked for it: with containerd's ns as it was sent, else behind its host.
-        var ns = query[MirroredRegistries.NamespaceParameter].ToString();
+        var ns = context.Request.Query[MirroredRegistries.NamespaceParameter].ToString();
         var asked = ns.Length > 0 || registry.IsDefault ? clientName.Value : $"{registry.Host}/{clientName}";
         if (page.Count > 0 && page.Count < sorted.Count)
         {
@@ -55,7 +61,7 @@ internal sealed class TagListEndpoint(TagListResolver tagLists, CacheOutcomes ou
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = MediaTypes.Json;
         var body = JsonSerializer.SerializeToUtf8Bytes(new TagListBody(asked, page), TagListJson.Default.TagListBody);
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);

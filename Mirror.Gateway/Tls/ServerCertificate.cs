@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
-using Mirror.Gateway.Diagnostics;
 
 namespace Mirror.Gateway.Tls;
 
@@ -31,7 +30,7 @@ internal sealed class ServerCertificate : IDisposable
         _logger = logger;
         _clientTrust = clients.Trust;
         _current = Load(_options.Certificate!, _options.Key!, _clientTrust);
-        GatewayLog.CertificateLoaded(logger, _current.Subject, _current.NotAfter, _current.Thumbprint);
+        TlsLog.CertificateLoaded(logger, _current.Subject, _current.NotAfter, _current.Thumbprint);
         _poll = time.CreateTimer(_ => Poll(), null, PollInterval, PollInterval);
     }
 
@@ -74,13 +73,13 @@ internal sealed class ServerCertificate : IDisposable
             {
                 var loaded = Load(_options.Certificate!, _options.Key!, _clientTrust);
                 Volatile.Write(ref _current, loaded);
-                GatewayLog.CertificateReloaded(_logger, loaded.Subject, loaded.NotAfter, loaded.Thumbprint);
+                TlsLog.CertificateReloaded(_logger, loaded.Subject, loaded.NotAfter, loaded.Thumbprint);
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
                 // Logged once per content of the files, not at every poll.
                 _refused = fingerprint;
-                GatewayLog.CertificateNotReloaded(_logger, _options.Certificate!, ex.Message);
+                TlsLog.CertificateNotReloaded(_logger, _options.Certificate!, ex.Message);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -89,7 +88,7 @@ internal sealed class ServerCertificate : IDisposable
             if (!_unreadable)
             {
                 _unreadable = true;
-                GatewayLog.CertificateNotReloaded(_logger, _options.Certificate!, ex.Message);
+                TlsLog.CertificateNotReloaded(_logger, _options.Certificate!, ex.Message);
             }
         }
     }

@@ -19,7 +19,7 @@ internal sealed class MirroredRegistries : IDisposable
     private static readonly string[] DockerHubNames = [UpstreamOptions.DockerIo, "index.docker.io", "registry-1.docker.io"];
 
     private readonly Dictionary<string, MirroredRegistry> _byHost = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, MirroredRegistry> _byCluster = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MirroredRegistry> _byForwarderCluster = new(StringComparer.Ordinal);
 
     public MirroredRegistries(IOptions<UpstreamsOptions> options, GatewayMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
@@ -33,7 +33,7 @@ internal sealed class MirroredRegistries : IDisposable
         foreach (var registry in All)
         {
             _byHost[registry.Host] = registry;
-            _byCluster[registry.Options.ClusterId] = registry;
+            _byForwarderCluster[registry.Options.ForwarderClusterId] = registry;
         }
     }
 
@@ -48,7 +48,8 @@ internal sealed class MirroredRegistries : IDisposable
     /// <summary>The registry clients call <paramref name="host"/>; <c>null</c> when the mirror does not mirror it.</summary>
     public MirroredRegistry? Find(string host) => _byHost.GetValueOrDefault(host);
 
-    public MirroredRegistry ByCluster(string clusterId) => _byCluster[clusterId];
+    /// <summary>The registry whose YARP cluster is <paramref name="clusterId"/> (<see cref="UpstreamOptions.ForwarderClusterId"/>).</summary>
+    public MirroredRegistry ByForwarderCluster(string clusterId) => _byForwarderCluster[clusterId];
 
     /// <summary>
     /// The registry a repository name the mirror was asked for belongs to, and the name on it: a first

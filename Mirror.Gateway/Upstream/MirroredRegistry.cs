@@ -66,7 +66,7 @@ internal sealed class MirroredRegistry : IDisposable
         return Invoker.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>Takes the client YARP built for this registry's cluster.</summary>
+    /// <summary>Takes the client YARP built for this registry's YARP cluster.</summary>
     internal void Attach(HttpMessageInvoker invoker) => _invoker = invoker;
 
     public void Dispose() => Authenticator.Dispose();

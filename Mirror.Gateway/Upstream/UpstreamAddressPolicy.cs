@@ -12,7 +12,7 @@ namespace Mirror.Gateway.Upstream;
 /// address is inside that network by the operator's choice, and its realm and redirects may be too. The
 /// configured outbound proxies are always reachable.
 /// </summary>
-internal sealed class UpstreamAddressPolicy(string upstreamHost, IReadOnlyCollection<string> proxies, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+internal sealed class UpstreamAddressPolicy(string upstreamHost, IReadOnlyCollection<string> outboundProxies, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
 
@@ -43,7 +43,7 @@ internal sealed class UpstreamAddressPolicy(string upstreamHost, IReadOnlyCollec
     public async Task<IPAddress[]> AllowedAsync(string host, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await _resolve(host, cancellationToken);
-        if (addresses.All(a => !IsInternal(a)) || proxies.Contains(host, StringComparer.OrdinalIgnoreCase))
+        if (addresses.All(a => !IsInternal(a)) || outboundProxies.Contains(host, StringComparer.OrdinalIgnoreCase))
         {
             return addresses;
         }

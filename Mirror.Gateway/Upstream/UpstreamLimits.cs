@@ -1,4 +1,5 @@
 using Mirror.Cache.Upstream;
+using Mirror.Gateway.Configuration;
 
 namespace Mirror.Gateway.Upstream;
 
@@ -10,10 +11,6 @@ namespace Mirror.Gateway.Upstream;
 /// </summary>
 internal sealed class UpstreamLimits
 {
-    public const string TagListBytesKey = "mirror.limits.taglistbytes";
-    public const string TagListPagesKey = "mirror.limits.taglistpages";
-    public const string TokenBytesKey = "mirror.limits.tokenbytes";
-
     /// <summary>The largest value the size keys take: what one buffer in memory can hold, with room.</summary>
     public const long MaxBytes = 1L << 30;
 
@@ -30,11 +27,11 @@ internal sealed class UpstreamLimits
     public long TokenBytes { get; set; } = 256L << 10;
 
     public UpstreamError TagListTooLarge() =>
-        UpstreamError.OverLimit(TagListBytesKey, $"the upstream's tag list is over {TagListBytes} bytes, the bound {TagListBytesKey} sets");
+        UpstreamError.OverLimit(ConfigurationKeys.TagListBytes, $"the upstream's tag list is over {TagListBytes} bytes, the bound {ConfigurationKeys.TagListBytes} sets");
 
     public UpstreamError TagListTooLong() =>
-        UpstreamError.OverLimit(TagListPagesKey, $"the upstream's tag list has over {TagListPages} pages, the bound {TagListPagesKey} sets");
+        UpstreamError.OverLimit(ConfigurationKeys.TagListPages, $"the upstream's tag list has over {TagListPages} pages, the bound {ConfigurationKeys.TagListPages} sets");
 
     public UpstreamError TokenTooLarge(string realm) =>
-        UpstreamError.OverLimit(TokenBytesKey, $"the token realm {realm} answered with over {TokenBytes} bytes, the bound {TokenBytesKey} sets");
+        UpstreamError.OverLimit(ConfigurationKeys.TokenBytes, $"the token realm {realm} answered with over {TokenBytes} bytes, the bound {ConfigurationKeys.TokenBytes} sets");
 }

@@ -46,7 +46,7 @@ internal sealed class UpstreamOptions
     public UpstreamLimits Limits { get; set; } = new();
 
     /// <summary>An outbound HTTP proxy for this upstream (<c>httpproxy</c>), over the environment's <c>HTTPS_PROXY</c> and <c>HTTP_PROXY</c>; default none.</summary>
-    public Uri? HttpProxy { get; set; }
+    public Uri? OutboundProxy { get; set; }
 
     /// <summary>PEM CA certificates trusted, beside the system's, for this upstream's TLS (<c>cafile</c>); default none.</summary>
     public string? CaFile { get; set; }
@@ -56,6 +56,6 @@ internal sealed class UpstreamOptions
     /// <summary>Docker Hub keeps official images under <c>library/</c>; clients may ask for them without it.</summary>
     public bool IsDockerHub => DockerHubHosts.Contains(RemoteUrl.Host);
 
-    /// <summary>The YARP cluster this upstream is, built from these options.</summary>
-    public string ClusterId => "upstream/" + Host;
+    /// <summary>The id of the YARP cluster (YARP's <c>ClusterId</c>) whose HTTP client is this upstream's, built from these options.</summary>
+    public string ForwarderClusterId => "upstream/" + Host;
 }

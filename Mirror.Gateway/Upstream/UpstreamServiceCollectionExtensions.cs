@@ -1,3 +1,5 @@
+using Mirror.Gateway.Configuration;
+
 namespace Mirror.Gateway.Upstream;
 
 /// <summary>
@@ -7,5 +9,10 @@ namespace Mirror.Gateway.Upstream;
 /// </summary>
 internal static class UpstreamServiceCollectionExtensions
 {
-    public static IServiceCollection AddUpstream(this IServiceCollection services) => services.AddSingleton<MirroredRegistries>();
+    public static IServiceCollection AddUpstream(this IServiceCollection services) =>
+        services.AddUpstreamOptions().AddSingleton<MirroredRegistries>();
+
+    /// <summary>The upstreams' options alone, for the commands that read the configuration as serving does.</summary>
+    public static IServiceCollection AddUpstreamOptions(this IServiceCollection services) =>
+        services.AddOptionsSetup<UpstreamsOptions, UpstreamsOptionsSetup>();
 }

@@ -36,8 +36,8 @@ internal sealed class ClusterDecisionTests
     public void ClusterOf_RedisSection_IsAClusterNodeWhenEitherKeyNamesARedis(string yaml, bool isCluster, string? address, string? key)
     {
         var configuration = Load(yaml);
-        var composed = MirrorOptionsSetup.ClusterOf(configuration);
-        using var services = new ServiceCollection().AddMirrorOptions(configuration).BuildServiceProvider();
+        var composed = ClusterOptionsSetup.ClusterOf(configuration);
+        using var services = new ServiceCollection().AddDistributionOptions(configuration).AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>().BuildServiceProvider();
         var bound = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
 
         Assert.Multiple(() =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Listening;
 using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Gateway;
@@ -80,7 +81,7 @@ internal sealed class ConfigurationTests
             """);
         var options = new Mirror.Gateway.Cluster.ClusterOptions();
 
-        new MirrorOptionsSetup(new ConfigurationReader(configuration)).Configure(options);
+        new Mirror.Gateway.Cluster.ClusterOptionsSetup(new ConfigurationReader(configuration)).Configure(options);
 
         Assert.Multiple(() =>
         {

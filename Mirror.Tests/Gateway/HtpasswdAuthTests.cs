@@ -185,7 +185,7 @@ internal sealed class HtpasswdAuthTests : FakeUpstreamTests
     [Test]
     public async Task Metrics_NeedAuthenticationOnTheMainAddress_NotOnTheDebugAddress_HealthOpen()
     {
-        var debug = new Uri($"http://{_mirror.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mirror.Gateway.Configuration.ServerOptions>>().Value.DebugAddress}");
+        var debug = new Uri($"http://{_mirror.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mirror.Gateway.Listening.ServerOptions>>().Value.DebugAddress}");
         using var anonymous = await _client.GetAsync("/metrics");
         using var authenticated = await SendAsync("/metrics", "alice", Password);
         using var onDebug = await _client.GetAsync(new Uri(debug, "/metrics"));

@@ -41,9 +41,9 @@ internal sealed class UpstreamAddressPolicyTests
     }
 
     [Test]
-    public void EnvironmentProxy_LoginInTheUrl_GoesToThatProxyOnly()
+    public void OutboundProxy_LoginInTheUrl_GoesToThatProxyOnly()
     {
-        var proxy = new EnvironmentProxy(new Uri("http://egress:p%40ss@proxy.example:3128"), null, null);
+        var proxy = new OutboundProxy(new Uri("http://egress:p%40ss@proxy.example:3128"), null, null);
 
         var destination = new Uri("http://registry.example/v2/");
         var used = proxy.GetProxy(destination)!;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Mirror.Gateway.Configuration;
-using Mirror.Gateway.Proxy;
+using Mirror.Gateway.Forwarder;
 using Mirror.Gateway.Upstream;
 using Mirror.Tests.Support;
 
@@ -45,7 +45,7 @@ internal sealed class UpstreamsConfigurationTests
             Assert.That(options.Others[1].TagTtl, Is.EqualTo(TimeSpan.FromMinutes(1)));
             Assert.That(options.Others[1].Timeouts.Idle, Is.EqualTo(TimeSpan.FromSeconds(7)));
             Assert.That(options.Others[2].Prefix, Is.EqualTo("dockerhub-proxy"));
-            Assert.That(options.Others[2].HttpProxy, Is.EqualTo(new Uri("http://proxy.example:3128")));
+            Assert.That(options.Others[2].OutboundProxy, Is.EqualTo(new Uri("http://proxy.example:3128")));
         });
     }
 
@@ -58,13 +58,13 @@ internal sealed class UpstreamsConfigurationTests
                 registry.example:5000: {remoteurl: 'https://registry.example:5000', httpproxy: 'http://proxy.example:3128', timeouts: {idle: 9s}}
             """);
 
-        var config = UpstreamProxyConfig.Build(options).GetConfig();
+        var config = ForwarderConfig.Build(options).GetConfig();
 
-        var cluster = config.Clusters.Single(c => c.ClusterId == options.Others[0].ClusterId);
+        var cluster = config.Clusters.Single(c => c.ClusterId == options.Others[0].ForwarderClusterId);
         Assert.Multiple(() =>
         {
-            Assert.That(config.Routes.Single().ClusterId, Is.EqualTo(options.Default.ClusterId));
-            Assert.That(config.Clusters.Single(c => c.ClusterId == options.Default.ClusterId).Destinations!.Single().Value.Address, Is.EqualTo("https://registry-1.docker.io/"));
+            Assert.That(config.Routes.Single().ClusterId, Is.EqualTo(options.Default.ForwarderClusterId));
+            Assert.That(config.Clusters.Single(c => c.ClusterId == options.Default.ForwarderClusterId).Destinations!.Single().Value.Address, Is.EqualTo("https://registry-1.docker.io/"));
             Assert.That(cluster.Destinations!.Single().Value.Address, Is.EqualTo("https://registry.example:5000/"));
             Assert.That(cluster.HttpClient!.WebProxy!.Address, Is.EqualTo(new Uri("http://proxy.example:3128")));
             Assert.That(cluster.HttpClient.WebProxy.BypassOnLocal, Is.False);
@@ -115,7 +115,7 @@ internal sealed class UpstreamsConfigurationTests
     private UpstreamsOptions Read(string yaml)
     {
         var options = new UpstreamsOptions();
-        new MirrorOptionsSetup(new ConfigurationReader(Load(yaml))).Configure(options);
+        new UpstreamsOptionsSetup(new ConfigurationReader(Load(yaml))).Configure(options);
         return options;
     }
 

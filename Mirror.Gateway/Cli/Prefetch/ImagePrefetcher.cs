@@ -18,71 +18,61 @@ internal sealed class ImagePrefetcher(MirrorClient mirror, PlatformFilter platfo
     public async Task<ImageResult> PrefetchAsync(ImageReference image, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var (manifests, blobs, fetched, cached) = (0, 0, 0L, 0L);
+        var tally = new Tally();
+        string? failure = null;
         try
         {
-            var top = await mirror.GetManifestAsync(image, image.Reference, cancellationToken);
-            manifests++;
-            Count(top, ref fetched, ref cached);
-
-            var images = new List<FetchedManifest>();
-            var chosen = new List<string>();
-            if (Children(top.Content) is { } children)
-            {
-                var wanted = children.Where(c => platforms.Wants(c.Descriptor)).ToList();
-                if (wanted.Count == 0)
-                {
-                    throw new PrefetchFailedException($"no manifest for {string.Join(", ", platforms.Platforms)}; it has {string.Join(", ", children.Select(c => PlatformFilter.NameOf(c.Descriptor)).Distinct())}");
-                }
-
-                foreach (var (descriptor, digest) in wanted)
-                {
-                    var child = await mirror.GetManifestAsync(image, digest.ToString(), cancellationToken);
-                    manifests++;
-                    Count(child, ref fetched, ref cached);
-                    images.Add(child);
-                    chosen.Add(PlatformFilter.NameOf(descriptor));
-                }
-            }
-            else
-            {
-                images.Add(top);
-            }
-
-            var plan = new ImagePlan(chosen, images.SelectMany(m => BlobsOf(m.Content)).DistinctBy(b => b.Digest).ToList());
+            var plan = await PlanAsync(image, tally, cancellationToken);
             observer.Planned(image, plan);
-            var gate = new object();
             await Parallel.ForEachAsync(plan.Blobs, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentBlobs, CancellationToken = cancellationToken }, async (blob, ct) =>
             {
                 var (size, hit) = await FetchAsync(image, blob.Digest, blob.Size, ct);
-                lock (gate)
-                {
-                    blobs++;
-                    if (hit)
-                    {
-                        cached += size;
-                    }
-                    else
-                    {
-                        fetched += size;
-                    }
-                }
-
+                tally.Blob(size, hit);
                 observer.BlobDone(image, blob.Digest, size, hit);
             });
-
-            return Finish(new ImageResult(image, manifests, blobs, fetched, cached, Stopwatch.GetElapsedTime(started), null));
         }
         catch (PrefetchFailedException ex)
         {
-            return Finish(new ImageResult(image, manifests, blobs, fetched, cached, Stopwatch.GetElapsedTime(started), ex.Message));
+            failure = ex.Message;
         }
-    }
 
-    private ImageResult Finish(ImageResult result)
-    {
+        var result = new ImageResult(image, tally.Manifests, tally.Blobs, tally.Fetched, tally.Cached, Stopwatch.GetElapsedTime(started), failure);
         observer.Finished(result);
         return result;
+    }
+
+    /// <summary>
+    /// Reads the image's manifests as a pull does: the one it names, and for a list or index each chosen
+    /// platform's; what they name is the plan.
+    /// </summary>
+    private async Task<ImagePlan> PlanAsync(ImageReference image, Tally tally, CancellationToken cancellationToken)
+    {
+        var top = await GetManifestAsync(image, image.Reference, tally, cancellationToken);
+        if (Children(top.Content) is not { } children)
+        {
+            return new ImagePlan([], BlobsOf(top.Content).DistinctBy(b => b.Digest).ToList());
+        }
+
+        var wanted = children.Where(c => platforms.Wants(c.Descriptor)).ToList();
+        if (wanted.Count == 0)
+        {
+            throw new PrefetchFailedException($"no manifest for {string.Join(", ", platforms.Platforms)}; it has {string.Join(", ", children.Select(c => PlatformFilter.NameOf(c.Descriptor)).Distinct())}");
+        }
+
+        var images = new List<FetchedManifest>();
+        foreach (var (_, digest) in wanted)
+        {
+            images.Add(await GetManifestAsync(image, digest.ToString(), tally, cancellationToken));
+        }
+
+        return new ImagePlan(wanted.Select(c => PlatformFilter.NameOf(c.Descriptor)).ToList(), images.SelectMany(m => BlobsOf(m.Content)).DistinctBy(b => b.Digest).ToList());
+    }
+
+    private async Task<FetchedManifest> GetManifestAsync(ImageReference image, string reference, Tally tally, CancellationToken cancellationToken)
+    {
+        var manifest = await mirror.GetManifestAsync(image, reference, cancellationToken);
+        tally.Manifest(manifest.Content.Length, manifest.Cached);
+        return manifest;
     }
 
     /// <summary>One blob: found stored by a HEAD, or GET to the end; its size and whether the mirror had it.</summary>
@@ -101,18 +91,6 @@ internal sealed class ImagePrefetcher(MirrorClient mirror, PlatformFilter platfo
             observer.Advanced(image, read);
         }, cancellationToken);
         return (received, hit);
-    }
-
-    private static void Count(FetchedManifest manifest, ref long fetched, ref long cached)
-    {
-        if (manifest.Cached)
-        {
-            cached += manifest.Content.Length;
-        }
-        else
-        {
-            fetched += manifest.Content.Length;
-        }
     }
 
     /// <summary>A list's or index's entries (image-spec: index, <c>manifests</c>), or <c>null</c> for an image manifest.</summary>
@@ -192,5 +170,49 @@ internal sealed class ImagePrefetcher(MirrorClient mirror, PlatformFilter platfo
         }
 
         return document;
+    }
+
+    /// <summary>What an image's prefetch has fetched so far, counted as its blobs come in, a few at a time.</summary>
+    private sealed class Tally
+    {
+        private readonly Lock _gate = new();
+
+        public int Manifests { get; private set; }
+
+        public int Blobs { get; private set; }
+
+        public long Fetched { get; private set; }
+
+        public long Cached { get; private set; }
+
+        public void Manifest(long size, bool cached)
+        {
+            lock (_gate)
+            {
+                Manifests++;
+                Add(size, cached);
+            }
+        }
+
+        public void Blob(long size, bool cached)
+        {
+            lock (_gate)
+            {
+                Blobs++;
+                Add(size, cached);
+            }
+        }
+
+        private void Add(long size, bool cached)
+        {
+            if (cached)
+            {
+                Cached += size;
+            }
+            else
+            {
+                Fetched += size;
+            }
+        }
     }
 }

@@ -30,50 +30,10 @@ internal sealed record ImageReference(string Text, string? Registry, RepositoryN
     /// <summary>The reference <paramref name="text"/> is, or <c>null</c> with the reason in <paramref name="problem"/>.</summary>
     public static ImageReference? TryParse(string text, out string? problem)
     {
-        problem = null;
         var rest = text;
-        Digest? digest = null;
-        if (rest.IndexOf('@', StringComparison.Ordinal) is var at and >= 0)
+        if (!TrySplitDigest(ref rest, out var digest, out problem) || !TrySplitTag(ref rest, out var tag, out problem) || !TrySplitRegistry(ref rest, out var registry, out problem))
         {
-            digest = Mirror.Cache.Protocol.Digest.TryParse(rest.AsSpan(at + 1));
-            if (digest is null)
-            {
-                problem = $"'{rest[(at + 1)..]}' is not a sha256 or sha512 digest";
-                return null;
-            }
-
-            rest = rest[..at];
-        }
-
-        string? tag = null;
-        var lastSlash = rest.LastIndexOf('/');
-        if (rest.LastIndexOf(':') is var colon && colon > lastSlash)
-        {
-            tag = rest[(colon + 1)..];
-            rest = rest[..colon];
-            if (!Mirror.Cache.Protocol.Reference.IsTag(tag))
-            {
-                problem = $"'{tag}' is not a tag";
-                return null;
-            }
-        }
-
-        // docker's rule: a first component with a dot or a colon, or localhost, is a registry host.
-        string? registry = null;
-        if (rest.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 && MirroredRegistries.IsHost(rest[..slash]))
-        {
-            registry = rest[..slash].ToLowerInvariant();
-            rest = rest[(slash + 1)..];
-            if (registry.Split(':') is [_, var port] && !(int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is > 0 and <= 65535))
-            {
-                problem = $"'{registry}' is not a registry host such as ghcr.io or registry.example:5000";
-                return null;
-            }
-        }
-
-        if (registry is not null && DockerHubHosts.Contains(registry))
-        {
-            registry = null;
+            return null;
         }
 
         if (registry is null && !rest.Contains('/', StringComparison.Ordinal))
@@ -88,5 +48,59 @@ internal sealed record ImageReference(string Text, string? Registry, RepositoryN
         }
 
         return new ImageReference(text, registry, name, tag, digest);
+    }
+
+    /// <summary>Takes <c>@digest</c> off the end of <paramref name="rest"/>, if it has one.</summary>
+    private static bool TrySplitDigest(ref string rest, out Digest? digest, out string? problem)
+    {
+        (digest, problem) = (null, null);
+        if (rest.IndexOf('@', StringComparison.Ordinal) is not (var at and >= 0))
+        {
+            return true;
+        }
+
+        digest = Mirror.Cache.Protocol.Digest.TryParse(rest.AsSpan(at + 1));
+        problem = digest is null ? $"'{rest[(at + 1)..]}' is not a sha256 or sha512 digest" : null;
+        rest = rest[..at];
+        return digest is not null;
+    }
+
+    /// <summary>Takes <c>:tag</c> off the end of <paramref name="rest"/>, if it has one (a colon after the last slash).</summary>
+    private static bool TrySplitTag(ref string rest, out string? tag, out string? problem)
+    {
+        (tag, problem) = (null, null);
+        if (rest.LastIndexOf(':') is not (var colon and >= 0) || colon <= rest.LastIndexOf('/'))
+        {
+            return true;
+        }
+
+        tag = rest[(colon + 1)..];
+        rest = rest[..colon];
+        problem = Mirror.Cache.Protocol.Reference.IsTag(tag) ? null : $"'{tag}' is not a tag";
+        return problem is null;
+    }
+
+    /// <summary>
+    /// Takes a registry host off the front of <paramref name="rest"/> by docker's rule (a first component with a
+    /// dot or a colon, or localhost); Docker Hub's names are no registry, as a name without a host is its.
+    /// </summary>
+    private static bool TrySplitRegistry(ref string rest, out string? registry, out string? problem)
+    {
+        (registry, problem) = (null, null);
+        if (rest.IndexOf('/', StringComparison.Ordinal) is not (var slash and > 0) || !MirroredRegistries.IsHost(rest[..slash]))
+        {
+            return true;
+        }
+
+        registry = rest[..slash].ToLowerInvariant();
+        rest = rest[(slash + 1)..];
+        if (registry.Split(':') is [_, var port] && !(int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is > 0 and <= 65535))
+        {
+            problem = $"'{registry}' is not a registry host such as ghcr.io or registry.example:5000";
+            return false;
+        }
+
+        registry = DockerHubHosts.Contains(registry) ? null : registry;
+        return true;
     }
 }

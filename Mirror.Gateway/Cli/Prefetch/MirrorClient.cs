@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Net;
-using System.Text.Json;
 using Mirror.Cache.Protocol;
 using Mirror.Gateway.Diagnostics;
+using HeaderNames = Microsoft.Net.Http.Headers.HeaderNames;
 
 namespace Mirror.Gateway.Cli.Prefetch;
 
@@ -21,11 +21,11 @@ internal sealed class MirrorClient(HttpClient http, MirrorAuthentication authent
     public async Task<FetchedManifest> GetManifestAsync(ImageReference image, string reference, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{image.RepositoryPath}/manifests/{reference}{image.Query}");
-        request.Headers.TryAddWithoutValidation("Accept", MediaTypes.AllManifests);
+        request.Headers.TryAddWithoutValidation(HeaderNames.Accept, MediaTypes.AllManifests);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var content = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var given = Digest.TryParse(reference);
-        var digest = given ?? (response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? Digest.TryParse(values.FirstOrDefault()) : null) ?? Digest.Compute(content);
+        var digest = given ?? (response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var values) ? Digest.TryParse(values.FirstOrDefault()) : null) ?? Digest.Compute(content);
         if (!digest.Matches(content))
         {
             throw new PrefetchFailedException($"the mirror's manifest {reference} does not hash to {digest}");
@@ -101,26 +101,10 @@ internal sealed class MirrorClient(HttpClient http, MirrorAuthentication authent
     }
 
     /// <summary>The OCI error body's first code and message (distribution-spec: error codes), or the status's name.</summary>
-    private static async Task<string> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-            if (json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
-                && errors[0] is var first && first.ValueKind == JsonValueKind.Object)
-            {
-                var code = first.TryGetProperty("code", out var c) ? c.GetString() : null;
-                var message = first.TryGetProperty("message", out var m) ? m.GetString() : null;
-                return $"{code}: {message}";
-            }
-        }
-        catch (JsonException)
-        {
-            // Not an OCI error body.
-        }
-
-        return response.ReasonPhrase ?? response.StatusCode.ToString();
-    }
+    private static async Task<string> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        OciErrorBody.TryRead(await response.Content.ReadAsByteArrayAsync(cancellationToken)) is { } error
+            ? $"{error.Code}: {error.Message}"
+            : response.ReasonPhrase ?? response.StatusCode.ToString();
 
     /// <summary>
     /// Whether the mirror answered from its store: <c>X-Cache: HIT</c>, or <c>STALE</c> (a tag served as last

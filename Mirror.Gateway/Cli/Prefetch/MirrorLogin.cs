@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Cli.Prefetch;
 
@@ -11,7 +12,7 @@ namespace Mirror.Gateway.Cli.Prefetch;
 /// </summary>
 internal sealed record MirrorLogin(string User, string Password)
 {
-    public string BasicParameter => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+    public BasicCredentials Credentials => new(User, Password);
 
     /// <summary>
     /// docker's stored login for <paramref name="mirror"/>'s host and port, if it has one, from

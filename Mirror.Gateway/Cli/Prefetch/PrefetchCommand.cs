@@ -20,14 +20,40 @@ internal static class PrefetchCommand
 
     public static Command Create()
     {
-        var mirror = new Option<Uri>("--mirror", "-m")
+        var mirror = MirrorOption();
+        var platform = PlatformOption();
+        var username = new Option<string?>("--username", "-u") { Description = "Log in to the mirror as this user (default: docker's stored login for the mirror's host)." };
+        var password = new Option<string?>("--password") { Description = "The user's password (seen by other users in the process list: prefer --password-stdin)." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input." };
+        var images = ImagesArgument();
+        var command = new Command(Name, "Warm the cache of a running mirror: pull images through it (manifests, every platform or --platform, and their blobs).")
         {
-            Description = "The running mirror's URL.",
-            DefaultValueFactory = _ => new Uri("http://localhost:5000"),
-            CustomParser = result => Uri.TryCreate(result.Tokens[0].Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
-                ? url
-                : Refuse<Uri>(result, $"'{result.Tokens[0].Value}' is not an http:// or https:// URL"),
+            mirror, platform, username, password, passwordStdin, images,
         };
+        command.Validators.Add(result => CheckLogin(result, result.GetValue(username), result.GetValue(password), result.GetValue(passwordStdin)));
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var url = parsed.GetValue(mirror)!;
+            var login = parsed.GetValue(username) is { } user
+                ? new MirrorLogin(user, parsed.GetValue(passwordStdin) ? (await Console.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r') ?? string.Empty : parsed.GetValue(password)!)
+                : MirrorLogin.FromDockerConfig(url);
+            var references = parsed.GetValue(images)!.Distinct(StringComparer.Ordinal).Select(text => ImageReference.TryParse(text, out _)!).ToList();
+            return await RunAsync(url, login, new PlatformFilter(parsed.GetValue(platform) ?? []), references, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Option<Uri> MirrorOption() => new("--mirror", "-m")
+    {
+        Description = "The running mirror's URL.",
+        DefaultValueFactory = _ => new Uri("http://localhost:5000"),
+        CustomParser = result => Uri.TryCreate(result.Tokens[0].Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            ? url
+            : Refuse<Uri>(result, $"'{result.Tokens[0].Value}' is not an http:// or https:// URL"),
+    };
+
+    private static Option<string[]> PlatformOption()
+    {
         var platform = new Option<string[]>("--platform", "-p")
         {
             Description = "Only this platform of a multi-platform image (os/arch or os/arch/variant); may be given more than once. Default: every platform.",
@@ -35,17 +61,16 @@ internal static class PrefetchCommand
         };
         platform.Validators.Add(result =>
         {
-            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            foreach (var value in (result.GetValueOrDefault<string[]>() ?? []).Where(value => !PlatformFilter.IsPlatform(value)))
             {
-                if (!PlatformFilter.IsPlatform(value))
-                {
-                    result.AddError($"'{value}' is not a platform such as linux/amd64 or linux/arm64/v8");
-                }
+                result.AddError($"'{value}' is not a platform such as linux/amd64 or linux/arm64/v8");
             }
         });
-        var username = new Option<string?>("--username", "-u") { Description = "Log in to the mirror as this user (default: docker's stored login for the mirror's host)." };
-        var password = new Option<string?>("--password") { Description = "The user's password (seen by other users in the process list: prefer --password-stdin)." };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input." };
+        return platform;
+    }
+
+    private static Argument<string[]> ImagesArgument()
+    {
         var images = new Argument<string[]>("IMAGE")
         {
             Arity = ArgumentArity.OneOrMore,
@@ -61,37 +86,24 @@ internal static class PrefetchCommand
                 }
             }
         });
+        return images;
+    }
 
-        var command = new Command(Name, "Warm the cache of a running mirror: pull images through it (manifests, every platform or --platform, and their blobs).")
+    /// <summary>A login is a user with one password, from the command line or standard input.</summary>
+    private static void CheckLogin(System.CommandLine.Parsing.CommandResult result, string? username, string? password, bool passwordStdin)
+    {
+        if (password is not null && passwordStdin)
         {
-            mirror, platform, username, password, passwordStdin, images,
-        };
-        command.Validators.Add(result =>
+            result.AddError("give --password or --password-stdin, not both");
+        }
+        else if ((password is not null || passwordStdin) && username is null)
         {
-            if (result.GetValue(password) is not null && result.GetValue(passwordStdin))
-            {
-                result.AddError("give --password or --password-stdin, not both");
-            }
-            else if ((result.GetValue(password) is not null || result.GetValue(passwordStdin)) && result.GetValue(username) is null)
-            {
-                result.AddError("a password needs --username");
-            }
-            else if (result.GetValue(username) is not null && result.GetValue(password) is null && !result.GetValue(passwordStdin))
-            {
-                result.AddError("--username needs --password or --password-stdin");
-            }
-        });
-
-        command.SetAction(async (parsed, cancellationToken) =>
+            result.AddError("a password needs --username");
+        }
+        else if (username is not null && password is null && !passwordStdin)
         {
-            var url = parsed.GetValue(mirror)!;
-            var login = parsed.GetValue(username) is { } user
-                ? new MirrorLogin(user, parsed.GetValue(passwordStdin) ? (await Console.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r') ?? string.Empty : parsed.GetValue(password)!)
-                : MirrorLogin.FromDockerConfig(url);
-            var references = parsed.GetValue(images)!.Distinct(StringComparer.Ordinal).Select(text => ImageReference.TryParse(text, out _)!).ToList();
-            return await RunAsync(url, login, new PlatformFilter(parsed.GetValue(platform) ?? []), references, cancellationToken);
-        });
-        return command;
+            result.AddError("--username needs --password or --password-stdin");
+        }
     }
 
     private static async Task<int> RunAsync(Uri url, MirrorLogin? login, PlatformFilter platforms, List<ImageReference> references, CancellationToken cancellationToken)
@@ -104,38 +116,39 @@ internal static class PrefetchCommand
         var client = new MirrorClient(http, authentication);
         var console = Terminal.Create();
         var started = Stopwatch.GetTimestamp();
-        ImageResult[] results;
-        if (Terminal.IsInteractive(console))
-        {
-            results = await console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
-                .StartAsync(async context =>
-                {
-                    var progress = new TerminalProgress(context);
-                    foreach (var image in references)
-                    {
-                        progress.Started(image);
-                    }
-
-                    return await PrefetchAllAsync(new ImagePrefetcher(client, platforms, progress), references, cancellationToken);
-                });
-            foreach (var failed in results.Where(r => !r.Succeeded))
-            {
-                console.MarkupLineInterpolated($"[red]{failed.Image.Text}[/]: {failed.Failure}");
-            }
-        }
-        else
-        {
-            results = await PrefetchAllAsync(new ImagePrefetcher(client, platforms, new PlainProgress(console)), references, cancellationToken);
-        }
-
+        var results = Terminal.IsInteractive(console)
+            ? await PrefetchOnTerminalAsync(console, client, platforms, references, cancellationToken)
+            : await PrefetchAllAsync(new ImagePrefetcher(client, platforms, new PlainProgress(console)), references, cancellationToken);
         var succeeded = results.Count(r => r.Succeeded);
         console.WriteLine(
             $"Prefetched {succeeded} of {results.Length} images through {url}: {ByteSize.Format(results.Sum(r => r.FetchedBytes))} fetched, "
             + $"{ByteSize.Format(results.Sum(r => r.CachedBytes))} already cached ({results.Sum(r => r.Manifests)} manifests, {results.Sum(r => r.Blobs)} blobs) "
             + $"in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s.");
         return succeeded == results.Length ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>With a progress bar per image, and the failures after them.</summary>
+    private static async Task<ImageResult[]> PrefetchOnTerminalAsync(IAnsiConsole console, MirrorClient client, PlatformFilter platforms, List<ImageReference> references, CancellationToken cancellationToken)
+    {
+        var results = await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+            .StartAsync(async context =>
+            {
+                var progress = new TerminalProgress(context);
+                foreach (var image in references)
+                {
+                    progress.Started(image);
+                }
+
+                return await PrefetchAllAsync(new ImagePrefetcher(client, platforms, progress), references, cancellationToken);
+            });
+        foreach (var failed in results.Where(r => !r.Succeeded))
+        {
+            console.MarkupLineInterpolated($"[red]{failed.Image.Text}[/]: {failed.Failure}");
+        }
+
+        return results;
     }
 
     private static async Task<ImageResult[]> PrefetchAllAsync(ImagePrefetcher prefetcher, List<ImageReference> references, CancellationToken cancellationToken)

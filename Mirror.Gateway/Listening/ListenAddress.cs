@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Mirror.Gateway.Configuration;
+namespace Mirror.Gateway.Listening;
 
 /// <summary>A listen address as distribution writes it: <c>:5000</c>, <c>127.0.0.1:5000</c>, <c>[::1]:5000</c>, <c>localhost:5000</c>.</summary>
 internal sealed record ListenAddress(string? Host, int Port)

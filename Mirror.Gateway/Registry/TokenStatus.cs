@@ -1,4 +1,4 @@
-namespace Mirror.Gateway.Upstream;
+namespace Mirror.Gateway.Registry;
 
 /// <summary>How a token realm answered.</summary>
 internal enum TokenStatus

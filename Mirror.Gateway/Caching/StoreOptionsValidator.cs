@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Storage;
+using Mirror.Gateway.Configuration;
 
-namespace Mirror.Gateway.Configuration;
+namespace Mirror.Gateway.Caching;
 
-/// <summary>Checks at start what parsing cannot: that the store can be written, and that the log level is one distribution knows.</summary>
-internal sealed class MirrorOptionsValidator :
-    IValidateOptions<StoreOptions>,
-    IValidateOptions<LogOptions>
+/// <summary>Checks at start what parsing cannot: that the store can be written.</summary>
+internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
 {
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
@@ -23,9 +22,4 @@ internal sealed class MirrorOptionsValidator :
             return ValidateOptionsResult.Fail($"{ConfigurationKeys.RootDirectory}: cannot write to '{options.RootDirectory}': {ex.Message}");
         }
     }
-
-    public ValidateOptionsResult Validate(string? name, LogOptions options) =>
-        DistributionConfiguration.IsLogLevel(options.Level)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{ConfigurationKeys.LogLevel}: '{options.Level}' is not one of {string.Join(", ", DistributionConfiguration.LogLevelNames)}");
 }

@@ -1,4 +1,4 @@
-namespace Mirror.Gateway.Configuration;
+namespace Mirror.Gateway.Listening;
 
 /// <summary>Where and how the mirror listens (distribution's <c>http</c> section, and <c>mirror.limits</c>).</summary>
 internal sealed class ServerOptions

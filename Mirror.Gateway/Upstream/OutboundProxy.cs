@@ -1,4 +1,5 @@
 using System.Net;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Upstream;
 
@@ -11,13 +12,13 @@ namespace Mirror.Gateway.Upstream;
 /// optional port. <c>localhost</c> and loopback addresses always go direct. A proxy URL's <c>user:password@</c>
 /// is sent to that proxy (Basic). .NET's own environment proxy differs on the NO_PROXY rules, hence this.
 /// </summary>
-internal sealed class EnvironmentProxy : IWebProxy
+internal sealed class OutboundProxy : IWebProxy
 {
     private readonly Uri? _http;
     private readonly Uri? _https;
     private readonly string[] _noProxy;
 
-    public EnvironmentProxy(Uri? http, Uri? https, string? noProxy)
+    public OutboundProxy(Uri? http, Uri? https, string? noProxy)
     {
         var credentials = new CredentialCache();
         _http = WithoutUserInfo(http, credentials);
@@ -43,20 +44,20 @@ internal sealed class EnvironmentProxy : IWebProxy
         var colon = proxy.UserInfo.IndexOf(':', StringComparison.Ordinal);
         var user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo[..colon]);
         var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo[(colon + 1)..]);
-        if (credentials.GetCredential(bare, "Basic") is null)
+        if (credentials.GetCredential(bare, AuthChallenge.Basic) is null)
         {
-            credentials.Add(bare, "Basic", new NetworkCredential(user, password));
+            credentials.Add(bare, AuthChallenge.Basic, new NetworkCredential(user, password));
         }
 
         return bare;
     }
 
     /// <summary>The proxy the environment names; <c>null</c> when it names none.</summary>
-    public static EnvironmentProxy? FromEnvironment()
+    public static OutboundProxy? FromEnvironment()
     {
         var http = ParseProxy(Variable("HTTP_PROXY"));
         var https = ParseProxy(Variable("HTTPS_PROXY"));
-        return http is null && https is null ? null : new EnvironmentProxy(http, https, Variable("NO_PROXY"));
+        return http is null && https is null ? null : new OutboundProxy(http, https, Variable("NO_PROXY"));
     }
 
     public Uri? GetProxy(Uri destination) => IsBypassed(destination) ? null : ProxyFor(destination);
@@ -88,50 +89,37 @@ internal sealed class EnvironmentProxy : IWebProxy
             return false;
         }
 
-        foreach (var entry in _noProxy)
+        return !_noProxy.Any(entry => GoesDirect(entry, host, address, port));
+    }
+
+    /// <summary>Whether one <c>NO_PROXY</c> entry sends <paramref name="host"/> direct: <c>*</c>, a CIDR range, an address, or a domain, each with an optional port.</summary>
+    private static bool GoesDirect(string entry, string host, IPAddress? address, int port)
+    {
+        if (entry == "*")
         {
-            if (entry == "*")
-            {
-                return false;
-            }
-
-            if (entry.Contains('/', StringComparison.Ordinal))
-            {
-                if (address is not null && IPNetwork.TryParse(entry, out var network) && network.Contains(address))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            var (name, entryPort) = SplitPort(entry.ToLowerInvariant());
-            if (entryPort is { } only && only != port)
-            {
-                continue;
-            }
-
-            if (IPAddress.TryParse(name.Trim('[', ']'), out var entryAddress))
-            {
-                if (address is not null && entryAddress.Equals(address))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            name = name.StartsWith("*.", StringComparison.Ordinal) ? name[1..] : name;
-            var matches = name.StartsWith('.')
-                ? host.EndsWith(name, StringComparison.Ordinal)
-                : host == name || host.EndsWith("." + name, StringComparison.Ordinal);
-            if (matches)
-            {
-                return false;
-            }
+            return true;
         }
 
-        return true;
+        if (entry.Contains('/', StringComparison.Ordinal))
+        {
+            return address is not null && IPNetwork.TryParse(entry, out var network) && network.Contains(address);
+        }
+
+        var (name, entryPort) = SplitPort(entry.ToLowerInvariant());
+        if (entryPort is { } only && only != port)
+        {
+            return false;
+        }
+
+        if (IPAddress.TryParse(name.Trim('[', ']'), out var entryAddress))
+        {
+            return address is not null && entryAddress.Equals(address);
+        }
+
+        name = name.StartsWith("*.", StringComparison.Ordinal) ? name[1..] : name;
+        return name.StartsWith('.')
+            ? host.EndsWith(name, StringComparison.Ordinal)
+            : host == name || host.EndsWith("." + name, StringComparison.Ordinal);
     }
 
     /// <summary>An entry's port, when it has one: <c>example.com:443</c>, <c>[::1]:80</c>; a bare IPv6 address has none.</summary>

@@ -4,7 +4,7 @@ namespace Mirror.Tests.Gateway;
 
 /// <summary>The environment's proxy read as Go reads it, so the mirror and distribution take the same way out.</summary>
 [TestFixture]
-internal sealed class EnvironmentProxyTests
+internal sealed class OutboundProxyTests
 {
     private static readonly Uri HttpProxy = new("http://proxy.example:3128");
     private static readonly Uri HttpsProxy = new("http://secure-proxy.example:3128");
@@ -42,7 +42,7 @@ internal sealed class EnvironmentProxyTests
     [TestCase("http://user:pass@proxy.example:3128", "http://user:pass@proxy.example:3128/")]
     [TestCase("", null)]
     public void ParseProxy_WithoutAScheme_IsHttp(string text, string? expected) =>
-        Assert.That(EnvironmentProxy.ParseProxy(text), Is.EqualTo(expected is null ? null : new Uri(expected)));
+        Assert.That(OutboundProxy.ParseProxy(text), Is.EqualTo(expected is null ? null : new Uri(expected)));
 
-    private static EnvironmentProxy Proxy(string? noProxy) => new(HttpProxy, HttpsProxy, noProxy);
+    private static OutboundProxy Proxy(string? noProxy) => new(HttpProxy, HttpsProxy, noProxy);
 }

@@ -1,6 +1,6 @@
-namespace Mirror.Gateway.Upstream;
+namespace Mirror.Gateway.Registry;
 
-/// <summary>Reads an upstream's body into memory only up to a bound, so an answer without end costs at most that.</summary>
+/// <summary>Reads another server's body into memory only up to a bound, so an answer without end costs at most that.</summary>
 internal static class BoundedBody
 {
     private const int ChunkBytes = 16 * 1024;

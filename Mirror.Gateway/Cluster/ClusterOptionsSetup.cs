@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+using Mirror.Gateway.Configuration;
+using Mirror.Gateway.Listening;
+
+namespace Mirror.Gateway.Cluster;
+
+/// <summary>
+/// Reads distribution's <c>redis</c> section and <c>mirror.cluster.node</c>: one Redis (a seed list of more is
+/// refused: the mirror's leases need one), its credentials, database, timeouts and TLS, and this node's name.
+/// </summary>
+internal sealed class ClusterOptionsSetup(ConfigurationReader read) : IConfigureOptions<ClusterOptions>
+{
+    /// <summary>
+    /// The cluster options exactly as <see cref="IOptions{ClusterOptions}"/> holds them, for composition, which
+    /// must take <see cref="ClusterOptions.IsCluster"/> before there is a container to ask.
+    /// </summary>
+    public static ClusterOptions ClusterOf(IConfiguration configuration)
+    {
+        var options = new ClusterOptions();
+        new ClusterOptionsSetup(new ConfigurationReader(configuration)).Configure(options);
+        return options;
+    }
+
+    public void Configure(ClusterOptions options)
+    {
+        Address(options);
+        options.Username = read.Value(ConfigurationKeys.RedisUsername);
+        options.Password = read.Value(ConfigurationKeys.RedisPassword);
+        options.Database = read.Value(ConfigurationKeys.RedisDb) is { } db
+            ? int.TryParse(db, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number < 16
+                ? number
+                : throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisDb, db, "is not a database number from 0 to 15")
+            : 0;
+        options.DialTimeout = read.Duration<ClusterOptions>(ConfigurationKeys.RedisDialTimeout, allowZero: false) ?? options.DialTimeout;
+        var readTimeout = read.Duration<ClusterOptions>(ConfigurationKeys.RedisReadTimeout, allowZero: false);
+        var write = read.Duration<ClusterOptions>(ConfigurationKeys.RedisWriteTimeout, allowZero: false);
+        options.CommandTimeout = readTimeout is null && write is null ? options.CommandTimeout : TimeSpan.FromTicks(Math.Max(readTimeout?.Ticks ?? 0, write?.Ticks ?? 0));
+        options.Tls = read.Bool<ClusterOptions>(ConfigurationKeys.RedisTls) ?? options.Tls;
+        if (options.Address is not null && !System.Text.RegularExpressions.Regex.IsMatch(options.Address, @"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$"))
+        {
+            throw ConfigurationReader.Invalid<ClusterOptions>(options.AddressKey!, options.Address, "is not host:port");
+        }
+
+        var port = read.Value(ConfigurationKeys.HttpAddr) is { } addr && ListenAddress.TryParse(addr) is { } listen ? listen.Port : 5000;
+        options.Node = read.Value(ConfigurationKeys.ClusterNode) ?? $"{Environment.MachineName}:{port}";
+    }
+
+    /// <summary>The one Redis, from <c>redis.addr</c> or distribution 3's <c>redis.addrs</c>, and the key it came from.</summary>
+    private void Address(ClusterOptions options)
+    {
+        var addrs = read.List(ConfigurationKeys.RedisAddrs);
+        var single = read.Value(ConfigurationKeys.RedisAddr);
+        if (addrs.Count > 1 || (single is not null && addrs is [var other] && other != single))
+        {
+            // Distribution 3 takes a seed list for a Redis Cluster or Sentinel; the mirror's leases need one Redis.
+            throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.RedisAddrs, string.Join(", ", addrs), "names more than one Redis; the mirror uses one: give one address");
+        }
+
+        options.Address = single ?? (addrs.Count > 0 ? addrs[0] : null);
+        options.AddressKey = options.Address is null ? null : single is null ? ConfigurationKeys.RedisAddrs : ConfigurationKeys.RedisAddr;
+    }
+}
