@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
@@ -23,7 +23,7 @@ internal sealed class BlobFill
     private readonly IBlobSource _source;
     private readonly BlobRequests _requests;
     private readonly BlobStore _store;
-    private readonly RepositoryLinks _links;
+    private readonly IRepositoryLinks _links;
     private readonly Provenance _provenance;
     private readonly FillOptions _options;
     private readonly TimeProvider _time;

@@ -69,9 +69,6 @@ internal static partial class GatewayLog
     [LoggerMessage(2040, LogLevel.Warning, "http.debug.addr {Address} listens beyond loopback with authentication on: it serves metrics, health and the status page (repository names, tags, upstream URLs) to anyone who reaches it, without credentials; bind it to 127.0.0.1, or keep it to the monitoring network")]
     public static partial void DebugAddressOpen(ILogger logger, string address);
 
-    [LoggerMessage(2050, LogLevel.Warning, "Redis: {Problem}; this node goes on alone until it answers")]
-    public static partial void RedisFailed(ILogger logger, string problem);
-
     [LoggerMessage(2051, LogLevel.Information, "{Method} {Repository} {Endpoint} {Reference} {Status} {Bytes}B {DurationMs:0.0}ms {CacheResult} {Client} on {Node}")]
     public static partial void RequestOnNode(ILogger logger, string method, string repository, string endpoint, string reference, int status, long bytes, double durationMs, string cacheResult, string client, string node);
 

@@ -27,9 +27,8 @@ internal static class MirrorApplication
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddMirrorOptions(builder.Configuration);
-        services.AddMirrorCache();
+        services.AddCache(MirrorOptionsSetup.ClusterOf(builder.Configuration));
         services.AddUpstream();
-        services.AddCluster(MirrorOptionsSetup.ClusterOf(builder.Configuration));
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

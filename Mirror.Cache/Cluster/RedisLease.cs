@@ -1,9 +1,9 @@
-using Mirror.Cache.Cluster;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
-using Mirror.Gateway.Diagnostics;
 using StackExchange.Redis;
 
-namespace Mirror.Gateway.Cluster;
+namespace Mirror.Cache.Cluster;
 
 /// <summary>
 /// A lease this node holds on Redis: its value is stamped with a token only this holder knows, renewed at a
@@ -56,7 +56,7 @@ internal sealed class RedisLease : IClusterLease
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             _metrics.ClusterError();
-            GatewayLog.RedisFailed(_logger, ex.Message);
+            ClusterLog.RedisFailed(_logger, ex.Message);
         }
     }
 
@@ -96,7 +96,7 @@ internal sealed class RedisLease : IClusterLease
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
                     _metrics.ClusterError();
-                    GatewayLog.RedisFailed(_logger, ex.Message);
+                    ClusterLog.RedisFailed(_logger, ex.Message);
                 }
             }
         }

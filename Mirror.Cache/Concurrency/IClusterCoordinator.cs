@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>
 /// What the nodes of a cluster share beyond the store's directory: leases (one filler per digest, one
