@@ -41,12 +41,13 @@ internal sealed class ClusterRecordsTests
     public async Task StopAsync()
     {
         _node?.Dispose();
-        _hub?.Dispose();
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
+            _connection = null!;
         }
 
+        _hub?.Dispose();
         _redis?.Dispose();
         _directory?.Dispose();
     }
@@ -84,8 +85,27 @@ internal sealed class ClusterRecordsTests
         await _connection.GetServers().Single().FlushAllDatabasesAsync();
         Assert.That(await RecordsAsync(database, manifest), Is.EqualTo((false, false, false, false)), "flushed");
 
-        await Eventually.TrueAsync(async () => await RecordsAsync(database, manifest) == (true, true, true, true), "the tag, its tag list, link and proof back in Redis", TimeSpan.FromSeconds(30));
-        Assert.That(_node.Logs.Lines, Has.Some.Contains("seeded from this node's journals (Redis lost its records)"));
+        // The node reads the records' generation every 5 s, and logs once it has written its journals back.
+        await Eventually.TrueAsync(() => _node.Logs.Lines.Any(l => l.Contains("seeded from this node's journals (Redis lost its records)", StringComparison.Ordinal)), "the node seeded Redis again", TimeSpan.FromSeconds(30));
+        Assert.That(await RecordsAsync(database, manifest), Is.EqualTo((true, true, true, true)), "the tag, its tag list, link and proof back in Redis");
+    }
+
+    [Test]
+    public async Task RedisAway_ATagIsServedAsTheNodesJournalKnowsIt_WhileTheUpstreamIsDown()
+    {
+        var manifest = AddImage("3.0");
+        using var client = new HttpClient { BaseAddress = _node.Address };
+        (await GetManifestAsync(client, "3.0")).Dispose();
+        _redis.Kill();
+        _hub.Server.Stop();
+
+        using var stale = await GetManifestAsync(client, "3.0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stale.Headers.GetValues("Docker-Content-Digest").Single(), Is.EqualTo(manifest.ToString()));
+            Assert.That(stale.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"), "the tag as this node last knew it, its registry's proof from its own memory");
+        });
     }
 
     /// <summary>Whether Redis holds the tag <c>2.0</c>, the repository's tag list, the repository's link to <paramref name="manifest"/> and the first upstream's proof of it.</summary>
