@@ -71,7 +71,7 @@ internal sealed class CacheStartup(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.ProofsNotLoaded(logger, layout.MetadataDirectory, ex);
+            CacheLog.ProofsNotLoaded(logger, layout.NodeMetadataDirectory, ex);
             return null;
         }
     }
