@@ -1,10 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Mirror.Cache.Cluster;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
+using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
@@ -12,74 +10,107 @@ using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
+using StackExchange.Redis;
 
 namespace Mirror.Cache;
 
-/// <summary>The cache's part of the composition: the store, its fills and resolvers, the sweeper, and the start-up work.</summary>
+/// <summary>
+/// The cache's part of the composition: the store, its fills and resolvers, the sweeper, the start-up work,
+/// and the owner of each fact (tags, tag lists, links, proofs, uses), chosen here once: the journals on a
+/// single node (<see cref="AddMirrorCache"/>), Redis in a cluster (<see cref="AddMirrorCacheNode"/>).
+/// </summary>
 public static class CacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the cache. Its options (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>,
-    /// <see cref="TagOptions"/>, <see cref="FillOptions"/>, <see cref="ProofOptions"/>) are the host's to configure; an upstream's time
-    /// bounds come with it (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
+    /// Registers the cache of a single node: the journals in the store's metadata own every fact. Its options
+    /// (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>, <see cref="TagOptions"/>, <see cref="FillOptions"/>,
+    /// <see cref="ProofOptions"/>) are the host's to configure; an upstream's time bounds come with it
+    /// (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
     /// </summary>
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
     {
+        services.AddCacheServices();
+        services.AddSingleton<IClusterCoordinator, SingleNode>();
+        services.AddSingleton<ISweepLease, SoleSweeper>();
+        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<AccessJournal>());
+        services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
+        services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
+        services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
+        services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ProofJournal>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the cache of <paramref name="node"/>, one node of a cluster on one store and the Redis the host
+    /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact, each node's
+    /// journals (in its own part of the metadata directory) are its fallback while Redis is away, and seed a
+    /// Redis that lost its records (<see cref="RecordSeeder"/>).
+    /// </summary>
+    public static IServiceCollection AddMirrorCacheNode(this IServiceCollection services, string node)
+    {
+        services.Configure<StoreOptions>(options => options.Node = node);
+        services.AddCacheServices();
+        services.AddSingleton<IClusterCoordinator>(sp => new RedisCoordinator(
+            sp.GetRequiredService<IConnectionMultiplexer>(), node, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<ILogger<RedisCoordinator>>()));
+        services.AddSingleton<RedisRecords>();
+        services.AddSingleton<ISweepLease, ClusterSweepLease>();
+        services.AddSingleton<IUseExchange, RedisUseExchange>();
+        services.AddSingleton<ClusterAccessLog>();
+        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<ClusterAccessLog>());
+        services.AddSingleton<ClusterTags>();
+        services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<ClusterTags>());
+        services.AddSingleton<ClusterTagLists>();
+        services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<ClusterTagLists>());
+        services.AddSingleton<ClusterLinks>();
+        services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<ClusterLinks>());
+        services.AddSingleton<ClusterProofs>();
+        services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ClusterProofs>());
+        services.AddHostedService<RecordSeeder>();
+        return services;
+    }
+
+    /// <summary>What a single node and a cluster's node have alike.</summary>
+    private static void AddCacheServices(this IServiceCollection services)
+    {
         services.AddSingleton<MirrorMetrics>();
-        services.TryAddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<StoreLayout>();
         services.AddSingleton<StoreIndex>();
         services.AddSingleton<StoreScanner>();
         services.AddSingleton<AccessJournal>();
-        services.AddSingleton<IAccessLog>(sp => Shared<IUseExchange>(sp) is { } exchange
-            ? new ClusterAccessLog(sp.GetRequiredService<AccessJournal>(), exchange, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<TimeProvider>())
-            : sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StoreEvictor>();
         services.AddHostedService<StoreSweeper>();
-        services.AddSingleton(sp => new RepositoryLinks(
-            sp.GetRequiredService<StoreLayout>(), sp.GetRequiredService<ILogger<RepositoryLinks>>(), Shared<IDistributedCache>(sp), sp.GetRequiredService<MirrorMetrics>()));
-        services.AddSingleton(sp => new TagStore(
-            sp.GetRequiredService<StoreLayout>(),
-            sp.GetRequiredService<IOptions<TagOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TagStore>>(),
-            Shared<IDistributedCache>(sp),
-            sp.GetRequiredService<MirrorMetrics>()));
-        services.AddSingleton<IContentProofs>(sp => Shared<IDistributedCache>(sp) is { } shared
-            ? new ClusterProofs(shared, sp.GetRequiredService<MirrorMetrics>())
-            : new ProofJournal(sp.GetRequiredService<StoreLayout>(), sp.GetRequiredService<ILogger<ProofJournal>>()));
+        services.AddSingleton<TagJournal>();
+        services.AddSingleton<TagListFiles>();
+        services.AddSingleton<LinkJournal>();
+        services.AddSingleton<ProofJournal>();
+        services.AddSingleton<TagFreshness>();
+        services.AddSingleton<ClusterFlight>();
         services.AddSingleton<Provenance>();
-        services.AddSingleton<TagListStore>();
-        services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<RepositoryLinks>(), sp.GetRequiredService<TagStore>()));
+        services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
         services.AddHostedService<FillProgressReporter>();
-        services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<RepositoryLinks>(), sp.GetRequiredService<Provenance>()));
+        services.AddSingleton(sp => new BlobCache(sp.GetRequiredService<BlobStore>(), sp.GetRequiredService<BlobFillCoordinator>(), sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<Provenance>()));
         services.AddSingleton(sp => new ManifestResolver(
             sp.GetRequiredService<ManifestStore>(),
-            sp.GetRequiredService<TagStore>(),
-            sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<TagFreshness>(),
+            sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
+            sp.GetRequiredService<ClusterFlight>(),
             sp.GetRequiredService<MirrorMetrics>(),
-            sp.GetRequiredService<ILogger<ManifestResolver>>(),
-            new ClusterFlight(sp.GetRequiredService<IClusterCoordinator>(), sp.GetRequiredService<TimeProvider>())));
-        services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<TagListStore>()));
+            sp.GetRequiredService<ILogger<ManifestResolver>>()));
+        services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));
         services.AddSingleton(sp => new StoreMaintenance(
             sp.GetRequiredService<StoreLayout>(),
             sp.GetRequiredService<StoreScanner>(),
             sp.GetRequiredService<StoreIndex>(),
-            sp.GetRequiredService<TagStore>(),
-            sp.GetRequiredService<RepositoryLinks>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<StoreEvictor>()));
         services.AddHostedService<CacheStartup>();
-        return services;
     }
-
-    /// <summary>What the nodes of a cluster share (the host registers it with the coordinator); nothing on a single node.</summary>
-    private static T? Shared<T>(IServiceProvider services)
-        where T : class =>
-        services.GetRequiredService<IClusterCoordinator>().Clustered ? services.GetService<T>() : null;
 }

@@ -12,14 +12,14 @@ namespace Mirror.Cache;
 /// What runs once before the first request: temp files a killed process left are removed (nothing refers
 /// to them), the store's index is built in the background (requests do not wait for it), the tags known
 /// from earlier runs are loaded, and the proofs and repository links in the background (requests for
-/// content wait for them, as <see cref="RepositoryLinks.HoldsAsync"/> and <see cref="ProofJournal.CheckAsync"/> say).
+/// content wait for them, as <see cref="IRepositoryLinks.HoldsAsync"/> and <see cref="ProofJournal.CheckAsync"/> say).
 /// </summary>
 internal sealed class CacheStartup(
     StoreLayout layout,
     StoreScanner scanner,
     StoreIndex index,
-    TagStore tags,
-    RepositoryLinks links,
+    ITagStore tags,
+    IRepositoryLinks links,
     IContentProofs proofs,
     Provenance provenance,
     MirrorMetrics metrics,
@@ -71,7 +71,7 @@ internal sealed class CacheStartup(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CacheLog.ProofsNotLoaded(logger, layout.MetadataDirectory, ex);
+            CacheLog.ProofsNotLoaded(logger, layout.NodeMetadataDirectory, ex);
             return null;
         }
     }

@@ -18,10 +18,10 @@ public sealed class BlobCache
 {
     private readonly BlobStore _store;
     private readonly BlobFillCoordinator _fills;
-    private readonly RepositoryLinks _links;
+    private readonly IRepositoryLinks _links;
     private readonly Provenance _provenance;
 
-    internal BlobCache(BlobStore store, BlobFillCoordinator fills, RepositoryLinks links, Provenance provenance)
+    internal BlobCache(BlobStore store, BlobFillCoordinator fills, IRepositoryLinks links, Provenance provenance)
     {
         _store = store;
         _fills = fills;

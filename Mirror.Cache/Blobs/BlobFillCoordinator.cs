@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
@@ -26,7 +26,7 @@ internal sealed class BlobFillCoordinator : IDisposable
 
     public BlobFillCoordinator(
         BlobStore store,
-        RepositoryLinks links,
+        IRepositoryLinks links,
         Provenance provenance,
         IOptions<FillOptions> options,
         TimeProvider time,

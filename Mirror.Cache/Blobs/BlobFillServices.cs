@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
@@ -10,7 +10,7 @@ namespace Mirror.Cache.Blobs;
 /// <summary>What every fill uses, handed to each by the coordinator.</summary>
 internal sealed record BlobFillServices(
     BlobStore Store,
-    RepositoryLinks Links,
+    IRepositoryLinks Links,
     Provenance Provenance,
     FillOptions Options,
     TimeProvider Time,

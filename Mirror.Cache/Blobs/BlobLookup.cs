@@ -1,3 +1,5 @@
+using Mirror.Cache.Protocol;
+
 namespace Mirror.Cache.Blobs;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Blobs;
@@ -35,7 +35,7 @@ internal sealed class ClusterFill(BlobFill fill)
     private static readonly TimeSpan FirstLeaseCheck = TimeSpan.FromMilliseconds(20);
 
     private readonly IClusterCoordinator _cluster = fill.Services.Cluster;
-    // The first upstream's as they have always been named, so nodes of the last version still coordinate with these.
+    // One per registry and digest; the first upstream's without a registry, as before there were several.
     private readonly string _lease = fill.Repository.Upstream is { } registry ? $"fill/{registry}/{fill.Digest}" : $"fill/{fill.Digest}";
     private readonly string _committed = fill.Services.Store.CommittedPath(fill.Digest);
 

@@ -1,3 +1,5 @@
+using Mirror.Cache.Protocol;
+
 namespace Mirror.Cache.Blobs;
 
 /// <summary>What a HEAD needs of a blob the store does not hold yet: its length, from a running fill or the upstream.</summary>

@@ -1,3 +1,4 @@
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Upstream;
 
 namespace Mirror.Cache.Blobs;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Upstream;

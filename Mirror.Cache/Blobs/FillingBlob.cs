@@ -1,3 +1,5 @@
+using Mirror.Cache.Protocol;
+
 namespace Mirror.Cache.Blobs;
 
 /// <summary>A blob arriving from the upstream: stream it from the fill, as its bytes arrive.</summary>

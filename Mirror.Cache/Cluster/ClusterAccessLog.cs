@@ -6,8 +6,9 @@ namespace Mirror.Cache.Cluster;
 
 /// <summary>
 /// Uses in a cluster: each node journals its own (as a single node does), and saves the same batches to
-/// the cluster's <see cref="IUseExchange"/>, from which every node merges the others' at start and before
-/// it sweeps, so the node that sweeps removes what no node used, not what it did not use itself.
+/// the cluster's <see cref="IUseExchange"/> (Redis), from which every node merges the others' at start and
+/// before it sweeps, so the node that sweeps removes what no node used, not what it did not use itself.
+/// A Redis that lost its records is given every use this node's index holds again (<see cref="SeedAsync"/>).
 /// </summary>
 internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange exchange, MirrorMetrics metrics, TimeProvider time) : IAccessLog
 {
@@ -15,11 +16,12 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private long _mergedUntil;
+    private int _unsynced;
 
     public void Replay(StoreIndex index)
     {
         journal.Replay(index);
-        Merge(index);
+        CatchUp(index);
     }
 
     public void Save(StoreIndex index)
@@ -34,14 +36,15 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Journaled here; the other nodes learn of these uses with this node's later ones.
+                // Journaled here; saved to Redis again with every other use at the next seeding.
                 metrics.ClusterError();
+                Volatile.Write(ref _unsynced, 1);
             }
         }
     }
 
     /// <summary>Merges the uses every node saved since the last merge (all of them the first time).</summary>
-    public void Merge(StoreIndex index)
+    public void CatchUp(StoreIndex index)
     {
         var since = _mergedUntil == 0 ? 0 : _mergedUntil - ClockSkew.Ticks;
         var now = time.GetUtcNow().UtcTicks;
@@ -83,6 +86,29 @@ internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange excha
             // Left in the record: a use of a file no longer stored is passed over by every merge.
             metrics.ClusterError();
         }
+    }
+
+    /// <summary>Whether a save to Redis failed since the last call.</summary>
+    public bool TakeUnsynced() => Interlocked.Exchange(ref _unsynced, 0) == 1;
+
+    /// <summary>Saves the last use of everything <paramref name="index"/> holds; how many. Throws when Redis cannot be asked.</summary>
+    public async Task<int> SeedAsync(StoreIndex index, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var uses = new List<UseRecord>();
+        foreach (var shard in index.Shards)
+        {
+            uses.Clear();
+            lock (shard.Gate)
+            {
+                shard.AllUses(uses);
+            }
+
+            await exchange.SaveAsync(uses.Select(u => KeyValuePair.Create(Member(u.Kind, u.Digest), u.Ticks)).ToList(), cancellationToken);
+            count += uses.Count;
+        }
+
+        return count;
     }
 
     private static string Member(ContentKind kind, Digest digest) => (kind == ContentKind.Blob ? "b " : "m ") + digest;

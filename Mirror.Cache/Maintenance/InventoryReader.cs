@@ -11,7 +11,7 @@ namespace Mirror.Cache.Maintenance;
 /// digest) and the links (which repository holds which digest), reading each stored manifest once for what
 /// it names.
 /// </summary>
-internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, TagStore tags, RepositoryLinks links)
+internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links)
 {
     private readonly Dictionary<Digest, Manifest?> _manifests = [];
 

@@ -16,12 +16,12 @@ public sealed class StoreMaintenance
     private readonly StoreLayout _layout;
     private readonly StoreScanner _scanner;
     private readonly StoreIndex _index;
-    private readonly TagStore _tags;
-    private readonly RepositoryLinks _links;
+    private readonly ITagStore _tags;
+    private readonly IRepositoryLinks _links;
     private readonly StoreEvictor _evictor;
     private readonly StoreVerifier _verifier;
 
-    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, TagStore tags, RepositoryLinks links, StoreEvictor evictor)
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor)
     {
         _layout = layout;
         _scanner = scanner;

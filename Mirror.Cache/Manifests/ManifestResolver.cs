@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
@@ -24,8 +23,9 @@ namespace Mirror.Cache.Manifests;
 public sealed class ManifestResolver : IDisposable
 {
     private readonly ManifestStore _store;
-    private readonly TagStore _tags;
-    private readonly RepositoryLinks _links;
+    private readonly ITagStore _tags;
+    private readonly TagFreshness _freshness;
+    private readonly IRepositoryLinks _links;
     private readonly Provenance _provenance;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
@@ -33,12 +33,13 @@ public sealed class ManifestResolver : IDisposable
     private readonly ClusterFlight _cluster;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, TagStore tags, RepositoryLinks links, Provenance provenance, MirrorMetrics metrics, ILogger<ManifestResolver> logger, ClusterFlight? cluster = null)
+    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ClusterFlight cluster, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
         _provenance = provenance;
-        _cluster = cluster ?? new ClusterFlight(new SingleNode(), TimeProvider.System);
+        _cluster = cluster;
         _store = store;
         _tags = tags;
+        _freshness = freshness;
         _links = links;
         _metrics = metrics;
         _logger = logger;
@@ -57,7 +58,7 @@ public sealed class ManifestResolver : IDisposable
         if (reference.Tag is { } tag)
         {
             var known = await _tags.TryFindAsync(repository, tag, cancellationToken);
-            if (known is not null && _tags.IsFresh(known, upstream.TagTtl) && ManifestTypes.Accepts(accept, known.MediaType)
+            if (known is not null && _freshness.IsFresh(known, upstream.TagTtl) && ManifestTypes.Accepts(accept, known.MediaType)
                 && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } fresh)
             {
                 // Checked upstream within mirror.tagttl: served as known, without asking again.

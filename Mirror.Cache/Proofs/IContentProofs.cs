@@ -8,7 +8,7 @@ namespace Mirror.Cache.Proofs;
 /// <c>HEAD</c> answering 200, a manifest of its own naming the digest) is no proof, since a configured
 /// registry that lies could otherwise have content another registry served the mirror with its credentials.
 /// One owner: the journal on a single node (<see cref="ProofJournal"/>), Redis in a cluster
-/// (<see cref="ClusterProofs"/>); chosen once, in the composition. Proofs are never taken back: a digest
+/// (<c>Cluster/ClusterProofs</c>, with the node's journal beside it); chosen once, in the composition. Proofs are never taken back: a digest
 /// names its bytes, so a registry that once served them holds them.
 /// </summary>
 /// <remarks>A registry is written as <see cref="Protocol.RepositoryKey.Upstream"/> is, with <c>""</c> for the first upstream.</remarks>

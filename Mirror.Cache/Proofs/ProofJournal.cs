@@ -5,9 +5,10 @@ using Mirror.Cache.Storage;
 namespace Mirror.Cache.Proofs;
 
 /// <summary>
-/// The proofs of a single node: in memory, and appended to <c>metadata/proofs.txt</c> (a digest alone for
+/// The proofs a node knows: in memory, and appended to <c>metadata/proofs.txt</c> (a digest alone for
 /// the first upstream, the digest and the registry's host for another), replayed and compacted at start as
-/// the links are. Every question is answered from memory.
+/// the links are. On a single node the truth, every question answered from memory; in a cluster, the node's
+/// own proofs beside Redis's (<c>Cluster/ClusterProofs</c>), in its own part of the metadata directory.
 /// </summary>
 internal sealed class ProofJournal : IContentProofs
 {
@@ -23,7 +24,7 @@ internal sealed class ProofJournal : IContentProofs
     public ProofJournal(StoreLayout layout, ILogger<ProofJournal> logger)
     {
         _layout = layout;
-        _journal = Path.Combine(layout.MetadataDirectory, JournalFile);
+        _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
         _logger = logger;
     }
 
@@ -42,12 +43,32 @@ internal sealed class ProofJournal : IContentProofs
 
     public ValueTask ProveAsync(string registry, Digest digest, CancellationToken cancellationToken)
     {
-        if (_proofs.Add(registry, digest))
+        Add(registry, digest);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Completes when <see cref="Load"/> has run (or failed).</summary>
+    public Task Loaded => _loaded.Task;
+
+    /// <summary>Every proof known here, as the registry and the digest.</summary>
+    public IEnumerable<(string Registry, Digest Digest)> All => _proofs.All;
+
+    /// <summary>Whether <paramref name="registry"/>'s proof of <paramref name="digest"/> is known here.</summary>
+    public bool Knows(string registry, Digest digest) => _proofs.Contains(registry, digest);
+
+    /// <summary>Whether a registry other than <paramref name="registry"/> is known here to have proven <paramref name="digest"/>.</summary>
+    public bool KnowsAnother(string registry, Digest digest) => _proofs.ProvenByAnother(registry, digest);
+
+    /// <summary>Records the proof here (in memory and the journal); false when it was known.</summary>
+    public bool Add(string registry, Digest digest)
+    {
+        if (!_proofs.Add(registry, digest))
         {
-            Append([Line(registry, digest)]);
+            return false;
         }
 
-        return ValueTask.CompletedTask;
+        Append([Line(registry, digest)]);
+        return true;
     }
 
     /// <summary>

@@ -6,16 +6,16 @@ namespace Mirror.Cache.Repositories;
 /// <summary>
 /// The repositories the store knows, for the registry's catalog: as distribution's proxy lists its own
 /// storage's repositories and never the upstream's, these are the repositories content was pulled from
-/// (known to hold a digest, <see cref="RepositoryLinks"/>) or whose tags the mirror checked
-/// (<see cref="TagStore"/>). Names the upstream refused are in neither. In a cluster, it is what this node
+/// (known to hold a digest, <see cref="IRepositoryLinks"/>) or whose tags the mirror checked
+/// (<see cref="ITagStore"/>). Names the upstream refused are in neither. In a cluster, it is what this node
 /// has learnt: its own journals, and what it looked up in the cluster's records.
 /// </summary>
 public sealed class RepositoryCatalog
 {
-    private readonly RepositoryLinks _links;
-    private readonly TagStore _tags;
+    private readonly IRepositoryLinks _links;
+    private readonly ITagStore _tags;
 
-    internal RepositoryCatalog(RepositoryLinks links, TagStore tags)
+    internal RepositoryCatalog(IRepositoryLinks links, ITagStore tags)
     {
         _links = links;
         _tags = tags;

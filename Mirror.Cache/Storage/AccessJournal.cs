@@ -59,6 +59,11 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
 
     public void Save(StoreIndex index) => Save(index, null);
 
+    /// <summary>Nothing to do: every use in the journal is this node's, in the index already.</summary>
+    public void CatchUp(StoreIndex index)
+    {
+    }
+
     /// <summary>Nothing to do: a removed entry's lines are passed over at replay and dropped by the next rewrite.</summary>
     public void Forget(IReadOnlyList<EvictedContent> removed)
     {

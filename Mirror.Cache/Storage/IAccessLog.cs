@@ -3,9 +3,10 @@ namespace Mirror.Cache.Storage;
 /// <summary>
 /// Where the uses of stored content are kept so that they outlive the process: saved in batches of what
 /// was used since the last batch (each sweep, and at shutdown), never per request, and merged back into
-/// the index at start. Here a journal file (<see cref="AccessJournal"/>). In a cluster (#10) the same facts
-/// live in a shared service that every node saves its batches to and merges the others' from; that is why
-/// replaying merges (the latest use of each entry wins, whatever the order) instead of replacing.
+/// the index at start. On one node a journal file (<see cref="AccessJournal"/>). In a cluster the same facts
+/// live in Redis, which every node saves its batches to and merges the others' from (the cluster's
+/// implementation, above the store); that is why replaying merges (the latest use of each entry wins,
+/// whatever the order) instead of replacing. Chosen once, in the composition.
 /// </summary>
 internal interface IAccessLog
 {
@@ -14,6 +15,9 @@ internal interface IAccessLog
 
     /// <summary>Saves the uses <paramref name="index"/> recorded since the last call.</summary>
     void Save(StoreIndex index);
+
+    /// <summary>Merges the uses other nodes saved since the last time, before this node sweeps; nothing to do on one node.</summary>
+    void CatchUp(StoreIndex index);
 
     /// <summary>Forgets the uses of what a sweep removed, where they are kept apart from the index.</summary>
     void Forget(IReadOnlyList<EvictedContent> removed);

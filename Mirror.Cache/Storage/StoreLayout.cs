@@ -20,11 +20,6 @@ public sealed class StoreLayout
     private readonly string _temp;
 
     public StoreLayout(IOptions<StoreOptions> options)
-        : this(options, new Cluster.SingleNode())
-    {
-    }
-
-    public StoreLayout(IOptions<StoreOptions> options, Cluster.IClusterCoordinator cluster)
     {
         Root = Path.GetFullPath(options.Value.RootDirectory);
         ReadOnlyMetadata = options.Value.ReadOnlyMetadata;
@@ -32,11 +27,11 @@ public sealed class StoreLayout
         _manifests = Path.Combine(Root, "manifests");
         _temp = Path.Combine(Root, "tmp");
         MetadataDirectory = Path.Combine(Root, "metadata");
-        Clustered = cluster.Clustered;
+        Shared = options.Value.Node is not null;
 
         // Journals are appended to and rewritten by one writer each: in a cluster, each node has its own.
-        NodeMetadataDirectory = Clustered
-            ? Path.Combine(MetadataDirectory, "nodes", string.Concat(cluster.Node.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')))
+        NodeMetadataDirectory = options.Value.Node is { } node
+            ? Path.Combine(MetadataDirectory, "nodes", string.Concat(node.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')))
             : MetadataDirectory;
         foreach (var directory in new[] { _blobs, _manifests, _temp, MetadataDirectory, NodeMetadataDirectory })
         {
@@ -47,8 +42,8 @@ public sealed class StoreLayout
     /// <summary>The store's own journals of this node (tags, links, uses): the metadata directory, or a node's own part of it in a cluster.</summary>
     public string NodeMetadataDirectory { get; }
 
-    /// <summary>Whether other nodes share this store.</summary>
-    public bool Clustered { get; }
+    /// <summary>Whether other nodes share this store (<see cref="StoreOptions.Node"/>).</summary>
+    public bool Shared { get; }
 
     public string Root { get; }
 
@@ -114,7 +109,7 @@ public sealed class StoreLayout
         var before = DateTime.UtcNow - (clusterAge ?? TimeSpan.FromHours(1));
         foreach (var file in Directory.EnumerateFiles(_temp))
         {
-            if (!Clustered || File.GetLastWriteTimeUtc(file) < before)
+            if (!Shared || File.GetLastWriteTimeUtc(file) < before)
             {
                 File.Delete(file);
                 removed++;

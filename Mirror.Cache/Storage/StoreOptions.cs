@@ -12,4 +12,11 @@ public sealed class StoreOptions
     /// those journals. Nothing compacts, repairs or appends to them then; default false.
     /// </summary>
     public bool ReadOnlyMetadata { get; set; }
+
+    /// <summary>
+    /// This node's name when other nodes share the store (a cluster); none for a store of one node (the
+    /// default). With it, the node's journals are its own (<c>metadata/nodes/&lt;node&gt;/</c>) and the temp
+    /// files of other nodes' fills are left alone at start. Set by the composition, not by a configuration key.
+    /// </summary>
+    public string? Node { get; set; }
 }

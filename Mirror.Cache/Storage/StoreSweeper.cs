@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Cluster;
-using Mirror.Cache.Diagnostics;
 
 namespace Mirror.Cache.Storage;
 
@@ -10,32 +8,26 @@ namespace Mirror.Cache.Storage;
 /// Runs the store's expiry and size budget: once the start-up index is complete (or failed), then every
 /// <c>mirror.sweepinterval</c>, and as soon as a commit takes the store past <c>mirror.maxsize</c>. Each run
 /// also saves the uses since the last run, so they are written in batches, never per request. In a
-/// cluster every node saves its uses, and only the holder of the sweeper's lease sweeps, after merging
-/// every node's uses; while the coordinator cannot be asked, nobody sweeps.
+/// cluster every node saves its uses, and only the holder of the sweeper's lease (<see cref="ISweepLease"/>)
+/// sweeps, after merging every node's uses (<see cref="IAccessLog.CatchUp"/>); while the lease cannot be
+/// asked for, nobody sweeps.
 /// </summary>
 internal sealed class StoreSweeper(
     StoreEvictor evictor,
     StoreIndex index,
     IAccessLog uses,
-    IClusterCoordinator cluster,
-    MirrorMetrics metrics,
+    ISweepLease lease,
     IOptions<EvictionOptions> options,
     TimeProvider time,
     ILogger<StoreSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _overBudget = new(0, 1);
-    private IClusterLease? _lease;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         uses.Save(index);
-
-        // Once: a host may be stopped twice (a test server's factory stops it from Dispose and DisposeAsync).
-        if (Interlocked.Exchange(ref _lease, null) is { } lease)
-        {
-            await lease.DisposeAsync();
-        }
+        await lease.ReleaseAsync();
     }
 
     public override void Dispose()
@@ -92,32 +84,12 @@ internal sealed class StoreSweeper(
     /// <summary>Whether this node sweeps now: always alone; in a cluster while it holds the sweeper's lease, with every node's uses merged.</summary>
     private async Task<bool> MaySweepAsync(CancellationToken cancellationToken)
     {
-        if (!cluster.Clustered)
+        if (!await lease.TryHoldAsync(cancellationToken))
         {
-            return true;
+            return false;
         }
 
-        if (_lease is { Lost.IsCancellationRequested: true })
-        {
-            await _lease.DisposeAsync();
-            _lease = null;
-        }
-
-        if (_lease is null)
-        {
-            var ttl = TimeSpan.FromTicks(Math.Max(options.Value.SweepInterval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
-            var attempt = await cluster.TryAcquireAsync("sweeper", cluster.Node, ttl, cancellationToken);
-            if (attempt.Lease is null)
-            {
-                StorageLog.NotSweeping(logger, attempt.Unavailable ? "the cluster's coordinator cannot be asked" : $"{attempt.HeldBy} sweeps");
-                return false;
-            }
-
-            _lease = attempt.Lease;
-            metrics.SweepLeaseWon();
-        }
-
-        (uses as ClusterAccessLog)?.Merge(index);
+        uses.CatchUp(index);
         return true;
     }
 

@@ -6,9 +6,9 @@ namespace Mirror.Cache.Tags;
 /// <summary>Tag lists are the upstream's, asked every time; the last one is kept and served, marked stale, while the upstream cannot be asked.</summary>
 public sealed class TagListResolver
 {
-    private readonly TagListStore _lists;
+    private readonly ITagListStore _lists;
 
-    internal TagListResolver(TagListStore lists) => _lists = lists;
+    internal TagListResolver(ITagListStore lists) => _lists = lists;
 
     public async Task<TagListLookup> ListAsync(ITagSource upstream, RepositoryKey repository, CancellationToken cancellationToken)
     {

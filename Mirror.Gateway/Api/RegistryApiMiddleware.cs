@@ -1,4 +1,3 @@
-using Mirror.Cache;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Gateway.Blobs;

@@ -51,7 +51,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
     /// <summary>Serves a committed blob from its file, one range at most, counting the bytes sent.</summary>
     private async Task ServeStoredAsync(HttpContext context, Digest digest, StoreLease stored)
     {
-        outcomes.Record(context, MirrorMetrics.Blob, Cache.CacheResult.Hit);
+        outcomes.Record(context, MirrorMetrics.Blob, CacheResult.Hit);
         if (IsNotModified(context, digest))
         {
             // RFC 9110 13.1.2: the client has this digest already.

@@ -1,5 +1,5 @@
-using Mirror.Cache;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Diagnostics;
 

@@ -1,4 +1,4 @@
-using Mirror.Cache;
+using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Diagnostics;
 

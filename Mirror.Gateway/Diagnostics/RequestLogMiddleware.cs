@@ -9,7 +9,7 @@ namespace Mirror.Gateway.Diagnostics;
 /// it forwarded). Requests outside <c>/v2</c> (scrapes, health probes) are
 /// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Cluster.IClusterCoordinator cluster, ILogger<RequestLogMiddleware> logger)
+internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Concurrency.IClusterCoordinator cluster, ILogger<RequestLogMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -29,10 +29,9 @@ internal static class MirrorApplication
         services.AddSingleton(TimeProvider.System);
         services.AddDistributionOptions(builder.Configuration);
         services.AddCacheOptions();
-        services.AddMirrorCache();
-        services.AddUpstream();
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
-        services.AddCluster(ClusterOptionsSetup.ClusterOf(builder.Configuration));
+        services.AddCache(ClusterOptionsSetup.ClusterOf(builder.Configuration));
+        services.AddUpstream();
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

@@ -58,7 +58,7 @@ internal sealed class ClusterAccessLogTests
         _otherUses.Save(_other.Index);
         _time.Advance(TimeSpan.FromHours(100));
         var evictor = new StoreEvictor(_sweeper.Index, _sweeper.Blobs, _sweeper.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
-        using var sweeper = new StoreSweeper(evictor, _sweeper.Index, _sweeperUses, new SweepingNode(), TestMetrics.Create(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
+        using var sweeper = new StoreSweeper(evictor, _sweeper.Index, _sweeperUses, new HeldSweepLease(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
 
         // The first sweep runs once the index is loaded; the fact awaited is the cluster being told what went.
         _sweeper.Index.MarkLoaded(null);
@@ -117,25 +117,11 @@ internal sealed class ClusterAccessLogTests
         }
     }
 
-    /// <summary>A cluster in which this node always wins the sweeper's lease.</summary>
-    private sealed class SweepingNode : IClusterCoordinator
+    /// <summary>A cluster in which this node always holds the sweeper's lease.</summary>
+    private sealed class HeldSweepLease : ISweepLease
     {
-        public string Node => "sweeper";
+        public Task<bool> TryHoldAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
-        public bool Clustered => true;
-
-        public Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken) =>
-            Task.FromResult(LeaseAttempt.Won(new Held()));
-
-        public Task<string?> ReadAsync(string name, CancellationToken cancellationToken) => Task.FromResult<string?>(Node);
-
-        private sealed class Held : IClusterLease
-        {
-            public CancellationToken Lost => CancellationToken.None;
-
-            public Task SetValueAsync(string value, CancellationToken cancellationToken) => Task.CompletedTask;
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
+        public Task ReleaseAsync() => Task.CompletedTask;
     }
 }

@@ -1,4 +1,4 @@
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 
 namespace Mirror.Tests.Cache;
 

@@ -1,51 +1,77 @@
-using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
+using Mirror.Cache.Storage;
+using Mirror.Tests.EndToEnd;
 using Mirror.Tests.Support;
+using StackExchange.Redis;
 
 namespace Mirror.Tests.Cache;
 
 /// <summary>
-/// A cluster's proofs: in the shared records (Redis in a cluster, a memory cache standing in for it here),
-/// learnt by every node, and failing closed when the records cannot be asked.
+/// A cluster's proofs on a real redis-server: recorded in Redis, learnt by every node and then answered from
+/// the node's own memory, and failing closed when Redis cannot be asked.
 /// </summary>
 [TestFixture]
+[Category("EndToEnd")]
 internal sealed class ClusterProofsTests
 {
     private static readonly Digest Layer = Digest.Compute("a layer proven on one node"u8);
 
+    private RedisServer _redis = null!;
+    private ConnectionMultiplexer _connection = null!;
+    private TestDirectory _directory = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _directory = new TestDirectory();
+        _redis = await RedisServer.StartAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { _redis.Address }, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast });
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+
+        _redis?.Dispose();
+        _directory?.Dispose();
+    }
+
     [Test]
     public async Task CheckAsync_ProvenOnAnotherNode_IsProvenHereAndRemembered()
     {
-        var shared = new CountingCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())));
-        var proving = new ClusterProofs(shared, TestMetrics.Create());
-        var asking = new ClusterProofs(shared, TestMetrics.Create());
+        var proving = Node("node-1");
+        var asking = Node("node-2");
 
         await proving.ProveAsync("ghcr.io", Layer, CancellationToken.None);
         var first = await asking.CheckAsync("ghcr.io", Layer, CancellationToken.None);
-        var reads = shared.Reads;
+        var another = await asking.CheckAsync(string.Empty, Layer, CancellationToken.None);
+        var nobodys = await asking.CheckAsync(string.Empty, Digest.Compute("nobody's"u8), CancellationToken.None);
+        _redis.Kill();
         var second = await asking.CheckAsync("ghcr.io", Layer, CancellationToken.None);
 
-        Assert.Multiple(async () =>
+        Assert.Multiple(() =>
         {
             Assert.That(first, Is.EqualTo(ProofStatus.Proven));
-            Assert.That(second, Is.EqualTo(ProofStatus.Proven));
-            Assert.That(shared.Reads, Is.EqualTo(reads), "a proof once found is answered from memory");
-            Assert.That(await asking.CheckAsync(string.Empty, Layer, CancellationToken.None), Is.EqualTo(ProofStatus.Unproven), "another registry proved it");
-            Assert.That(await asking.CheckAsync(string.Empty, Digest.Compute("nobody's"u8), CancellationToken.None), Is.EqualTo(ProofStatus.Unattributed));
+            Assert.That(second, Is.EqualTo(ProofStatus.Proven), "a proof once found is answered from the node's own memory");
+            Assert.That(another, Is.EqualTo(ProofStatus.Unproven), "another registry proved it");
+            Assert.That(nobodys, Is.EqualTo(ProofStatus.Unattributed));
         });
     }
 
     [Test]
-    public async Task CheckAsync_SharedRecordsUnavailable_IsUnprovenUnlessKnownHere()
+    public async Task CheckAsync_RedisUnavailable_IsUnprovenUnlessKnownHere()
     {
-        var shared = new CountingCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())));
-        var proofs = new ClusterProofs(shared, TestMetrics.Create());
+        var proofs = Node("node-1");
         await proofs.ProveAsync(string.Empty, Layer, CancellationToken.None);
-        shared.Down = true;
+        _redis.Kill();
 
         Assert.Multiple(async () =>
         {
@@ -54,33 +80,13 @@ internal sealed class ClusterProofsTests
         });
     }
 
-    /// <summary>The shared records, counting reads, and failing as a disconnected Redis does when told to.</summary>
-    private sealed class CountingCache(IDistributedCache inner) : IDistributedCache
+    /// <summary>A node's proofs: its own journal, in its own part of one store's metadata, beside the shared Redis.</summary>
+    private ClusterProofs Node(string name)
     {
-        public int Reads { get; private set; }
-
-        public bool Down { get; set; }
-
-        public byte[]? Get(string key) => Up().Get(key);
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
-        {
-            Reads++;
-            return Up().GetAsync(key, token);
-        }
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => Up().Set(key, value, options);
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Up().SetAsync(key, value, options, token);
-
-        public void Refresh(string key) => Up().Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => Up().RefreshAsync(key, token);
-
-        public void Remove(string key) => Up().Remove(key);
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => Up().RemoveAsync(key, token);
-
-        private IDistributedCache Up() => Down ? throw new ClusterUnavailableException("Redis is not connected") : inner;
+        var layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = _directory.Combine("store"), Node = name }));
+        var journal = new ProofJournal(layout, NullLogger<ProofJournal>.Instance);
+        var proofs = new ClusterProofs(journal, new RedisRecords(_connection, TestMetrics.Create()));
+        proofs.Load();
+        return proofs;
     }
 }

@@ -29,7 +29,7 @@ internal sealed class RepositoryLinksTests
         var digest = Digest.Compute("a private layer"u8);
         Directory.CreateDirectory(_layout.NodeMetadataDirectory);
         await File.WriteAllTextAsync(Path.Combine(_layout.NodeMetadataDirectory, "links.txt"), $"org/private {digest}\norg/private {digest}\n");
-        var links = new RepositoryLinks(_layout, NullLogger<RepositoryLinks>.Instance);
+        var links = new LinkJournal(_layout, NullLogger<LinkJournal>.Instance);
 
         var asked = links.HoldsAsync(RepositoryKey.Of(RepositoryName.Parse("org/private")), digest, CancellationToken.None).AsTask();
         var waited = !asked.IsCompleted;

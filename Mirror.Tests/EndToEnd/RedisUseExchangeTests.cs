@@ -1,4 +1,4 @@
-using Mirror.Gateway.Cluster;
+using Mirror.Cache.Cluster;
 using StackExchange.Redis;
 
 namespace Mirror.Tests.EndToEnd;

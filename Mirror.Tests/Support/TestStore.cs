@@ -18,7 +18,7 @@ internal sealed class TestStore : IDisposable
         Journal = new AccessJournal(Layout, NullLogger<AccessJournal>.Instance, rewriteAfter);
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
-        Links = new RepositoryLinks(Layout, NullLogger<RepositoryLinks>.Instance);
+        Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
         Links.Load();
         Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
         Proofs.Load();
@@ -38,7 +38,7 @@ internal sealed class TestStore : IDisposable
 
     public ManifestStore Manifests { get; }
 
-    public RepositoryLinks Links { get; }
+    public LinkJournal Links { get; }
 
     public ProofJournal Proofs { get; }
 

@@ -1,7 +1,7 @@
-using Mirror.Cache.Cluster;
+using Mirror.Cache.Concurrency;
 using StackExchange.Redis;
 
-namespace Mirror.Gateway.Cluster;
+namespace Mirror.Cache.Cluster;
 
 /// <summary>
 /// Every node's last use of each stored file, in one Redis sorted set scored by time: <c>ZADD GT</c> keeps
@@ -9,7 +9,7 @@ namespace Mirror.Gateway.Cluster;
 /// </summary>
 internal sealed class RedisUseExchange(IConnectionMultiplexer redis) : IUseExchange
 {
-    private const string Key = RedisCoordinator.Prefix + "uses";
+    private static readonly RedisKey Key = RedisKeys.Uses;
     private const int Batch = 1000;
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>The answer to a lease request: the lease, or the value of whoever holds it, or that nobody could be asked.</summary>
 public sealed record LeaseAttempt(IClusterLease? Lease, string? HeldBy, bool Unavailable)

@@ -1,21 +1,18 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
 namespace Mirror.Cache.Tags;
 
 /// <summary>
-/// Remembers tag -> digest for every tag the mirror checked, and when it last asked. On a single node the
-/// journal in the metadata directory (<c>tags.jsonl</c>) is the truth: each change of a tag's digest is
-/// appended, the journal is replayed (and compacted) at start, and what is in memory is exactly what it
-/// says, never evicted.
+/// Remembers tag -> digest for every tag the mirror checked, and when it last asked: in memory, and in the
+/// journal in the metadata directory (<c>tags.jsonl</c>): each change of a tag's digest is appended, the
+/// journal is replayed (and compacted) at start, and what is in memory is exactly what it says, never
+/// evicted. The truth on a single node; in a cluster, the node's own record beside Redis's (<c>Cluster/ClusterTags</c>).
 /// </summary>
-internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options, TimeProvider time, ILogger<TagStore> logger, IDistributedCache? shared = null, MirrorMetrics? metrics = null)
+internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<TagJournal> logger) : ITagStore
 {
     private const string JournalFile = "tags.jsonl";
 
@@ -23,46 +20,20 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
     private readonly Lock _journalGate = new();
     private readonly string _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
 
-    /// <summary>Whether <paramref name="record"/> was checked upstream within <paramref name="ttl"/>, or else <c>mirror.tagttl</c>.</summary>
-    public bool IsFresh(TagRecord record, TimeSpan? ttl = null)
+    public ValueTask<TagRecord?> TryFindAsync(RepositoryKey repository, string tag, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(repository.Value, tag));
+
+    /// <summary>What this node knows of the tag.</summary>
+    public TagRecord? Find(string repository, string tag) => _records.GetValueOrDefault((repository, tag));
+
+    public Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
     {
-        var within = ttl ?? options.Value.Ttl;
-        return within > TimeSpan.Zero && time.GetUtcNow() - record.CheckedAt < within;
+        Remember(repository, tag, digest, mediaType, length);
+        return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// What is known of the tag: on a single node this node's record; in a cluster the later of this node's
-    /// and the cluster's, so a tag another node checked counts here too.
-    /// </summary>
-    public async Task<TagRecord?> TryFindAsync(RepositoryKey repository, string tag, CancellationToken cancellationToken)
-    {
-        var local = _records.GetValueOrDefault((repository.Value, tag));
-        if (shared is null)
-        {
-            return local;
-        }
-
-        try
-        {
-            if (await shared.GetAsync(SharedKey(repository.Value, tag), cancellationToken) is { } bytes
-                && JsonSerializer.Deserialize<TagRecord>(bytes) is { } remote
-                && (local is null || remote.CheckedAt > local.CheckedAt))
-            {
-                Record(remote);
-                return remote;
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The cluster's record cannot be had: this node's knowledge stands.
-            metrics?.ClusterError();
-        }
-
-        return local;
-    }
-
-    /// <summary>Records the answer of an upstream check; a digest the tag did not point to before is journaled.</summary>
-    public async Task RememberAsync(RepositoryKey repository, string tag, Digest digest, string mediaType, long length, CancellationToken cancellationToken)
+    /// <summary>Records the answer of an upstream check, checked now; a digest the tag did not point to before is journaled.</summary>
+    public TagRecord Remember(RepositoryKey repository, string tag, Digest digest, string mediaType, long length)
     {
         if (layout.ReadOnlyMetadata)
         {
@@ -71,23 +42,11 @@ internal sealed class TagStore(StoreLayout layout, IOptions<TagOptions> options,
 
         var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
         Record(record);
-        if (shared is not null)
-        {
-            try
-            {
-                await shared.SetAsync(SharedKey(record.Repository, tag), JsonSerializer.SerializeToUtf8Bytes(record), new DistributedCacheEntryOptions(), cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                metrics?.ClusterError();
-            }
-        }
+        return record;
     }
 
-    private static string SharedKey(string repository, string tag) => $"tag/{repository}:{tag}";
-
     /// <summary>Takes <paramref name="record"/> into memory, journaling a change of digest.</summary>
-    private void Record(TagRecord record)
+    public void Record(TagRecord record)
     {
         var tag = record.Tag;
         lock (_journalGate)

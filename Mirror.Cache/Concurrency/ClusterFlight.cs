@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>
 /// Single flight across a cluster for small answers (a tag's check, a manifest's fetch), as fills are for

@@ -1,27 +1,25 @@
-using Microsoft.Extensions.Options;
-using Mirror.Cache.Cluster;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using StackExchange.Redis;
 
-namespace Mirror.Gateway.Cluster;
+namespace Mirror.Cache.Cluster;
 
 /// <summary>
 /// The cluster's leases on Redis: <c>SET NX PX</c> takes one, a script that checks the holder's token
 /// renews, changes and releases it, so no node ever touches a lease another node took after its own lapsed.
 /// While Redis is not connected every question is answered at once as unavailable, and the node goes on alone.
 /// </summary>
-internal sealed class RedisCoordinator(IConnectionMultiplexer redis, IOptions<ClusterOptions> options, MirrorMetrics metrics, ILogger<RedisCoordinator> logger) : IClusterCoordinator
+internal sealed class RedisCoordinator(IConnectionMultiplexer redis, string node, MirrorMetrics metrics, ILogger<RedisCoordinator> logger) : IClusterCoordinator
 {
-    internal const string Prefix = "mirror:";
-
-    public string Node => options.Value.Node;
+    public string Node => node;
 
     public bool Clustered => true;
 
     public async Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
-        var key = (RedisKey)(Prefix + name);
+        var key = RedisKeys.Lease(name);
 
         // A connection Redis just came back on may fail its first command: asked again before going alone.
         for (var attempt = 0; ; attempt++)
@@ -67,7 +65,7 @@ internal sealed class RedisCoordinator(IConnectionMultiplexer redis, IOptions<Cl
 
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Prefix + name);
+            var value = await redis.GetDatabase().StringGetAsync(RedisKeys.Lease(name));
             return value.HasValue ? RedisLease.Unstamp(value!) : null;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 
@@ -11,9 +9,10 @@ namespace Mirror.Cache.Repositories;
 /// repository, but content is served under a repository's name only when that repository is known to hold
 /// it: referenced by a manifest the mirror fetched (or had confirmed) under that name, or confirmed by the
 /// upstream under that name. Otherwise anyone who learnt a private layer's digest could have it under any
-/// name they may pull. Links are journaled in the metadata directory and replayed at start.
+/// name they may pull. Links are kept in memory, journaled in the metadata directory and replayed at start:
+/// the truth on a single node; in a cluster, the node's own links beside Redis's (<c>Cluster/ClusterLinks</c>).
 /// </summary>
-internal sealed class RepositoryLinks
+internal sealed class LinkJournal : IRepositoryLinks
 {
     private const string JournalFile = "links.txt";
 
@@ -22,21 +21,19 @@ internal sealed class RepositoryLinks
     private readonly Lock _journalGate = new();
     private readonly StoreLayout _layout;
     private readonly string _journal;
-    private readonly ILogger<RepositoryLinks> _logger;
-    private readonly IDistributedCache? _shared;
-    private readonly MirrorMetrics? _metrics;
+    private readonly ILogger<LinkJournal> _logger;
 
-    // In a cluster, shared is where every node's links are (each node keeps what it learnt too).
-    public RepositoryLinks(StoreLayout layout, ILogger<RepositoryLinks> logger, IDistributedCache? shared = null, MirrorMetrics? metrics = null)
+    public LinkJournal(StoreLayout layout, ILogger<LinkJournal> logger)
     {
         _layout = layout;
         _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
         _logger = logger;
-        _shared = shared;
-        _metrics = metrics;
     }
 
-    /// <summary>Whether <paramref name="repository"/> is known to hold <paramref name="digest"/>: here, or in a cluster by any node.</summary>
+    /// <summary>Completes when <see cref="Load"/> has run (or failed).</summary>
+    public Task Loaded => _loaded.Task;
+
+    /// <summary>Whether <paramref name="repository"/> is known here to hold <paramref name="digest"/>.</summary>
     public async ValueTask<bool> HoldsAsync(RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
     {
         if (!_loaded.Task.IsCompleted)
@@ -46,31 +43,7 @@ internal sealed class RepositoryLinks
             await _loaded.Task.WaitAsync(cancellationToken);
         }
 
-        if (_links.Contains(repository.Value, digest))
-        {
-            return true;
-        }
-
-        if (_shared is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            if (await _shared.GetAsync(SharedKey(repository.Value, digest), cancellationToken) is not null)
-            {
-                Remember([(repository.Value, digest)], share: false);
-                return true;
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not known here, and the cluster cannot say: the upstream is asked, as for an unknown link.
-            _metrics?.ClusterError();
-        }
-
-        return false;
+        return _links.Contains(repository.Value, digest);
     }
 
     /// <summary>Records that <paramref name="repository"/> holds <paramref name="digest"/>; true when this was not known.</summary>
@@ -82,7 +55,6 @@ internal sealed class RepositoryLinks
         }
 
         Append([$"{repository.Value} {digest}"]);
-        Share([(repository.Value, digest)]);
         return true;
     }
 
@@ -91,11 +63,15 @@ internal sealed class RepositoryLinks
     /// names (a registry keeps a manifest's config, layers and child manifests in its repository). The
     /// references are read once per repository and manifest: <paramref name="references"/> is asked only then.
     /// </summary>
-    public void LinkManifest(RepositoryKey repository, Digest manifest, Func<IReadOnlyList<Digest>> references)
+    public void LinkManifest(RepositoryKey repository, Digest manifest, Func<IReadOnlyList<Digest>> references) =>
+        AddManifest(repository, manifest, references);
+
+    /// <summary>As <see cref="LinkManifest"/>, returning the links that were not known.</summary>
+    public List<(string Repository, Digest Digest)> AddManifest(RepositoryKey repository, Digest manifest, Func<IReadOnlyList<Digest>> references)
     {
         if (_links.IsExpanded(repository.Value, manifest))
         {
-            return;
+            return [];
         }
 
         var added = new List<(string, Digest)>();
@@ -117,45 +93,17 @@ internal sealed class RepositoryLinks
         }
 
         Append(added.Select(link => $"{link.Item1} {link.Item2}").ToList());
-        Share(added);
+        return added;
     }
 
-    /// <summary>Takes links another node learnt into memory and this node's journal.</summary>
-    private void Remember(List<(string Repository, Digest Digest)> links, bool share)
+    /// <summary>Takes a link another node learnt into memory and this node's journal.</summary>
+    public void Remember(string repository, Digest digest)
     {
-        var added = links.Where(link => _links.TryAdd(link.Repository, link.Digest, expanded: false)).ToList();
-        Append(added.Select(link => $"{link.Repository} {link.Digest}").ToList());
-        if (share)
+        if (_links.TryAdd(repository, digest, expanded: false))
         {
-            Share(added);
+            Append([$"{repository} {digest}"]);
         }
     }
-
-    /// <summary>Tells the cluster's other nodes, in the background: until it lands they ask the upstream, as for any unknown link.</summary>
-    private void Share(List<(string Repository, Digest Digest)> links)
-    {
-        if (_shared is null || links.Count == 0)
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (var (repository, digest) in links)
-                {
-                    await _shared.SetAsync(SharedKey(repository, digest), [1], new DistributedCacheEntryOptions());
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _metrics?.ClusterError();
-            }
-        });
-    }
-
-    private static string SharedKey(string repository, Digest digest) => $"link/{repository} {digest}";
 
     /// <summary>
     /// Takes what the tag journal shows (each tag's digest was named by the upstream under its repository)

@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>A lease this node holds, renewed in the background until disposed (which releases it).</summary>
 public interface IClusterLease : IAsyncDisposable

@@ -1,8 +1,9 @@
-using Mirror.Cache.Cluster;
+using Microsoft.Extensions.Logging;
+using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using StackExchange.Redis;
 
-namespace Mirror.Gateway.Cluster;
+namespace Mirror.Cache.Cluster;
 
 /// <summary>
 /// A lease this node holds on Redis: its value is stamped with a token only this holder knows, renewed at a

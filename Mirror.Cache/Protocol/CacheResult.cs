@@ -1,4 +1,4 @@
-namespace Mirror.Cache;
+namespace Mirror.Cache.Protocol;
 
 /// <summary>How a registry request was answered, for the hit and miss counters, the request log and <c>X-Cache</c>.</summary>
 public enum CacheResult

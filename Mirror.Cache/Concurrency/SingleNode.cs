@@ -1,4 +1,4 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>The coordinator of a mirror that is not a cluster: nothing is shared, nothing is asked.</summary>
 internal sealed class SingleNode : IClusterCoordinator

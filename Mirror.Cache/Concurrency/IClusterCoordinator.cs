@@ -1,8 +1,8 @@
-namespace Mirror.Cache.Cluster;
+namespace Mirror.Cache.Concurrency;
 
 /// <summary>
 /// What the nodes of a cluster share beyond the store's directory: leases (one filler per digest, one
-/// sweeper at a time) on a service every node reaches (Redis, in the gateway). A single node has none:
+/// sweeper at a time) on a service every node reaches (Redis: <c>Cluster/RedisCoordinator</c>). A single node has none:
 /// <see cref="Clustered"/> is false and nothing here is asked.
 /// </summary>
 public interface IClusterCoordinator

@@ -1,0 +1,54 @@
+using Mirror.Cache.Storage;
+using NetArchTest.Rules;
+
+namespace Mirror.Tests.Cache;
+
+/// <summary>
+/// The cache's folders depend one way: the vocabulary (<c>Protocol</c>, and <c>Concurrency</c>'s single flight
+/// and leases) at the bottom, the store above it, the caching policy above the store, the cluster's Redis
+/// adapters above the policy, and the composition (the root namespace) on top. A cluster is chosen in the
+/// composition, so nothing below the adapters knows Redis, and the store knows a cluster only as a node's
+/// name and a sweeper's lease of its own.
+/// </summary>
+[TestFixture]
+internal sealed class CacheLayersTests
+{
+    private const string Cache = "Mirror.Cache.";
+    private static readonly string[] Composition = [Cache + "CacheStartup", Cache + "CacheLog", Cache + "CacheServiceCollectionExtensions"];
+    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance"];
+
+    [TestCase("Protocol")]
+    [TestCase("Concurrency")]
+    [TestCase("Storage")]
+    [TestCase("Blobs")]
+    [TestCase("Manifests")]
+    [TestCase("Tags")]
+    [TestCase("Repositories")]
+    [TestCase("Proofs")]
+    [TestCase("Maintenance")]
+    [TestCase("Cluster")]
+    public void Folder_DependsOnNothingAboveIt(string folder)
+    {
+        var result = Types.InAssembly(typeof(StoreLayout).Assembly)
+            .That().ResideInNamespace(Cache + folder)
+            .ShouldNot().HaveDependencyOnAny(Above(folder))
+            .GetResult();
+
+        Assert.That(result.FailingTypeNames ?? [], Is.Empty, $"{folder} uses what is above it ({string.Join(", ", Above(folder))})");
+    }
+
+    /// <summary>What <paramref name="folder"/> must not use: every layer above its own.</summary>
+    private static string[] Above(string folder)
+    {
+        var cluster = new[] { Cache + "Cluster", "StackExchange.Redis" };
+        var policy = Policy.Select(p => Cache + p);
+        return folder switch
+        {
+            "Protocol" => [Cache + "Concurrency", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Concurrency" => [Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Storage" => [Cache + "Concurrency", .. policy, .. cluster, .. Composition],
+            "Cluster" => Composition,
+            _ => [.. cluster, .. Composition],
+        };
+    }
+}
