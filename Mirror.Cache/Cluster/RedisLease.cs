@@ -73,6 +73,10 @@ internal sealed class RedisLease : IClusterLease
             // It lapses by itself.
             _metrics.ClusterError();
         }
+        catch (ObjectDisposedException)
+        {
+            // The host closed its connection first while stopping: the lease lapses by itself.
+        }
 
         _lost.Dispose();
         _ended.Dispose();
