@@ -32,7 +32,7 @@ public static class CacheServiceCollectionExtensions
         services.AddCacheServices();
         services.AddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<ISweepLease, SoleSweeper>();
-        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<AccessJournal>());
+        services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<UseJournal>());
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
@@ -55,8 +55,8 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<RedisRecords>();
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
         services.AddSingleton<IUseExchange, RedisUseExchange>();
-        services.AddSingleton<ClusterAccessLog>();
-        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<ClusterAccessLog>());
+        services.AddSingleton<ClusterUseLog>();
+        services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<ClusterUseLog>());
         services.AddSingleton<ClusterTags>();
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<ClusterTags>());
         services.AddSingleton<ClusterTagLists>();
@@ -76,7 +76,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<StoreLayout>();
         services.AddSingleton<StoreIndex>();
         services.AddSingleton<StoreScanner>();
-        services.AddSingleton<AccessJournal>();
+        services.AddSingleton<UseJournal>();
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
