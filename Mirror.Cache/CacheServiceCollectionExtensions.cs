@@ -32,6 +32,8 @@ public static class CacheServiceCollectionExtensions
         services.AddCacheServices();
         services.AddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<ISweepLease, SoleSweeper>();
+        services.AddSingleton<ISharedFlight, SoleFlight>();
+        services.AddSingleton<IFillRunner, SoleFillRunner>();
         services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<UseJournal>());
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
@@ -54,6 +56,8 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(), node, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<ILogger<RedisCoordinator>>()));
         services.AddSingleton<RedisRecords>();
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
+        services.AddSingleton<ISharedFlight, ClusterFlight>();
+        services.AddSingleton<IFillRunner, ClusterFillRunner>();
         services.AddSingleton<IUseExchange, RedisUseExchange>();
         services.AddSingleton<ClusterUseLog>();
         services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<ClusterUseLog>());
@@ -87,7 +91,6 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<LinkJournal>();
         services.AddSingleton<ProofJournal>();
         services.AddSingleton<TagFreshness>();
-        services.AddSingleton<ClusterFlight>();
         services.AddSingleton<Provenance>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
@@ -100,7 +103,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<TagFreshness>(),
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
-            sp.GetRequiredService<ClusterFlight>(),
+            sp.GetRequiredService<ISharedFlight>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));

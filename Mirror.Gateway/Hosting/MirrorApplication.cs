@@ -67,7 +67,7 @@ internal static class MirrorApplication
             app.UseForwardedHeaders();
         }
 
-        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>(app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.IsCluster);
         if (server.DebugAddress is not null)
         {
             app.UseMiddleware<DebugListenerMiddleware>();
