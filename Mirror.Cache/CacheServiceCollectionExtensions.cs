@@ -32,7 +32,9 @@ public static class CacheServiceCollectionExtensions
         services.AddCacheServices();
         services.AddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<ISweepLease, SoleSweeper>();
-        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<AccessJournal>());
+        services.AddSingleton<ISharedFlight, SoleFlight>();
+        services.AddSingleton<IFillRunner, SoleFillRunner>();
+        services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<UseJournal>());
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
@@ -54,9 +56,11 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(), node, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<ILogger<RedisCoordinator>>()));
         services.AddSingleton<RedisRecords>();
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
+        services.AddSingleton<ISharedFlight, ClusterFlight>();
+        services.AddSingleton<IFillRunner, ClusterFillRunner>();
         services.AddSingleton<IUseExchange, RedisUseExchange>();
-        services.AddSingleton<ClusterAccessLog>();
-        services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<ClusterAccessLog>());
+        services.AddSingleton<ClusterUseLog>();
+        services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<ClusterUseLog>());
         services.AddSingleton<ClusterTags>();
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<ClusterTags>());
         services.AddSingleton<ClusterTagLists>();
@@ -76,7 +80,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<StoreLayout>();
         services.AddSingleton<StoreIndex>();
         services.AddSingleton<StoreScanner>();
-        services.AddSingleton<AccessJournal>();
+        services.AddSingleton<UseJournal>();
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
@@ -87,7 +91,6 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<LinkJournal>();
         services.AddSingleton<ProofJournal>();
         services.AddSingleton<TagFreshness>();
-        services.AddSingleton<ClusterFlight>();
         services.AddSingleton<Provenance>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
@@ -100,7 +103,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<TagFreshness>(),
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
-            sp.GetRequiredService<ClusterFlight>(),
+            sp.GetRequiredService<ISharedFlight>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));

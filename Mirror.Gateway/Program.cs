@@ -29,6 +29,11 @@ catch (OptionsValidationException ex)
 {
     return ConfigurationFailed(ex.Failures);
 }
+catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is OptionsValidationException))
+{
+    // Bad values in more than one options type: the validator throws them together, each named once here.
+    return ConfigurationFailed(ex.Flatten().InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures));
+}
 catch (Exception ex) when (ex is FileNotFoundException or FormatException or InvalidDataException)
 {
     // A YAML error arrives wrapped ("Failed to load configuration from file"); its own message says where.

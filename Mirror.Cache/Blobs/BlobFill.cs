@@ -91,7 +91,7 @@ internal sealed class BlobFill
 
     /// <summary>Fetches, writes, verifies and commits, or in a cluster follows the node that does. Never throws; the outcome is in <see cref="Stage"/>.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Services.Cluster.Clustered ? new ClusterFill(this).RunAsync(cancellationToken) : new FillCopy(this).RunAsync(null, null, cancellationToken);
+        Services.Runner.RunAsync(this, cancellationToken);
 
     /// <summary>The upstream has answered (or the fill knows it never will): <see cref="Started"/> completes, once.</summary>
     internal void Begin(FillStart start) => _started.TrySetResult(start);

@@ -32,10 +32,11 @@ internal sealed class BlobFillCoordinator : IDisposable
         TimeProvider time,
         MirrorMetrics metrics,
         IClusterCoordinator cluster,
+        IFillRunner runner,
         ILogger<BlobFill> logger)
     {
         _store = store;
-        _services = new BlobFillServices(store, links, provenance, options.Value, time, metrics, logger, cluster);
+        _services = new BlobFillServices(store, links, provenance, options.Value, time, metrics, logger, cluster, runner);
     }
 
     /// <summary>The number of fills running now.</summary>

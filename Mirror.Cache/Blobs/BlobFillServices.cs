@@ -16,4 +16,5 @@ internal sealed record BlobFillServices(
     TimeProvider Time,
     MirrorMetrics Metrics,
     ILogger Logger,
-    IClusterCoordinator Cluster);
+    IClusterCoordinator Cluster,
+    IFillRunner Runner);

@@ -39,7 +39,8 @@ internal sealed class ClusterFill(BlobFill fill)
     private readonly string _lease = fill.Repository.Upstream is { } registry ? $"fill/{registry}/{fill.Digest}" : $"fill/{fill.Digest}";
     private readonly string _committed = fill.Services.Store.CommittedPath(fill.Digest);
 
-    // The file followed now, and whether its commit was seen, in the current round of FollowAsync.
+    // The file readers follow, from whichever filler (kept across fillers: a filler that leaves without a
+    // file of its own leaves readers on the last one), and whether the commit was seen in this round of FollowAsync.
     private SafeFileHandle? _handle;
     private string? _path;
     private bool _committedSeen;
@@ -96,13 +97,15 @@ internal sealed class ClusterFill(BlobFill fill)
                 fill.Services.Metrics.FillFollowed();
             }
 
-            var (done, left) = await FollowAsync(attempt.HeldBy!, cancellationToken);
-            if (done || fill.Stage != FillStage.Running)
+            if (await FollowAsync(attempt.HeldBy!, cancellationToken) || fill.Stage != FillStage.Running)
             {
                 return;
             }
 
-            abandoned = left;
+            // The file readers follow, whichever filler left it: what a takeover must start from, since
+            // readers move only to a file with every byte they may have read (a filler that left before it
+            // named a file of its own changes nothing).
+            abandoned = _path;
         }
     }
 
@@ -118,23 +121,23 @@ internal sealed class ClusterFill(BlobFill fill)
     }
 
     /// <summary>
-    /// Follows the filler named in <paramref name="holder"/> until the blob is committed, or the filler is
-    /// gone without committing it (then the path of the file it left, if any, to take over).
+    /// Follows the filler named in <paramref name="holder"/> until the blob is committed (true), or the filler
+    /// is gone without committing it (false).
     /// </summary>
-    private async Task<(bool Committed, string? Left)> FollowAsync(string holder, CancellationToken cancellationToken)
+    private async Task<bool> FollowAsync(string holder, CancellationToken cancellationToken)
     {
-        (_handle, _path, _committedSeen) = (null, null, false);
+        _committedSeen = false;
         var lastCheck = fill.Services.Time.GetTimestamp();
         var interval = FirstLeaseCheck;
         while (true)
         {
             var (node, current, length) = Parse(holder);
             FollowFile(current, length);
-            var checkLease = fill.Services.Time.GetElapsedTime(lastCheck) >= (_handle is null ? interval : LeaseCheck);
+            var checkLease = fill.Services.Time.GetElapsedTime(lastCheck) >= (current != _path ? interval : LeaseCheck);
             if (await ProvenCommitAsync(checkLease, cancellationToken) is { } committed)
             {
                 fill.CommittedElsewhere(committed);
-                return (true, null);
+                return true;
             }
 
             if (checkLease)
@@ -144,7 +147,7 @@ internal sealed class ClusterFill(BlobFill fill)
                 if (await CheckLeaseAsync(holder, cancellationToken) is not { } value)
                 {
                     // The filler let go without committing (it failed, or died and its lease lapsed).
-                    return (false, _path);
+                    return false;
                 }
 
                 holder = value;

@@ -19,7 +19,7 @@ internal sealed class RecordSeeder(
     ClusterTagLists lists,
     ClusterLinks links,
     ClusterProofs proofs,
-    ClusterAccessLog uses,
+    ClusterUseLog uses,
     StoreIndex index,
     TimeProvider time,
     ILogger<RecordSeeder> logger) : BackgroundService

@@ -14,8 +14,6 @@ internal sealed class RedisCoordinator(IConnectionMultiplexer redis, string node
 {
     public string Node => node;
 
-    public bool Clustered => true;
-
     public async Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");

@@ -5,29 +5,31 @@ namespace Mirror.Cache.Concurrency;
 /// blobs: the node that takes the lease does the work, which records its answer where every node finds it
 /// (the tag records, the store); a node that finds the lease taken waits for that answer instead of asking
 /// the upstream too. When the working node stops, or left no answer this node can use, this node does the
-/// work itself; alone it always does.
+/// work itself.
 /// </summary>
-internal sealed class ClusterFlight(IClusterCoordinator cluster, TimeProvider time)
+internal sealed class ClusterFlight(IClusterCoordinator cluster, TimeProvider time) : ISharedFlight
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
-    public bool Clustered => cluster.Clustered;
-
-    public DateTimeOffset Now => time.GetUtcNow();
-
-    /// <param name="name">The lease, one per question (<c>tag/...</c>, <c>manifest/...</c>).</param>
-    /// <param name="work">Asks the upstream and records the answer; run here when this node holds the lease, or nobody answers.</param>
-    /// <param name="answered">The answer another node recorded, if it is there yet (and usable here).</param>
-    /// <param name="cancellationToken">The asking request's.</param>
-    public async Task<T> RunAsync<T>(string name, Func<CancellationToken, Task<T>> work, Func<CancellationToken, Task<T?>> answered, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>The work runs here when this node holds the lease, or nobody answers.</remarks>
+    public async Task<T> RunAsync<T>(
+        string name,
+        Func<CancellationToken, Task<T>> work,
+        Func<T, Task> share,
+        Func<DateTimeOffset, CancellationToken, Task<T?>> answered,
+        CancellationToken cancellationToken)
         where T : class
     {
-        if (!cluster.Clustered)
+        var asked = time.GetUtcNow();
+        var ask = work;
+        work = async ct =>
         {
-            return await work(cancellationToken);
-        }
-
+            var answer = await ask(ct);
+            await share(answer);
+            return answer;
+        };
         var attempt = await cluster.TryAcquireAsync(name, cluster.Node, LeaseTime, cancellationToken);
         if (attempt.Lease is { } lease)
         {
@@ -43,7 +45,7 @@ internal sealed class ClusterFlight(IClusterCoordinator cluster, TimeProvider ti
             {
                 while (true)
                 {
-                    if (await answered(cancellationToken) is { } answer)
+                    if (await answered(asked, cancellationToken) is { } answer)
                     {
                         return answer;
                     }
@@ -51,7 +53,7 @@ internal sealed class ClusterFlight(IClusterCoordinator cluster, TimeProvider ti
                     if (await cluster.ReadAsync(name, cancellationToken) is null)
                     {
                         // Gone without an answer for this node: one more look, then the work here.
-                        return await answered(cancellationToken) ?? await work(cancellationToken);
+                        return await answered(asked, cancellationToken) ?? await work(cancellationToken);
                     }
 
                     await Task.Delay(Poll, time, cancellationToken);

@@ -2,16 +2,13 @@ namespace Mirror.Cache.Concurrency;
 
 /// <summary>
 /// What the nodes of a cluster share beyond the store's directory: leases (one filler per digest, one
-/// sweeper at a time) on a service every node reaches (Redis: <c>Cluster/RedisCoordinator</c>). A single node has none:
-/// <see cref="Clustered"/> is false and nothing here is asked.
+/// sweeper at a time) on a service every node reaches (Redis: <c>Cluster/RedisCoordinator</c>). A single node has none
+/// (<see cref="SingleNode"/>): its composition chooses the flights and fills that never ask.
 /// </summary>
 public interface IClusterCoordinator
 {
     /// <summary>This node's name, in leases, logs and metrics.</summary>
     string Node { get; }
-
-    /// <summary>Whether other nodes share this store.</summary>
-    bool Clustered { get; }
 
     /// <summary>
     /// Takes the lease <paramref name="name"/> with <paramref name="value"/> for <paramref name="ttl"/>,

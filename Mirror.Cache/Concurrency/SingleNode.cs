@@ -5,8 +5,6 @@ internal sealed class SingleNode : IClusterCoordinator
 {
     public string Node => Environment.MachineName;
 
-    public bool Clustered => false;
-
     public Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken) => Task.FromResult(LeaseAttempt.CannotAsk);
 
     public Task<string?> ReadAsync(string name, CancellationToken cancellationToken) => Task.FromResult<string?>(null);

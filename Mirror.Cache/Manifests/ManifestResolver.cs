@@ -30,13 +30,13 @@ public sealed class ManifestResolver : IDisposable
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
-    private readonly ClusterFlight _cluster;
+    private readonly ISharedFlight _flight;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ClusterFlight cluster, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ISharedFlight flight, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
         _provenance = provenance;
-        _cluster = cluster;
+        _flight = flight;
         _store = store;
         _tags = tags;
         _freshness = freshness;
@@ -132,7 +132,7 @@ public sealed class ManifestResolver : IDisposable
         // One fetch per repository and digest: a fetch under another name does not show that this one holds it.
         var fetched = await _fetches.RunAsync(
             (repository, digest!),
-            ct => _cluster.RunAsync(FetchLease(repository, digest!), c => FetchAsync(upstream, repository, digest!, accept, c), c => StoredAsAnswerAsync(repository, digest!, c), ct),
+            ct => _flight.RunAsync(FetchLease(repository, digest!), c => FetchAsync(upstream, repository, digest!, accept, c), static _ => Task.CompletedTask, (_, c) => StoredAsAnswerAsync(repository, digest!, c), ct),
             out var fetchJoined).WaitAsync(cancellationToken);
         if (fetched.Status != SourceStatus.Found)
         {
@@ -165,25 +165,17 @@ public sealed class ManifestResolver : IDisposable
     /// </summary>
     private Task<UpstreamManifest> CheckTagInClusterAsync(IManifestSource upstream, RepositoryKey repository, string tag, string accept, CancellationToken cancellationToken)
     {
-        if (!_cluster.Clustered)
-        {
-            return CheckTagAsync(upstream, repository, tag, accept, cancellationToken);
-        }
-
-        var asked = _cluster.Now;
-        return _cluster.RunAsync(
+        return _flight.RunAsync(
             $"tag/{repository.Value}:{tag}",
-            async ct =>
+            ct => CheckTagAsync(upstream, repository, tag, accept, ct),
+            async answer =>
             {
-                var answer = await CheckTagAsync(upstream, repository, tag, accept, ct);
                 if (answer is { Status: SourceStatus.Found, Digest: { } digest })
                 {
                     await _tags.RememberAsync(repository, tag, digest, answer.MediaType ?? MediaTypes.Json, answer.Length ?? 0, CancellationToken.None);
                 }
-
-                return answer;
             },
-            async ct => await _tags.TryFindAsync(repository, tag, ct) is { } record && record.CheckedAt >= asked && ManifestTypes.Accepts(accept, record.MediaType)
+            async (asked, ct) => await _tags.TryFindAsync(repository, tag, ct) is { } record && record.CheckedAt >= asked && ManifestTypes.Accepts(accept, record.MediaType)
                 ? new UpstreamManifest(SourceStatus.Found, Digest.Parse(record.Digest), record.MediaType, record.Length, ReadOnlyMemory<byte>.Empty, null)
                 : null,
             cancellationToken);

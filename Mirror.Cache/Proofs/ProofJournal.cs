@@ -16,17 +16,9 @@ internal sealed class ProofJournal : IContentProofs
 
     private readonly ProofSet _proofs = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _journalGate = new();
-    private readonly StoreLayout _layout;
-    private readonly string _journal;
-    private readonly ILogger<ProofJournal> _logger;
+    private readonly LineJournal _journal;
 
-    public ProofJournal(StoreLayout layout, ILogger<ProofJournal> logger)
-    {
-        _layout = layout;
-        _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
-        _logger = logger;
-    }
+    public ProofJournal(StoreLayout layout, ILogger<ProofJournal> logger) => _journal = new LineJournal(layout, JournalFile, logger);
 
     public async ValueTask<ProofStatus> CheckAsync(string registry, Digest digest, CancellationToken cancellationToken)
     {
@@ -67,7 +59,7 @@ internal sealed class ProofJournal : IContentProofs
             return false;
         }
 
-        Append([Line(registry, digest)]);
+        _journal.Append([Line(registry, digest)]);
         return true;
     }
 
@@ -80,7 +72,7 @@ internal sealed class ProofJournal : IContentProofs
     {
         try
         {
-            return File.Exists(_journal) ? Replay() : 0;
+            return Replay();
         }
         finally
         {
@@ -88,55 +80,16 @@ internal sealed class ProofJournal : IContentProofs
         }
     }
 
-    private int Replay()
-    {
-        _proofs.EnsureCapacity(File.ReadLines(_journal).Count());
-        var (lines, count) = (0, 0);
-        foreach (var line in File.ReadLines(_journal))
+    private int Replay() => _journal.Replay(
+        _proofs.EnsureCapacity,
+        line =>
         {
-            lines++;
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             var registry = space < 0 ? string.Empty : line[(space + 1)..];
-            if (Digest.TryParse(space < 0 ? line : line.AsSpan(0, space)) is { } digest && (registry.Length == 0 || Protocol.RepositoryKey.IsHost(registry))
-                && _proofs.Add(registry, digest))
-            {
-                count++;
-            }
-        }
-
-        if (lines > count && !_layout.ReadOnlyMetadata)
-        {
-            lock (_journalGate)
-            {
-                var temp = _layout.NewTempPath();
-                File.WriteAllLines(temp, _proofs.All.Select(p => Line(p.Registry, p.Digest)));
-                File.Move(temp, _journal, overwrite: true);
-            }
-        }
-
-        return count;
-    }
+            return Digest.TryParse(space < 0 ? line : line.AsSpan(0, space)) is { } digest && (registry.Length == 0 || Protocol.RepositoryKey.IsHost(registry))
+                && _proofs.Add(registry, digest);
+        },
+        () => _proofs.All.Select(p => Line(p.Registry, p.Digest)));
 
     private static string Line(string registry, Digest digest) => registry.Length == 0 ? digest.ToString() : $"{digest} {registry}";
-
-    private void Append(List<string> lines)
-    {
-        if (_layout.ReadOnlyMetadata)
-        {
-            return;
-        }
-
-        lock (_journalGate)
-        {
-            try
-            {
-                File.AppendAllLines(_journal, lines);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Kept in memory; after a restart the registry proves it again with one fetch.
-                StorageLog.MetadataNotSaved(_logger, _journal, ex);
-            }
-        }
-    }
 }

@@ -18,17 +18,9 @@ internal sealed class LinkJournal : IRepositoryLinks
 
     private readonly LinkSet _links = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _journalGate = new();
-    private readonly StoreLayout _layout;
-    private readonly string _journal;
-    private readonly ILogger<LinkJournal> _logger;
+    private readonly LineJournal _journal;
 
-    public LinkJournal(StoreLayout layout, ILogger<LinkJournal> logger)
-    {
-        _layout = layout;
-        _journal = Path.Combine(layout.NodeMetadataDirectory, JournalFile);
-        _logger = logger;
-    }
+    public LinkJournal(StoreLayout layout, ILogger<LinkJournal> logger) => _journal = new LineJournal(layout, JournalFile, logger);
 
     /// <summary>Completes when <see cref="Load"/> has run (or failed).</summary>
     public Task Loaded => _loaded.Task;
@@ -54,7 +46,7 @@ internal sealed class LinkJournal : IRepositoryLinks
             return false;
         }
 
-        Append([$"{repository.Value} {digest}"]);
+        _journal.Append([$"{repository.Value} {digest}"]);
         return true;
     }
 
@@ -92,7 +84,7 @@ internal sealed class LinkJournal : IRepositoryLinks
             }
         }
 
-        Append(added.Select(link => $"{link.Item1} {link.Item2}").ToList());
+        _journal.Append(added.Select(link => $"{link.Item1} {link.Item2}").ToList());
         return added;
     }
 
@@ -101,7 +93,7 @@ internal sealed class LinkJournal : IRepositoryLinks
     {
         if (_links.TryAdd(repository, digest, expanded: false))
         {
-            Append([$"{repository} {digest}"]);
+            _journal.Append([$"{repository} {digest}"]);
         }
     }
 
@@ -144,7 +136,7 @@ internal sealed class LinkJournal : IRepositoryLinks
     {
         try
         {
-            var count = File.Exists(_journal) ? Replay() : 0;
+            var count = Replay();
             LinkTagged(tagged ?? []);
             return count;
         }
@@ -154,53 +146,13 @@ internal sealed class LinkJournal : IRepositoryLinks
         }
     }
 
-    private int Replay()
-    {
-        _links.EnsureCapacity(File.ReadLines(_journal).Count());
-        var (lines, count) = (0, 0);
-        foreach (var line in File.ReadLines(_journal))
+    private int Replay() => _journal.Replay(
+        _links.EnsureCapacity,
+        line =>
         {
-            lines++;
             var space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest
-                && _links.TryAdd(repository, digest, expanded: false))
-            {
-                count++;
-            }
-        }
-
-        // Requests may have added links meanwhile (appended to the journal too): the repeats are the replay's own.
-        if (lines > count && !_layout.ReadOnlyMetadata)
-        {
-            lock (_journalGate)
-            {
-                var temp = _layout.NewTempPath();
-                File.WriteAllLines(temp, _links.All.Select(k => $"{k.Repository} {k.Digest}"));
-                File.Move(temp, _journal, overwrite: true);
-            }
-        }
-
-        return count;
-    }
-
-    private void Append(List<string> lines)
-    {
-        if (lines.Count == 0 || _layout.ReadOnlyMetadata)
-        {
-            return;
-        }
-
-        lock (_journalGate)
-        {
-            try
-            {
-                File.AppendAllLines(_journal, lines);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Kept in memory; after a restart the upstream is asked again.
-                StorageLog.MetadataNotSaved(_logger, _journal, ex);
-            }
-        }
-    }
+            return space > 0 && line[..space] is var repository && RepositoryKey.IsValue(repository) && Digest.TryParse(line.AsSpan(space + 1)) is { } digest
+                && _links.TryAdd(repository, digest, expanded: false);
+        },
+        () => _links.All.Select(k => $"{k.Repository} {k.Digest}"));
 }

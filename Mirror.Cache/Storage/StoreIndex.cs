@@ -16,7 +16,7 @@ namespace Mirror.Cache.Storage;
 /// and is indexed when found there (<see cref="TryAcquire"/>); an addition of content already known counts
 /// once; a use learnt from elsewhere (<see cref="MergeUse"/>: the journal at start, another node later) is
 /// merged by keeping the latest, so uses arriving in any order agree; the uses made here are handed out in
-/// batches (<see cref="TakeUses"/>) to whatever keeps them (<see cref="IAccessLog"/>).
+/// batches (<see cref="TakeUses"/>) to whatever keeps them (<see cref="IUseLog"/>).
 /// </remarks>
 public sealed class StoreIndex : IStoreSize
 {

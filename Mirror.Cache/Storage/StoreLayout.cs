@@ -47,7 +47,7 @@ public sealed class StoreLayout
 
     public string Root { get; }
 
-    /// <summary>Where the mirror keeps what it knows about the content: tags, tag lists, links, access times.</summary>
+    /// <summary>Where the mirror keeps what it knows about the content: tags, tag lists, links, use times.</summary>
     public string MetadataDirectory { get; }
 
     /// <summary>Whether the metadata journals are only read here (<see cref="StoreOptions.ReadOnlyMetadata"/>): a server beside this process owns them.</summary>

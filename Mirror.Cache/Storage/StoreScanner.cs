@@ -10,7 +10,7 @@ namespace Mirror.Cache.Storage;
 /// its progress every second. A scan that fails is logged and faults <see cref="StoreIndex.Loaded"/>,
 /// so what waits for it (the sweeper) carries on rather than waits forever.
 /// </summary>
-internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, IAccessLog uses, TimeProvider time, ILogger<StoreScanner> logger)
+internal sealed class StoreScanner(StoreLayout layout, StoreIndex index, IUseLog uses, TimeProvider time, ILogger<StoreScanner> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 

@@ -9,13 +9,13 @@ namespace Mirror.Cache.Storage;
 /// <c>mirror.sweepinterval</c>, and as soon as a commit takes the store past <c>mirror.maxsize</c>. Each run
 /// also saves the uses since the last run, so they are written in batches, never per request. In a
 /// cluster every node saves its uses, and only the holder of the sweeper's lease (<see cref="ISweepLease"/>)
-/// sweeps, after merging every node's uses (<see cref="IAccessLog.CatchUp"/>); while the lease cannot be
+/// sweeps, after merging every node's uses (<see cref="IUseLog.CatchUp"/>); while the lease cannot be
 /// asked for, nobody sweeps.
 /// </summary>
 internal sealed class StoreSweeper(
     StoreEvictor evictor,
     StoreIndex index,
-    IAccessLog uses,
+    IUseLog uses,
     ISweepLease lease,
     IOptions<EvictionOptions> options,
     TimeProvider time,

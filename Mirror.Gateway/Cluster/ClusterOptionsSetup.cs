@@ -21,6 +21,23 @@ internal sealed class ClusterOptionsSetup(ConfigurationReader read) : IConfigure
         return options;
     }
 
+    /// <summary>
+    /// <see cref="ClusterOf"/> for serving's composition. A <c>redis</c> section that cannot be read composes a
+    /// node that never starts: the same error stops the start (the options are validated on start), reported
+    /// with every other bad key rather than alone.
+    /// </summary>
+    public static ClusterOptions ComposedClusterOf(IConfiguration configuration)
+    {
+        try
+        {
+            return ClusterOf(configuration);
+        }
+        catch (OptionsValidationException)
+        {
+            return new ClusterOptions();
+        }
+    }
+
     public void Configure(ClusterOptions options)
     {
         Address(options);

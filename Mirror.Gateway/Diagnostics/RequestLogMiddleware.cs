@@ -7,9 +7,10 @@ namespace Mirror.Gateway.Diagnostics;
 /// One structured log line per registry request, when it ends: method, repository, endpoint, reference,
 /// status, body bytes, duration, cache result and the client's address (behind a trusted proxy, the address
 /// it forwarded). Requests outside <c>/v2</c> (scrapes, health probes) are
-/// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too.
+/// logged at Debug only. Registry GETs are counted in the <see cref="PullHistory"/> too. Whether the line
+/// names the node (<paramref name="clustered"/>) is decided once, by the composition, from the cluster's options.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Concurrency.IClusterCoordinator cluster, ILogger<RequestLogMiddleware> logger)
+internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pulls, Mirror.Cache.Concurrency.IClusterCoordinator cluster, bool clustered, ILogger<RequestLogMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -51,7 +52,7 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, PullHistory pul
 
         var bytes = feature.BytesSent ?? context.Response.ContentLength ?? 0;
         var result = feature.Result.ToString().ToLowerInvariant();
-        if (registry && cluster.Clustered)
+        if (registry && clustered)
         {
             RequestLog.RequestOnNode(logger, context.Request.Method, feature.Repository, endpoint, feature.Reference, context.Response.StatusCode, bytes, milliseconds, result, ClientOf(context), cluster.Node);
         }

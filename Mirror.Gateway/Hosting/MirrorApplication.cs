@@ -30,7 +30,7 @@ internal static class MirrorApplication
         services.AddDistributionOptions(builder.Configuration);
         services.AddCacheOptions();
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
-        services.AddCache(ClusterOptionsSetup.ClusterOf(builder.Configuration));
+        services.AddCache(ClusterOptionsSetup.ComposedClusterOf(builder.Configuration));
         services.AddUpstream();
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
@@ -67,7 +67,7 @@ internal static class MirrorApplication
             app.UseForwardedHeaders();
         }
 
-        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>(app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.IsCluster);
         if (server.DebugAddress is not null)
         {
             app.UseMiddleware<DebugListenerMiddleware>();

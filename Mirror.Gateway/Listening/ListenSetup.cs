@@ -15,7 +15,19 @@ internal sealed class ListenSetup(IOptions<ServerOptions> server, IOptions<TlsOp
 {
     public void Configure(KestrelServerOptions kestrel)
     {
-        var options = server.Value;
+        ServerOptions options;
+        try
+        {
+            options = server.Value;
+            _ = tls.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            // The server is built before the options are validated: a bad http value leaves it unconfigured,
+            // and the start stops at validation (ValidateOnStart), which names it with every other bad key.
+            return;
+        }
+
         kestrel.AddServerHeader = false;
 
         // Room above the registry API's own limits, so oversized requests get its OCI error answers.

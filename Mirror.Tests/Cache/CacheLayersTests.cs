@@ -4,8 +4,9 @@ using NetArchTest.Rules;
 namespace Mirror.Tests.Cache;
 
 /// <summary>
-/// The cache's folders depend one way: the vocabulary (<c>Protocol</c>, and <c>Concurrency</c>'s single flight
-/// and leases) at the bottom, the store above it, the caching policy above the store, the cluster's Redis
+/// The cache's folders depend one way: the vocabulary (<c>Protocol</c>, <c>Diagnostics</c>' metrics, which know
+/// nothing else of the cache, <c>Concurrency</c>'s single flight and leases, and <c>Upstream</c>'s answers) at
+/// the bottom, the store above it, the caching policy above the store, the cluster's Redis
 /// adapters above the policy, and the composition (the root namespace) on top. A cluster is chosen in the
 /// composition, so nothing below the adapters knows Redis, and the store knows a cluster only as a node's
 /// name and a sweeper's lease of its own.
@@ -15,10 +16,12 @@ internal sealed class CacheLayersTests
 {
     private const string Cache = "Mirror.Cache.";
     private static readonly string[] Composition = [Cache + "CacheStartup", Cache + "CacheLog", Cache + "CacheServiceCollectionExtensions"];
-    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance"];
+    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Quota"];
 
     [TestCase("Protocol")]
+    [TestCase("Diagnostics")]
     [TestCase("Concurrency")]
+    [TestCase("Upstream")]
     [TestCase("Storage")]
     [TestCase("Blobs")]
     [TestCase("Manifests")]
@@ -26,6 +29,7 @@ internal sealed class CacheLayersTests
     [TestCase("Repositories")]
     [TestCase("Proofs")]
     [TestCase("Maintenance")]
+    [TestCase("Quota")]
     [TestCase("Cluster")]
     public void Folder_DependsOnNothingAboveIt(string folder)
     {
@@ -44,9 +48,11 @@ internal sealed class CacheLayersTests
         var policy = Policy.Select(p => Cache + p);
         return folder switch
         {
-            "Protocol" => [Cache + "Concurrency", Cache + "Storage", .. policy, .. cluster, .. Composition],
-            "Concurrency" => [Cache + "Storage", .. policy, .. cluster, .. Composition],
-            "Storage" => [Cache + "Concurrency", .. policy, .. cluster, .. Composition],
+            "Protocol" => [Cache + "Diagnostics", Cache + "Concurrency", Cache + "Upstream", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Diagnostics" => [Cache + "Protocol", Cache + "Concurrency", Cache + "Upstream", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Concurrency" => [Cache + "Upstream", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Upstream" => [Cache + "Diagnostics", Cache + "Concurrency", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Storage" => [Cache + "Concurrency", Cache + "Upstream", .. policy, .. cluster, .. Composition],
             "Cluster" => Composition,
             _ => [.. cluster, .. Composition],
         };

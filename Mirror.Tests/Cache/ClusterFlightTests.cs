@@ -13,13 +13,44 @@ internal sealed class ClusterFlightTests
         var flight = new ClusterFlight(coordinator, TimeProvider.System);
         var worked = 0;
 
-        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult($"work {++worked}"), _ => Task.FromResult<string?>("theirs"), CancellationToken.None);
+        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult($"work {++worked}"), NoShare, (_, _) => Task.FromResult<string?>("theirs"), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
             Assert.That(answer, Is.EqualTo("work 1"));
             Assert.That(coordinator.Released, Is.True, "the lease is let go once the answer is recorded");
         });
+    }
+
+    [Test]
+    public async Task LeaseWon_SharesTheAnswerBeforeTheLeaseGoes()
+    {
+        var coordinator = new FakeCoordinator { Holder = null };
+        var flight = new ClusterFlight(coordinator, TimeProvider.System);
+        var shared = new List<(string Answer, bool Released)>();
+
+        await flight.RunAsync(
+            "tag/x",
+            _ => Task.FromResult("mine"),
+            a =>
+            {
+                shared.Add((a, coordinator.Released));
+                return Task.CompletedTask;
+            },
+            (_, _) => Task.FromResult<string?>(null),
+            CancellationToken.None);
+
+        Assert.That(shared, Is.EqualTo(new[] { ("mine", false) }), "recorded for the other nodes once, while the lease is held");
+    }
+
+    [Test]
+    public async Task SoleFlight_DoesTheWorkAndSharesNothing()
+    {
+        var shared = 0;
+
+        var answer = await new SoleFlight().RunAsync("tag/x", _ => Task.FromResult("mine"), _ => Task.FromResult(++shared), (_, _) => Task.FromResult<string?>("theirs"), CancellationToken.None);
+
+        Assert.That((answer, shared), Is.EqualTo(("mine", 0)), "alone, nobody else asks");
     }
 
     [Test]
@@ -30,7 +61,7 @@ internal sealed class ClusterFlightTests
         var looks = 0;
         var worked = 0;
 
-        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult($"work {++worked}"), _ => Task.FromResult(++looks < 3 ? null : "node-b's"), CancellationToken.None);
+        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult($"work {++worked}"), NoShare, (_, _) => Task.FromResult(++looks < 3 ? null : "node-b's"), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -50,7 +81,8 @@ internal sealed class ClusterFlightTests
         var answer = await flight.RunAsync(
             "tag/x",
             _ => Task.FromResult($"work {++worked}"),
-            _ =>
+            NoShare,
+            (_, _) =>
             {
                 if (++looks == 2)
                 {
@@ -70,10 +102,12 @@ internal sealed class ClusterFlightTests
     {
         var flight = new ClusterFlight(new FakeCoordinator { Unavailable = true }, TimeProvider.System);
 
-        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult("mine"), _ => Task.FromResult<string?>("theirs"), CancellationToken.None);
+        var answer = await flight.RunAsync("tag/x", _ => Task.FromResult("mine"), NoShare, (_, _) => Task.FromResult<string?>("theirs"), CancellationToken.None);
 
         Assert.That(answer, Is.EqualTo("mine"));
     }
+
+    private static Task NoShare(string answer) => Task.CompletedTask;
 
     /// <summary>A coordinator whose one lease is free, held by <see cref="Holder"/>, or not to be asked.</summary>
     private sealed class FakeCoordinator : IClusterCoordinator
@@ -86,9 +120,7 @@ internal sealed class ClusterFlightTests
 
         public string Node => "node-a";
 
-        public bool Clustered => true;
-
-        public Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken) =>
+            public Task<LeaseAttempt> TryAcquireAsync(string name, string value, TimeSpan ttl, CancellationToken cancellationToken) =>
             Task.FromResult(Unavailable ? LeaseAttempt.CannotAsk : Holder is { } holder ? LeaseAttempt.Lost(holder) : LeaseAttempt.Won(new Lease(this)));
 
         public Task<string?> ReadAsync(string name, CancellationToken cancellationToken) => Task.FromResult(Holder);

@@ -182,7 +182,7 @@ internal sealed class StoreEvictorTests
         var blob = AddBlob(1000);
         _time.Advance(TimeSpan.FromHours(150));
         Pull(blob);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
 
         using var restarted = NewStore();
         restarted.LoadIndex();

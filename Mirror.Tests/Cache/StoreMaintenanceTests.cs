@@ -177,7 +177,7 @@ internal sealed class StoreMaintenanceTests
             _time.Advance(TimeSpan.FromMinutes(1));
             return AddBlob(100);
         }).ToList();
-        _server.SaveAccessTimes();
+        _server.SaveUseTimes();
 
         var dry = new List<EvictedContent>();
         var real = new List<EvictedContent>();
@@ -246,7 +246,7 @@ internal sealed class StoreMaintenanceTests
         var record = JsonSerializer.Serialize(new { Repository = app.Value, Tag = "1.0", Digest = list.ToString(), MediaType = MediaTypes.OciIndex, Length = listContent.Length, CheckedAt = _time.GetUtcNow() });
         await File.WriteAllTextAsync(Path.Combine(_server.Layout.MetadataDirectory, "tags.jsonl"), record + "\n");
         var unclaimed = AddBlob(50);
-        _server.SaveAccessTimes();
+        _server.SaveUseTimes();
 
         StoreInventory inventory;
         using (var services = Tool())

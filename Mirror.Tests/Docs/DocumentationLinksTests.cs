@@ -40,12 +40,12 @@ internal sealed class DocumentationLinksTests
     }
 
     [Test]
-    public void Architecture_EveryFolderOfBothProjects_IsLinked()
+    public void Architecture_EveryFolderOfEveryProject_IsLinked()
     {
         var linked = new DocumentationCheck(Root).LinkedPaths(Path.Combine("docs", "architecture.md"));
-        var folders = new[] { "Mirror.Cache", "Mirror.Gateway" }
-            .SelectMany(project => Directory.EnumerateDirectories(Path.Combine(Root, project)))
-            .Where(folder => Path.GetFileName(folder) is not ("bin" or "obj"))
+        var folders = new[] { "Mirror.Cache", "Mirror.Gateway", "Mirror.Tests" }
+            .SelectMany(project => Directory.EnumerateDirectories(Path.Combine(Root, project), "*", SearchOption.AllDirectories))
+            .Where(folder => !Path.GetRelativePath(Root, folder).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
             .ToList();
 
         Assert.That(folders.Where(folder => !linked.Contains(folder)).Select(folder => Path.GetRelativePath(Root, folder)), Is.Empty,

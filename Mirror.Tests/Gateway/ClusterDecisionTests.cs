@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Blobs;
+using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
@@ -60,13 +62,17 @@ internal sealed class ClusterDecisionTests
         });
 
         var coordinator = mirror.Services.GetRequiredService<IClusterCoordinator>();
+        var flight = mirror.Services.GetRequiredService<ISharedFlight>();
+        var fills = mirror.Services.GetRequiredService<IFillRunner>();
         var checks = mirror.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name);
         using var client = new HttpClient { BaseAddress = mirror.Address };
         var ready = await client.GetStringAsync(new Uri("/readyz", UriKind.Relative));
 
         Assert.Multiple(() =>
         {
-            Assert.That(coordinator.Clustered, Is.True, "Redis coordinates this node's fills and sweeps");
+            Assert.That(coordinator, Is.TypeOf<RedisCoordinator>(), "Redis coordinates this node's fills and sweeps");
+            Assert.That(flight, Is.TypeOf<ClusterFlight>(), "tag checks and manifest fetches are shared with the other nodes");
+            Assert.That(fills, Is.TypeOf<ClusterFillRunner>(), "one node per digest fetches, the others follow");
             Assert.That(checks, Does.Contain("cluster"));
             Assert.That(ready, Does.Contain("\"cluster\":{\"status\":\"Degraded\""));
         });

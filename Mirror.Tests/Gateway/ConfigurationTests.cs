@@ -254,6 +254,34 @@ internal sealed class ConfigurationTests
         });
     }
 
+    /// <summary>Bad values in two sections at once (two options types): one line for each key, and no stack trace.</summary>
+    [TestCase("mirror: {limits: {taglistbytes: 0}}", "mirror.limits.taglistbytes", "http: {addr: '127.0.0.1:0', net: unix}", "http.net")]
+    [TestCase("mirror: {trustedproxies: [nginx.example]}", "mirror.trustedproxies", "redis: {addrs: ['127.0.0.1:6379', '127.0.0.1:6380']}", "redis.addrs")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {tagttl: soon}}}", "mirror.upstreams.ghcr.io.tagttl", "log: {level: loud}", "log.level")]
+    public async Task Start_TwoSectionsBad_ExitsWithOneLinePerKey(string first, string firstKey, string second, string secondKey)
+    {
+        var file = _directory.Combine("config.yml");
+        var sections = new Dictionary<string, string>
+        {
+            ["http"] = "http: {addr: '127.0.0.1:0'}",
+            ["storage"] = $"storage: {{filesystem: {{rootdirectory: '{_directory.Combine("store")}'}}}}",
+        };
+        sections[first.Split(':')[0]] = first;
+        sections[second.Split(':')[0]] = second;
+        await File.WriteAllLinesAsync(file, sections.Values);
+
+        var (exitCode, errors) = await RunToExitAsync([file]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(errors, Has.Length.EqualTo(2), string.Join('\n', errors));
+            Assert.That(errors, Is.All.StartWith("mirror: configuration: "));
+            Assert.That(errors, Has.Exactly(1).Contains(firstKey + ":"));
+            Assert.That(errors, Has.Exactly(1).Contains(secondKey + ":"));
+        });
+    }
+
     [Test]
     public async Task Start_UnwritableStore_ExitsNamingTheKey()
     {

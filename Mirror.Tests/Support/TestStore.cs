@@ -15,7 +15,7 @@ internal sealed class TestStore : IDisposable
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
         var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
         _time = time;
-        Journal = new AccessJournal(Layout, NullLogger<AccessJournal>.Instance, rewriteAfter);
+        Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
@@ -32,7 +32,7 @@ internal sealed class TestStore : IDisposable
 
     private readonly TimeProvider _time;
 
-    public AccessJournal Journal { get; }
+    public UseJournal Journal { get; }
 
     public BlobStore Blobs { get; }
 
@@ -64,7 +64,7 @@ internal sealed class TestStore : IDisposable
     public void LoadIndex() => new StoreScanner(Layout, Index, Journal, _time, NullLogger<StoreScanner>.Instance).Scan();
 
     /// <summary>What each sweep does after it has swept: saves the uses since the last save.</summary>
-    public void SaveAccessTimes() => Journal.Save(Index);
+    public void SaveUseTimes() => Journal.Save(Index);
 
     public void Dispose() => Manifests.Dispose();
 }

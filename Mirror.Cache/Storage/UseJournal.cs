@@ -1,9 +1,5 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
-using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
 
@@ -17,14 +13,12 @@ namespace Mirror.Cache.Storage;
 /// temp file and rename. With <see cref="StoreLayout.ReadOnlyMetadata"/> (the command line beside a running
 /// server, which owns the file) it is only read: a torn last line may be the server's append in progress.
 /// </summary>
-internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> logger, long rewriteAfter = 65536) : IAccessLog
+internal sealed class UseJournal(StoreLayout layout, ILogger<UseJournal> logger, long rewriteAfter = 65536) : IUseLog
 {
     private const string FileName = "access.txt";
 
     /// <summary>Where the times were kept before the journal: read once, then replaced by it.</summary>
     private const string LegacyFileName = "access.json";
-
-    private const int MaxLine = 160;
 
     private readonly string _path = Path.Combine(layout.NodeMetadataDirectory, FileName);
     private readonly string _legacyPath = Path.Combine(layout.MetadataDirectory, LegacyFileName);
@@ -45,7 +39,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
                 }
                 else if (File.Exists(_legacyPath))
                 {
-                    LegacyAccessTimes.Replay(_legacyPath, index);
+                    LegacyUseTimes.Replay(_legacyPath, index);
                     _rewrite = true;
                 }
             }
@@ -91,7 +85,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
                 else if (_batch.Count > 0)
                 {
                     using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 1);
-                    Write(stream, _batch);
+                    UseLines.Write(stream, _batch);
                     _lines += _batch.Count;
                 }
             }
@@ -126,7 +120,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
                         shard.AllUses(_batch);
                     }
 
-                    Write(stream, _batch, flush: false);
+                    UseLines.Write(stream, _batch, flush: false);
                     lines += _batch.Count;
                 }
 
@@ -144,60 +138,6 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
         }
     }
 
-    private static void Write(FileStream stream, List<UseRecord> records, bool flush = true)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            var used = 0;
-            Span<char> line = stackalloc char[MaxLine];
-            foreach (var record in records)
-            {
-                if (buffer.Length - used < MaxLine)
-                {
-                    stream.Write(buffer, 0, used);
-                    used = 0;
-                }
-
-                var length = Format(record, line);
-                used += Encoding.ASCII.GetBytes(line[..length], buffer.AsSpan(used));
-            }
-
-            stream.Write(buffer, 0, used);
-            if (flush)
-            {
-                stream.Flush(flushToDisk: true);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static int Format(in UseRecord record, Span<char> line)
-    {
-        line[0] = record.Kind == ContentKind.Blob ? 'b' : 'm';
-        line[1] = ' ';
-        var length = 2;
-        if (record.Sha512 is { } digest)
-        {
-            digest.ToString().CopyTo(line[length..]);
-            length += digest.ToString().Length;
-        }
-        else
-        {
-            "sha256:".CopyTo(line[length..]);
-            record.Key.FormatHex(line[(length + 7)..]);
-            length += 7 + 64;
-        }
-
-        line[length++] = ' ';
-        new DateTimeOffset(record.Ticks, TimeSpan.Zero).ToUnixTimeMilliseconds().TryFormat(line[length..], out var written, provider: CultureInfo.InvariantCulture);
-        length += written;
-        line[length++] = '\n';
-        return length;
-    }
 
     private void ReplayJournal(StoreIndex index)
     {
@@ -218,7 +158,7 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
                 while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
                 {
                     lines++;
-                    if (overlong || !TryApply(buffer.AsSpan(start, newline), index))
+                    if (overlong || !UseLines.TryApply(buffer.AsSpan(start, newline), index))
                     {
                         skipped++;
                     }
@@ -258,48 +198,4 @@ internal sealed class AccessJournal(StoreLayout layout, ILogger<AccessJournal> l
         }
     }
 
-    private static bool TryApply(ReadOnlySpan<byte> line, StoreIndex index)
-    {
-        if (line.Length < 4 || line.Length > MaxLine || line[0] is not ((byte)'b' or (byte)'m') || line[1] != ' ')
-        {
-            return false;
-        }
-
-        var rest = line[2..];
-        var space = rest.IndexOf((byte)' ');
-        if (space < 0 || !Utf8Parser.TryParse(rest[(space + 1)..], out long milliseconds, out var consumed) || consumed != rest.Length - space - 1
-            || milliseconds < 0 || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            return false;
-        }
-
-        Span<char> text = stackalloc char[MaxLine];
-        var length = Encoding.ASCII.GetChars(rest[..space], text);
-        if (!TryReadDigest(text[..length], out var key, out var sha512))
-        {
-            return false;
-        }
-
-        index.MergeUse(line[0] == 'b' ? ContentKind.Blob : ContentKind.Manifest, key, sha512, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcTicks);
-        return true;
-    }
-
-    /// <summary>A digest as the store writes it, without a <see cref="Digest"/> for the common <c>sha256</c>.</summary>
-    internal static bool TryReadDigest(ReadOnlySpan<char> text, out DigestKey key, out Digest? sha512)
-    {
-        sha512 = null;
-        if (text.StartsWith("sha256:", StringComparison.Ordinal) && text.Length == 7 + 64)
-        {
-            return DigestKey.TryParseHex(text[7..], isSha512: false, out key);
-        }
-
-        key = default;
-        if (text.StartsWith("sha512:", StringComparison.Ordinal) && Digest.TryParse(text) is { } digest)
-        {
-            (key, sha512) = (DigestKey.Of(digest), digest);
-            return true;
-        }
-
-        return false;
-    }
 }

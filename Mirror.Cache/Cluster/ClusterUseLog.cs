@@ -10,7 +10,7 @@ namespace Mirror.Cache.Cluster;
 /// before it sweeps, so the node that sweeps removes what no node used, not what it did not use itself.
 /// A Redis that lost its records is given every use this node's index holds again (<see cref="SeedAsync"/>).
 /// </summary>
-internal sealed class ClusterAccessLog(AccessJournal journal, IUseExchange exchange, MirrorMetrics metrics, TimeProvider time) : IAccessLog
+internal sealed class ClusterUseLog(UseJournal journal, IUseExchange exchange, MirrorMetrics metrics, TimeProvider time) : IUseLog
 {
     /// <summary>Nodes' clocks differ: merges reach this far behind the last one.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);

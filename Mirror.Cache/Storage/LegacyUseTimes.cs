@@ -4,9 +4,9 @@ namespace Mirror.Cache.Storage;
 
 /// <summary>
 /// Reads <c>metadata/access.json</c>, where last uses were kept (rewritten whole by each sweep)
-/// before <see cref="AccessJournal"/>: a store from before keeps its times, once; the journal replaces the file.
+/// before <see cref="UseJournal"/>: a store from before keeps its times, once; the journal replaces the file.
 /// </summary>
-internal static class LegacyAccessTimes
+internal static class LegacyUseTimes
 {
     public static void Replay(string path, StoreIndex index)
     {
@@ -42,7 +42,7 @@ internal static class LegacyAccessTimes
             "manifest" => (ContentKind?)ContentKind.Manifest,
             _ => null,
         };
-        if (kind is { } found && AccessJournal.TryReadDigest(key.AsSpan(colon + 1), out var digest, out var sha512)
+        if (kind is { } found && UseLines.TryReadDigest(key.AsSpan(colon + 1), out var digest, out var sha512)
             && milliseconds >= 0 && milliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
             index.MergeUse(found, digest, sha512, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcTicks);

@@ -10,7 +10,7 @@ namespace Mirror.Tests.Cache;
 
 /// <summary>Last uses saved by change (metadata/access.txt): what a save writes, what a restart reads back, and what a crash can tear.</summary>
 [TestFixture]
-internal sealed class AccessJournalTests
+internal sealed class UseJournalTests
 {
     private TestDirectory _directory = null!;
     private FakeTimeProvider _time = null!;
@@ -39,14 +39,14 @@ internal sealed class AccessJournalTests
     public void Save_NothingUsedSinceTheLastSave_WritesNothing()
     {
         AddBlobs(20);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
         // A line no save would write: a rewrite would drop it, an append would follow it.
         File.AppendAllText(JournalPath, "# marker\n");
         var written = File.ReadAllBytes(JournalPath);
         _time.Advance(TimeSpan.FromMinutes(10));
 
-        _store.SaveAccessTimes();
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
+        _store.SaveUseTimes();
 
         Assert.That(File.ReadAllBytes(JournalPath), Is.EqualTo(written), "an idle sweep writes no byte");
     }
@@ -55,14 +55,14 @@ internal sealed class AccessJournalTests
     public void Save_AppendsALineForEachEntryUsedSinceTheLastSave_AndNoOther()
     {
         var blobs = AddBlobs(20);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
         var before = File.ReadAllLines(JournalPath);
         _time.Advance(TimeSpan.FromMinutes(10));
 
         Pull(blobs[3]);
         Pull(blobs[3]);
         Pull(blobs[7]);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
 
         var appended = File.ReadAllLines(JournalPath).Skip(before.Length).ToList();
         Assert.Multiple(() =>
@@ -79,7 +79,7 @@ internal sealed class AccessJournalTests
         var blobs = AddBlobs(5);
         _time.Advance(TimeSpan.FromHours(3));
         Pull(blobs[1]);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
 
         using var restarted = Restart();
 
@@ -96,7 +96,7 @@ internal sealed class AccessJournalTests
         var blobs = AddBlobs(3);
         _time.Advance(TimeSpan.FromHours(1));
         Pull(blobs[0]);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
         var whole = new FileInfo(JournalPath).Length;
         // A crash in the middle of the next save's write: half a line, no newline.
         var torn = Line(blobs[1]);
@@ -105,7 +105,7 @@ internal sealed class AccessJournalTests
         using var restarted = Restart();
         _time.Advance(TimeSpan.FromHours(1));
         restarted.Blobs.Serve(restarted.Blobs.TryOpen(blobs[2])!).Dispose();
-        restarted.SaveAccessTimes();
+        restarted.SaveUseTimes();
         using var again = Restart();
 
         Assert.Multiple(() =>
@@ -122,7 +122,7 @@ internal sealed class AccessJournalTests
     public void Restart_GarbageLine_OnlyThatLineIsLost()
     {
         var blobs = AddBlobs(2);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
         _time.Advance(TimeSpan.FromHours(1));
         File.AppendAllText(JournalPath, "\0\0\0\0\0\0\0\0\n" + Line(blobs[1]) + "\n");
 
@@ -137,12 +137,12 @@ internal sealed class AccessJournalTests
         _store.Dispose();
         _store = new TestStore(_directory.Path, _options, _time, rewriteAfter: 8);
         var blobs = AddBlobs(4);
-        _store.SaveAccessTimes();
+        _store.SaveUseTimes();
         for (var i = 0; i < 3; i++)
         {
             _time.Advance(TimeSpan.FromMinutes(1));
             blobs.ForEach(Pull);
-            _store.SaveAccessTimes();
+            _store.SaveUseTimes();
         }
 
         using var restarted = Restart();
@@ -164,7 +164,7 @@ internal sealed class AccessJournalTests
         File.Delete(JournalPath);
 
         using var restarted = Restart();
-        restarted.SaveAccessTimes();
+        restarted.SaveUseTimes();
         using var again = Restart();
 
         Assert.Multiple(() =>

@@ -3,12 +3,12 @@ namespace Mirror.Cache.Storage;
 /// <summary>
 /// Where the uses of stored content are kept so that they outlive the process: saved in batches of what
 /// was used since the last batch (each sweep, and at shutdown), never per request, and merged back into
-/// the index at start. On one node a journal file (<see cref="AccessJournal"/>). In a cluster the same facts
+/// the index at start. On one node a journal file (<see cref="UseJournal"/>). In a cluster the same facts
 /// live in Redis, which every node saves its batches to and merges the others' from (the cluster's
 /// implementation, above the store); that is why replaying merges (the latest use of each entry wins,
 /// whatever the order) instead of replacing. Chosen once, in the composition.
 /// </summary>
-internal interface IAccessLog
+internal interface IUseLog
 {
     /// <summary>Merges every saved use into <paramref name="index"/>; uses of content it does not hold are passed over.</summary>
     void Replay(StoreIndex index);

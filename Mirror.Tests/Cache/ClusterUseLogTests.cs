@@ -15,7 +15,7 @@ namespace Mirror.Tests.Cache;
 /// what was removed.
 /// </summary>
 [TestFixture]
-internal sealed class ClusterAccessLogTests
+internal sealed class ClusterUseLogTests
 {
     private readonly EvictionOptions _options = new() { Ttl = TimeSpan.FromHours(168) };
     private TestDirectory _directory = null!;
@@ -23,8 +23,8 @@ internal sealed class ClusterAccessLogTests
     private SortedSetExchange _exchange = null!;
     private TestStore _sweeper = null!;
     private TestStore _other = null!;
-    private ClusterAccessLog _sweeperUses = null!;
-    private ClusterAccessLog _otherUses = null!;
+    private ClusterUseLog _sweeperUses = null!;
+    private ClusterUseLog _otherUses = null!;
 
     [SetUp]
     public void SetUp()
@@ -34,8 +34,8 @@ internal sealed class ClusterAccessLogTests
         _exchange = new SortedSetExchange();
         _sweeper = new TestStore(_directory.Combine("sweeper"), _options, _time);
         _other = new TestStore(_directory.Combine("other"), _options, _time);
-        _sweeperUses = new ClusterAccessLog(_sweeper.Journal, _exchange, TestMetrics.Create(), _time);
-        _otherUses = new ClusterAccessLog(_other.Journal, _exchange, TestMetrics.Create(), _time);
+        _sweeperUses = new ClusterUseLog(_sweeper.Journal, _exchange, TestMetrics.Create(), _time);
+        _otherUses = new ClusterUseLog(_other.Journal, _exchange, TestMetrics.Create(), _time);
     }
 
     [TearDown]
