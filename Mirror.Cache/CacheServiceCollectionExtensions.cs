@@ -8,6 +8,7 @@ using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using StackExchange.Redis;
@@ -87,6 +88,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<LinkJournal>();
         services.AddSingleton<ProofJournal>();
         services.AddSingleton<TagFreshness>();
+        services.AddSingleton<CompanionKeeper>();
         services.AddSingleton<ClusterFlight>();
         services.AddSingleton<Provenance>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
@@ -101,6 +103,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
             sp.GetRequiredService<ClusterFlight>(),
+            sp.GetRequiredService<CompanionKeeper>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));
