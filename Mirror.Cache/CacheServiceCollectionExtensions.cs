@@ -7,6 +7,7 @@ using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Referrers;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
@@ -106,6 +107,11 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<CompanionKeeper>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
+        services.AddSingleton(sp => new ReferrersResolver(
+            sp.GetRequiredService<ManifestResolver>(),
+            sp.GetRequiredService<ManifestStore>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<TagFreshness>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));
         services.AddSingleton(sp => new StoreMaintenance(
             sp.GetRequiredService<StoreLayout>(),
