@@ -6,6 +6,7 @@ using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Referrers;
 using Mirror.Cache.Repositories;
@@ -107,6 +108,13 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<CompanionKeeper>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
+        services.AddSingleton(sp => new PolicyGate(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PolicyOptions>>(),
+            sp.GetRequiredService<ManifestResolver>(),
+            sp.GetRequiredService<BlobCache>(),
+            sp.GetRequiredService<MirrorMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PolicyGate>>()));
         services.AddSingleton(sp => new ReferrersResolver(
             sp.GetRequiredService<ManifestResolver>(),
             sp.GetRequiredService<ManifestStore>(),

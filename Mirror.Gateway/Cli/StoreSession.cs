@@ -8,6 +8,7 @@ using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli;
@@ -101,6 +102,7 @@ internal sealed class StoreSession : IDisposable
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddDistributionOptions(configuration)
             .AddCacheOptions()
+            .AddPolicyOptions()
             .AddUpstreamOptions()
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
