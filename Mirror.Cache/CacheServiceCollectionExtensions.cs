@@ -115,6 +115,11 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PolicyGate>>()));
+        services.AddSingleton(sp => new PolicyAudit(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PolicyOptions>>(),
+            sp.GetRequiredService<ManifestStore>(),
+            sp.GetRequiredService<BlobStore>(),
+            sp.GetRequiredService<ITagStore>()));
         services.AddSingleton(sp => new ReferrersResolver(
             sp.GetRequiredService<ManifestResolver>(),
             sp.GetRequiredService<ManifestStore>(),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
@@ -32,6 +33,9 @@ internal sealed class StoreSession : IDisposable
     }
 
     public StoreMaintenance Maintenance { get; }
+
+    /// <summary>The configuration's <c>mirror.policy</c>, over this store (<c>verify --policy</c>).</summary>
+    public PolicyAudit Policy => _services.GetRequiredService<PolicyAudit>();
 
     /// <summary>
     /// The configuration's cluster, as serving decides it: with <see cref="ClusterOptions.IsCluster"/> the store
