@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
@@ -27,6 +28,7 @@ public sealed class PolicyGate
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<PolicyGate> _logger;
     private readonly PolicyVerdicts _verdicts;
+    private readonly ConcurrentDictionary<string, PolicyRule?> _rules = new(StringComparer.Ordinal);
 
     internal PolicyGate(IOptions<PolicyOptions> options, ManifestResolver manifests, BlobCache blobs, MirrorMetrics metrics, TimeProvider time, ILogger<PolicyGate> logger)
     {
@@ -57,12 +59,12 @@ public sealed class PolicyGate
             return verdict;
         }
 
-        if (lookup.Content.Length > 0 && _options.RuleFor(name) is { RequiresSignature: true })
+        if (lookup.Content.Length > 0 && RuleFor(name) is { RequiresSignature: true } && !_verdicts.Expanded(repository, digest))
         {
             // What a served manifest names may be served in its repository: an index's platform manifests, an
             // image's config and layers.
             var named = ManifestReferences.Of(lookup.Content.Span);
-            _verdicts.AllowBlobs(repository, named);
+            _verdicts.AllowBlobs(repository, digest, named);
             if (ArtifactManifest.IsIndex(lookup.MediaType) && !IsCompanionTag(reference))
             {
                 foreach (var child in named)
@@ -76,7 +78,7 @@ public sealed class PolicyGate
     }
 
     /// <summary>Whether a blob may be served: always but under a <c>sigstore</c> rule, where a served manifest must name it.</summary>
-    public PolicyVerdict CheckBlob(RepositoryKey repository, string name, Digest digest) => _options.RuleFor(name) switch
+    public PolicyVerdict CheckBlob(RepositoryKey repository, string name, Digest digest) => RuleFor(name) switch
     {
         null => NoRule(name),
         { RequiresSignature: false, Allow: var allow } rule => allow ? new PolicyVerdict(PolicyResult.Allowed, rule.Name) : Refusal(rule, name),
@@ -87,7 +89,7 @@ public sealed class PolicyGate
     private async Task<PolicyVerdict> DecideAsync(IUpstream upstream, RepositoryKey repository, string name, Reference reference, ManifestLookup lookup, CancellationToken cancellationToken)
     {
         var digest = lookup.Digest!;
-        switch (_options.RuleFor(name))
+        switch (RuleFor(name))
         {
             case null:
                 return NoRule(name);
@@ -208,6 +210,22 @@ public sealed class PolicyGate
 
         var payload = buffer[..length];
         return signature.Payload.Matches(payload) ? payload : null;
+    }
+
+    /// <summary>The rule of a repository, its patterns matched once per name (bounded, as the verdicts are).</summary>
+    private PolicyRule? RuleFor(string name)
+    {
+        if (_rules.TryGetValue(name, out var rule))
+        {
+            return rule;
+        }
+
+        if (_rules.Count >= 100_000)
+        {
+            _rules.Clear();
+        }
+
+        return _rules[name] = _options.RuleFor(name);
     }
 
     private static PolicyVerdict NoRule(string name) => new(PolicyResult.NoRule, $"{name} refused: no rule of mirror.policy covers this repository");

@@ -17,6 +17,9 @@ internal sealed class PolicyVerdicts(TimeProvider time, TimeSpan refusalTtl)
     private readonly ConcurrentDictionary<(string Repository, Digest Digest), (PolicyVerdict Verdict, long Until)> _verdicts = new();
     private readonly ConcurrentDictionary<(string Repository, Digest Digest), byte> _blobs = new();
 
+    /// <summary>The manifests whose references have been allowed already: a cached pull reads no JSON.</summary>
+    private readonly ConcurrentDictionary<(string Repository, Digest Digest), byte> _expanded = new();
+
     /// <summary>The recent refusals, newest first, for the status page.</summary>
     private readonly ConcurrentQueue<(DateTimeOffset At, string Upstream, PolicyVerdict Verdict)> _refusals = new();
 
@@ -25,18 +28,23 @@ internal sealed class PolicyVerdicts(TimeProvider time, TimeSpan refusalTtl)
 
     public void Keep(RepositoryKey repository, Digest digest, PolicyVerdict verdict)
     {
-        Bound(_verdicts);
+        Bound(_verdicts.Count);
         _verdicts[(repository.Value, digest)] = (verdict, verdict.Allowed ? long.MaxValue : (time.GetUtcNow() + refusalTtl).UtcTicks);
     }
 
-    /// <summary>The blobs a served manifest names may be served in its repository.</summary>
-    public void AllowBlobs(RepositoryKey repository, IEnumerable<Digest> digests)
+    /// <summary>Whether what <paramref name="digest"/> names has been allowed in <paramref name="repository"/> (since the last bound).</summary>
+    public bool Expanded(RepositoryKey repository, Digest digest) => _expanded.ContainsKey((repository.Value, digest));
+
+    /// <summary>The blobs a served manifest (<paramref name="manifest"/>) names may be served in its repository.</summary>
+    public void AllowBlobs(RepositoryKey repository, Digest manifest, IEnumerable<Digest> digests)
     {
-        Bound(_blobs);
+        Bound(_blobs.Count);
         foreach (var digest in digests)
         {
             _blobs[(repository.Value, digest)] = 0;
         }
+
+        _expanded[(repository.Value, manifest)] = 0;
     }
 
     public bool BlobAllowed(RepositoryKey repository, Digest digest) => _blobs.ContainsKey((repository.Value, digest));
@@ -51,12 +59,14 @@ internal sealed class PolicyVerdicts(TimeProvider time, TimeSpan refusalTtl)
 
     public IReadOnlyList<(DateTimeOffset At, string Upstream, PolicyVerdict Verdict)> RecentRefusals => _refusals.Reverse().ToList();
 
-    private static void Bound<TKey, TValue>(ConcurrentDictionary<TKey, TValue> entries)
-        where TKey : notnull
+    /// <summary>Past the bound everything goes together: an expansion remembered without its blobs would refuse them.</summary>
+    private void Bound(int count)
     {
-        if (entries.Count >= MaxEntries)
+        if (count >= MaxEntries)
         {
-            entries.Clear();
+            _expanded.Clear();
+            _blobs.Clear();
+            _verdicts.Clear();
         }
     }
 }
