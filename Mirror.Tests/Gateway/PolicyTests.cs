@@ -72,9 +72,13 @@ internal sealed class PolicyTests : FakeUpstreamTests
         using var manifest = await client.GetAsync("/v2/library/unsigned/manifests/latest");
         var body = await manifest.Content.ReadAsStringAsync();
         using var blob = await client.GetAsync($"/v2/library/unsigned/blobs/{config}");
+        var status = await client.GetStringAsync("/status.json");
+        var page = await client.GetStringAsync("/");
 
         Assert.Multiple(async () =>
         {
+            Assert.That(status, Does.Contain("\"refusals\"").And.Contain("library/unsigned@" + image), "the status page shows recent refusals");
+            Assert.That(page, Does.Contain("Refused by mirror.policy").And.Contain("library/unsigned@" + image));
             Assert.That(manifest.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(OciErrors.CodeOf(body), Is.EqualTo("DENIED"));
             Assert.That(body, Does.Contain("library/unsigned@" + image).And.Contain("no signature"));
