@@ -6,8 +6,11 @@ using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Referrers;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using StackExchange.Redis;
@@ -91,6 +94,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<LinkJournal>();
         services.AddSingleton<ProofJournal>();
         services.AddSingleton<TagFreshness>();
+        services.AddSingleton<CompanionKeeper>();
         services.AddSingleton<Provenance>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
@@ -104,8 +108,26 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
             sp.GetRequiredService<ISharedFlight>(),
+            sp.GetRequiredService<CompanionKeeper>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
+        services.AddSingleton(sp => new PolicyGate(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PolicyOptions>>(),
+            sp.GetRequiredService<ManifestResolver>(),
+            sp.GetRequiredService<BlobCache>(),
+            sp.GetRequiredService<MirrorMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PolicyGate>>()));
+        services.AddSingleton(sp => new PolicyAudit(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PolicyOptions>>(),
+            sp.GetRequiredService<ManifestStore>(),
+            sp.GetRequiredService<BlobStore>(),
+            sp.GetRequiredService<ITagStore>()));
+        services.AddSingleton(sp => new ReferrersResolver(
+            sp.GetRequiredService<ManifestResolver>(),
+            sp.GetRequiredService<ManifestStore>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<TagFreshness>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));
         services.AddSingleton(sp => new StoreMaintenance(
             sp.GetRequiredService<StoreLayout>(),

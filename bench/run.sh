@@ -10,6 +10,7 @@
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
+#   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +24,8 @@ source "$ROOT/bench/scale.sh"
 source "$ROOT/bench/accel.sh"
 # shellcheck source=bench/cluster.sh
 source "$ROOT/bench/cluster.sh"
+# shellcheck source=bench/policy.sh
+source "$ROOT/bench/policy.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -278,6 +281,10 @@ if [ "$CASES" = cluster ]; then
   cluster_only
   exit 0
 fi
+if [ "$CASES" = policy ]; then
+  policy_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -468,6 +475,7 @@ for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
 cluster_case
 accel_case
+policy_case
 scale_case
 
 # --- the table ----------------------------------------------------------------------------------
@@ -491,6 +499,7 @@ scale_case
   cluster_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
+  policy_row
   echo "| cached 1 MiB blob, 32 connections | ${R[smallrps,mirror]} req/s, p99 ${R[smallp99,mirror]} ms | ${R[smallrps,dist]} req/s, p99 ${R[smallp99,dist]} ms | ${R[smallrps,nginx]} req/s, p99 ${R[smallp99,nginx]} ms | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,dist]}") | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,nginx]}") |"
   echo "| cached manifest by digest, htpasswd, 32 connections | ${R[authdigestrps,mirror]} req/s, p99 ${R[authdigestp99,mirror]} ms$(failed_note "${R[authdigestfailed,mirror]}") | ${R[authdigestrps,dist]} req/s, p99 ${R[authdigestp99,dist]} ms$(failed_note "${R[authdigestfailed,dist]}") | | $(ratio "${R[authdigestrps,mirror]}" "${R[authdigestrps,dist]}") | |"
   echo "| cached 1 MiB blob, htpasswd, 32 connections | ${R[authsmallrps,mirror]} req/s, p99 ${R[authsmallp99,mirror]} ms$(failed_note "${R[authsmallfailed,mirror]}") | ${R[authsmallrps,dist]} req/s, p99 ${R[authsmallp99,dist]} ms$(failed_note "${R[authsmallfailed,dist]}") | | $(ratio "${R[authsmallrps,mirror]}" "${R[authsmallrps,dist]}") | |"

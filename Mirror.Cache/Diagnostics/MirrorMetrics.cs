@@ -26,6 +26,7 @@ public sealed class MirrorMetrics
     private readonly Counter<long> _takeovers;
     private readonly Counter<long> _clusterFallbacks;
     private readonly Counter<long> _clusterErrors;
+    private readonly Counter<long> _policyDecisions;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +41,7 @@ public sealed class MirrorMetrics
         _takeovers = Meter.CreateCounter<long>("mirror_cluster_takeovers", description: "Fills this node took over from a node that stopped filling");
         _clusterFallbacks = Meter.CreateCounter<long>("mirror_cluster_fallbacks", description: "Times this node went on alone because the coordinator could not be asked");
         _clusterErrors = Meter.CreateCounter<long>("mirror_cluster_redis_errors", description: "Requests to Redis that failed");
+        _policyDecisions = Meter.CreateCounter<long>("mirror_policy_decisions", description: "Manifests mirror.policy served or refused, by result");
     }
 
     public Meter Meter { get; }
@@ -65,6 +67,9 @@ public sealed class MirrorMetrics
 
     /// <summary>Counts a request to the cluster's coordinator that failed.</summary>
     public void ClusterError() => _clusterErrors.Add(1);
+
+    /// <summary>Counts a decision of <c>mirror.policy</c> on a manifest request (<c>result</c>: allowed, unsigned, untrusted-key, digest-mismatch, no-rule).</summary>
+    internal void PolicyDecision(string upstream, string result) => _policyDecisions.Add(1, Upstream(upstream), new KeyValuePair<string, object?>("result", result));
 
     internal void FillStarted() => _fillsInFlight.Add(1);
 

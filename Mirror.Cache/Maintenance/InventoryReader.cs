@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 
@@ -23,8 +24,10 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITag
             HeldBy(held, repository).Add(digest);
         }
 
-        var tagged = tags.Records.ToLookup(r => r.Repository, StringComparer.Ordinal);
-        foreach (var record in tags.Records)
+        // The upstream's referrers answers are kept as tag records, but are no tags of an image.
+        var records = tags.Records.Where(r => !SignatureTags.IsReferrersRecord(r.Tag)).ToList();
+        var tagged = records.ToLookup(r => r.Repository, StringComparer.Ordinal);
+        foreach (var record in records)
         {
             if (Digest.TryParse(record.Digest) is { } digest)
             {

@@ -4,6 +4,7 @@ using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Cache.Upstream;
@@ -31,10 +32,12 @@ public sealed class ManifestResolver : IDisposable
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
     private readonly ISharedFlight _flight;
+    private readonly CompanionKeeper _companions;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ISharedFlight flight, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ISharedFlight flight, CompanionKeeper companions, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
+        _companions = companions;
         _provenance = provenance;
         _flight = flight;
         _store = store;
@@ -48,9 +51,21 @@ public sealed class ManifestResolver : IDisposable
     /// <summary>
     /// The manifest <paramref name="reference"/> names in <paramref name="repository"/> (the upstream's name)
     /// for a client that accepts <paramref name="accept"/>; for a HEAD (<paramref name="describeOnly"/>) its
-    /// bytes are fetched only when the store has them anyway.
+    /// bytes are fetched only when the store has them anyway. A manifest found keeps its stored signatures
+    /// and other companions with it (<see cref="CompanionKeeper"/>).
     /// </summary>
     public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
+    {
+        var lookup = await ResolveInStoreOrUpstreamAsync(upstream, repository, reference, accept, describeOnly, cancellationToken);
+        if (lookup is { Found: true, Digest: { } digest } && !(reference.Tag is { } tag && SignatureTags.IsCompanion(tag)))
+        {
+            await _companions.KeepWithAsync(repository, digest, cancellationToken);
+        }
+
+        return lookup;
+    }
+
+    private async Task<ManifestLookup> ResolveInStoreOrUpstreamAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
     {
         UpstreamManifest? tagCheck = null;
         var tagJoined = false;

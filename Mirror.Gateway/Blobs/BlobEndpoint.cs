@@ -1,11 +1,13 @@
 using Microsoft.Net.Http.Headers;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Upstream;
 
@@ -18,7 +20,7 @@ namespace Mirror.Gateway.Blobs;
 /// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>).
 /// A body is held to the minimum response rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
 /// </summary>
-internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, ILogger<BlobEndpoint> logger)
+internal sealed class BlobEndpoint(BlobCache blobs, PolicyGate policy, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, ILogger<BlobEndpoint> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
@@ -27,6 +29,13 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
         var name = registry.KeyOf(clientName);
         var upstream = registry.Client;
         var cancellationToken = context.RequestAborted;
+        if (policy.IsOn && policy.CheckBlob(name, PolicyNames.Of(registry, clientName), digest) is { Allowed: false } refused)
+        {
+            // mirror.policy: under a sigstore rule, only what a served manifest names (no HEAD upstream, no fill).
+            await OciError.Denied(refused.Reason).WriteAsync(context);
+            return;
+        }
+
         using var lookup = HttpMethods.IsHead(context.Request.Method)
             ? await blobs.DescribeAsync(upstream, name, digest, cancellationToken)
             : await blobs.OpenAsync(upstream, name, digest, cancellationToken);

@@ -2,12 +2,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Cli;
@@ -31,6 +33,9 @@ internal sealed class StoreSession : IDisposable
     }
 
     public StoreMaintenance Maintenance { get; }
+
+    /// <summary>The configuration's <c>mirror.policy</c>, over this store (<c>verify --policy</c>).</summary>
+    public PolicyAudit Policy => _services.GetRequiredService<PolicyAudit>();
 
     /// <summary>
     /// The configuration's cluster, as serving decides it: with <see cref="ClusterOptions.IsCluster"/> the store
@@ -101,6 +106,7 @@ internal sealed class StoreSession : IDisposable
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddDistributionOptions(configuration)
             .AddCacheOptions()
+            .AddPolicyOptions()
             .AddUpstreamOptions()
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()

@@ -72,6 +72,16 @@ internal static class ConfigurationKeys
     public const string RedisTls = "redis.tls.enabled";
     public const string ClusterNode = "mirror.cluster.node";
 
+    /// <summary>The signature policy, a list of rules (<c>mirror.policy.0.repositories.0</c>, ...; <see cref="PolicyRuleKeys"/>).</summary>
+    public const string Policy = "mirror.policy";
+
+    /// <summary>The keys of one <see cref="Policy"/> rule, under its index; lists end in <c>.N</c>.</summary>
+    public static readonly IReadOnlyList<string> PolicyRuleKeys = ["repositories", "allow", "sigstore", "sigstore.keys"];
+
+    /// <summary>Verifications a rule may name that the mirror does not implement: each stops the start with its own line.</summary>
+    public static readonly IReadOnlyList<string> PolicyUnsupported =
+        ["sigstore.keyless", "sigstore.fulcio", "sigstore.rekor", "sigstore.certificate", "sigstore.identities", "sigstore.issuer", "notation"];
+
     /// <summary>The registries beside docker.io, a map keyed by host; each takes the <see cref="UpstreamKeys"/>.</summary>
     public const string Upstreams = "mirror.upstreams";
 
@@ -85,7 +95,7 @@ internal static class ConfigurationKeys
     /// ignored would serve content to clients the configuration meant to keep out, in clear, or past the
     /// egress proxy, so it stops the start.
     /// </summary>
-    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis"];
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis", Policy];
 
     private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -134,9 +144,9 @@ internal static class ConfigurationKeys
     /// </summary>
     public static string SettingOf(string key)
     {
-        if (key.StartsWith(Upstreams + ".", StringComparison.OrdinalIgnoreCase))
+        if (key.StartsWith(Upstreams + ".", StringComparison.OrdinalIgnoreCase) || key.StartsWith(Policy + ".", StringComparison.OrdinalIgnoreCase))
         {
-            // Hosts have dots of their own: the key is named whole.
+            // Hosts have dots of their own, policy rules indexes: the key is named whole.
             return key;
         }
 
@@ -169,6 +179,7 @@ internal static class ConfigurationKeys
     /// <summary>Whether the mirror reads <paramref name="key"/> (dotted).</summary>
     public static bool IsKnown(string key) =>
         Scalars.Contains(key)
+        || IsPolicyKey(key)
         || Lists.Any(list => key.Equals(list, StringComparison.OrdinalIgnoreCase) || IsListItem(key, list))
         || Maps.Any(map => key.StartsWith(map + ".", StringComparison.OrdinalIgnoreCase));
 
@@ -181,6 +192,25 @@ internal static class ConfigurationKeys
 
     /// <summary>The dotted key of a .NET configuration path (a host's port, escaped in the path, restored).</summary>
     public static string Dotted(string path) => path.Replace(':', '.').Replace(YamlConfigurationProvider.EscapedColon, ":", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is one of a <see cref="Policy"/> rule's (<c>mirror.policy.0.sigstore.keys.1</c>),
+    /// or one the rule's reader refuses with its own line (<see cref="PolicyUnsupported"/>).
+    /// </summary>
+    private static bool IsPolicyKey(string key)
+    {
+        var parts = key.Split('.');
+        if (parts.Length < 3 || !string.Equals($"{parts[0]}.{parts[1]}", Policy, StringComparison.OrdinalIgnoreCase) || !parts[2].All(char.IsAsciiDigit))
+        {
+            return parts.Length == 2 && string.Equals(key, Policy, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var inRule = parts.Length == 3 ? string.Empty : string.Join('.', parts[3..]);
+        var unindexed = inRule.Length > 0 && inRule.Split('.')[^1].All(char.IsAsciiDigit) ? inRule[..inRule.LastIndexOf('.')] : inRule;
+        return inRule.Length == 0
+            || PolicyRuleKeys.Contains(unindexed, StringComparer.OrdinalIgnoreCase)
+            || PolicyUnsupported.Any(u => unindexed.Equals(u, StringComparison.OrdinalIgnoreCase) || unindexed.StartsWith(u + ".", StringComparison.OrdinalIgnoreCase));
+    }
 
     private static bool IsListItem(string key, string list) =>
         key.Length > list.Length + 1 && key.StartsWith(list + ".", StringComparison.OrdinalIgnoreCase) && key[(list.Length + 1)..].All(char.IsAsciiDigit);

@@ -13,6 +13,7 @@ using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Health;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Status;
 using Mirror.Gateway.Upstream;
@@ -29,6 +30,7 @@ internal static class MirrorApplication
         services.AddSingleton(TimeProvider.System);
         services.AddDistributionOptions(builder.Configuration);
         services.AddCacheOptions();
+        services.AddPolicyOptions();
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
         services.AddCache(ClusterOptionsSetup.ComposedClusterOf(builder.Configuration));
         services.AddUpstream();

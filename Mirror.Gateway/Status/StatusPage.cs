@@ -40,6 +40,7 @@ internal static class StatusPage
         html.Raw("</div></div></section>");
         Pulls(html, report.LastPulls);
         Fills(html, report.Fills);
+        Refusals(html, report.Refusals);
         return html.Raw("</body></html>").ToString();
     }
 
@@ -88,6 +89,25 @@ internal static class StatusPage
         {
             html.Raw("<tr><td>").Text($"{pull.At:HH:mm:ss}").Raw("</td><td>").Text(pull.Repository).Raw("</td><td>").Text(Short(pull.Reference))
                 .Raw("</td><td>").Text(pull.Result).Raw("</td><td class=\"num\">").Text(Bytes(pull.Bytes)).Raw("</td></tr>");
+        }
+
+        html.Raw("</table></section>");
+    }
+
+    private static void Refusals(Html html, IReadOnlyList<PolicyRefusal> refusals)
+    {
+        html.Raw("<section id=\"refusals\"><h2>Refused by mirror.policy</h2>");
+        if (refusals.Count == 0)
+        {
+            html.Raw("<p class=\"muted\">none</p></section>");
+            return;
+        }
+
+        html.Raw("<table><tr><th>when</th><th>registry</th><th>result</th><th>why</th></tr>");
+        foreach (var refusal in refusals)
+        {
+            html.Raw("<tr><td>").Text($"{refusal.At:HH:mm:ss}").Raw("</td><td>").Text(refusal.Upstream).Raw("</td><td>").Text(refusal.Result)
+                .Raw("</td><td>").Text(refusal.Reason).Raw("</td></tr>");
         }
 
         html.Raw("</table></section>");

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Status;
 
-/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills.</summary>
+/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills, the policy's refusals.</summary>
 internal sealed class StatusReporter(
     MirroredRegistries registries,
     TrafficHistory traffic,
@@ -14,6 +15,7 @@ internal sealed class StatusReporter(
     StoreIndex index,
     StoreLayout layout,
     FillsInFlight fills,
+    PolicyGate policy,
     IOptions<EvictionOptions> eviction,
     TimeProvider time)
 {
@@ -33,7 +35,8 @@ internal sealed class StatusReporter(
             day.Where(a => a.Pulls > 0).OrderByDescending(a => a.Pulls).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             day.OrderByDescending(a => a.Bytes).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             pulls.Last(),
-            fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList());
+            fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList(),
+            policy.RecentRefusals.Select(r => new PolicyRefusal(r.At, r.Upstream, r.Verdict.Label, r.Verdict.Reason)).ToList());
     }
 
     private static UpstreamState UpstreamOf(MirroredRegistry registry)

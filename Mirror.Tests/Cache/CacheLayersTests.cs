@@ -16,7 +16,7 @@ internal sealed class CacheLayersTests
 {
     private const string Cache = "Mirror.Cache.";
     private static readonly string[] Composition = [Cache + "CacheStartup", Cache + "CacheLog", Cache + "CacheServiceCollectionExtensions"];
-    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Quota"];
+    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Quota", "Signatures", "Referrers", "Policy"];
 
     [TestCase("Protocol")]
     [TestCase("Diagnostics")]
@@ -30,6 +30,7 @@ internal sealed class CacheLayersTests
     [TestCase("Proofs")]
     [TestCase("Maintenance")]
     [TestCase("Quota")]
+    [TestCase("Signatures")]
     [TestCase("Cluster")]
     public void Folder_DependsOnNothingAboveIt(string folder)
     {

@@ -222,6 +222,14 @@ internal sealed class ConfigurationTests
     [TestCase("redis: {addr: '127.0.0.1:6379', mastername: mymaster}", "redis.mastername: Redis Sentinel")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/htpasswd']}}]}", "mirror.policy.0.sigstore.keys.0: '")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/key.pem']}}]}", "mirror.policy.0.sigstore.keys.0: '{dir}/key.pem' is a private key")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/missing.pub']}}]}", "mirror.policy.0.sigstore.keys.0: '{dir}/missing.pub'")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], allow: true}, {repositories: ['*'], notation: {trustpolicy: x}}]}", "mirror.policy.1.notation: keyless signatures")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keyless: {issuer: 'https://issuer.example'}}}]}", "mirror.policy.0.sigstore.keyless: keyless signatures")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], alow: true}]}", "mirror.policy.0.alow")]
+    [TestCase("mirror: {policy: [{repositories: ['*']}]}", "mirror.policy.0: has neither sigstore.keys nor allow")]
+    [TestCase("mirror: {policy: [{sigstore: {keys: ['{dir}/cert.pem']}}]}", "mirror.policy.0.repositories: is missing")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
     {
         var directory = _directory.Path;
@@ -250,7 +258,7 @@ internal sealed class ConfigurationTests
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(errors, Has.Length.EqualTo(1), string.Join('\n', errors));
-            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(named));
+            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(named.Replace("{dir}", directory, StringComparison.Ordinal)));
         });
     }
 

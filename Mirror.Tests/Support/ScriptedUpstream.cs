@@ -97,6 +97,12 @@ internal sealed class ScriptedUpstream(string name = "docker.io") : IUpstream
             : NotFound();
     }
 
+    public async Task<UpstreamManifest> GetReferrersAsync(RepositoryName repository, Digest subject, CancellationToken cancellationToken)
+    {
+        await ArriveAsync($"GET {repository}/referrers/{subject}", cancellationToken);
+        return UpstreamManifest.Failed(Failing ?? SourceStatus.NotFound, UpstreamError.Because("scripted: no referrers API"));
+    }
+
     public async Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken)
     {
         await ArriveAsync($"GET {repository}/tags/list", cancellationToken);
