@@ -7,6 +7,7 @@ using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -16,15 +17,16 @@ namespace Mirror.Cache;
 
 /// <summary>
 /// The cache's part of the composition: the store, its fills and resolvers, the sweeper, the start-up work,
-/// and the owner of each fact (tags, tag lists, links, proofs, uses), chosen here once: the journals on a
+/// and the owner of each fact (tags, tag lists, links, proofs, uses, the pull quota), chosen here once: the journals on a
 /// single node (<see cref="AddMirrorCache"/>), Redis in a cluster (<see cref="AddMirrorCacheNode"/>).
 /// </summary>
 public static class CacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the cache of a single node: the journals in the store's metadata own every fact. Its options
+    /// Registers the cache of a single node: the journals in the store's metadata own every fact, and the pull
+    /// quota is kept in memory (the upstream says it again on its next answer). Its options
     /// (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>, <see cref="TagOptions"/>, <see cref="FillOptions"/>,
-    /// <see cref="ProofOptions"/>) are the host's to configure; an upstream's time bounds come with it
+    /// <see cref="ProofOptions"/>, <see cref="QuotaOptions"/>) are the host's to configure; an upstream's time bounds come with it
     /// (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
     /// </summary>
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
@@ -37,12 +39,14 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
         services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ProofJournal>());
+        services.AddSingleton<IPullLedger>(sp => sp.GetRequiredService<PullLedger>());
         return services;
     }
 
     /// <summary>
     /// Registers the cache of <paramref name="node"/>, one node of a cluster on one store and the Redis the host
-    /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact, each node's
+    /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact (the pull
+    /// quota and its hold too, read again every few seconds for the node's status), each node's
     /// journals (in its own part of the metadata directory) are its fallback while Redis is away, and seed a
     /// Redis that lost its records (<see cref="RecordSeeder"/>).
     /// </summary>
@@ -65,6 +69,9 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<ClusterLinks>());
         services.AddSingleton<ClusterProofs>();
         services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ClusterProofs>());
+        services.AddSingleton<ClusterPullLedger>();
+        services.AddSingleton<IPullLedger>(sp => sp.GetRequiredService<ClusterPullLedger>());
+        services.AddHostedService<QuotaRefresher>();
         services.AddHostedService<RecordSeeder>();
         return services;
     }
@@ -89,6 +96,10 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<TagFreshness>();
         services.AddSingleton<ClusterFlight>();
         services.AddSingleton<Provenance>();
+        services.AddSingleton<PullLedger>();
+        services.AddSingleton(sp => new PullQuota(
+            sp.GetRequiredService<IPullLedger>(), sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PullQuota>>()));
+        services.AddSingleton<IPullBudget, PullBudget>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
@@ -101,6 +112,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<Provenance>(),
             sp.GetRequiredService<ClusterFlight>(),
+            sp.GetRequiredService<PullQuota>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new TagListResolver(sp.GetRequiredService<ITagListStore>()));

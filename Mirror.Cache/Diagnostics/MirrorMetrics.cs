@@ -26,6 +26,8 @@ public sealed class MirrorMetrics
     private readonly Counter<long> _takeovers;
     private readonly Counter<long> _clusterFallbacks;
     private readonly Counter<long> _clusterErrors;
+    private readonly Counter<long> _upstreamPulls;
+    private readonly Counter<long> _heldPulls;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +42,8 @@ public sealed class MirrorMetrics
         _takeovers = Meter.CreateCounter<long>("mirror_cluster_takeovers", description: "Fills this node took over from a node that stopped filling");
         _clusterFallbacks = Meter.CreateCounter<long>("mirror_cluster_fallbacks", description: "Times this node went on alone because the coordinator could not be asked");
         _clusterErrors = Meter.CreateCounter<long>("mirror_cluster_redis_errors", description: "Requests to Redis that failed");
+        _upstreamPulls = Meter.CreateCounter<long>("mirror_upstream_pulls", description: "Manifest GETs that reached an upstream and were answered 200: pulls the mirror spent of its quota");
+        _heldPulls = Meter.CreateCounter<long>("mirror_upstream_pulls_held", description: "Manifest GETs not sent upstream because its pull quota was spent");
     }
 
     public Meter Meter { get; }
@@ -74,6 +78,23 @@ public sealed class MirrorMetrics
     {
         _evictions.Add(1);
         _evictedBytes.Add(bytes);
+    }
+
+    internal void UpstreamPulled(string upstream) => _upstreamPulls.Add(1, Upstream(upstream));
+
+    internal void PullHeld(string upstream) => _heldPulls.Add(1, Upstream(upstream));
+
+    /// <summary>Observes each upstream's pull quota as it last said it, from <paramref name="quotas"/>: a gauge each, present once the upstream has said.</summary>
+    internal void ObserveQuota(Func<IEnumerable<(string Upstream, long? Limit, long? Remaining)>> quotas)
+    {
+        Meter.CreateObservableGauge(
+            "mirror_upstream_pulls_limit",
+            () => quotas().Where(q => q.Limit is not null).Select(q => new Measurement<long>(q.Limit!.Value, Upstream(q.Upstream))),
+            description: "The pull quota's limit per window, as the upstream last said it (ratelimit-limit)");
+        Meter.CreateObservableGauge(
+            "mirror_upstream_pulls_remaining",
+            () => quotas().Where(q => q.Remaining is not null).Select(q => new Measurement<long>(q.Remaining!.Value, Upstream(q.Upstream))),
+            description: "The pulls left of the quota, as the upstream last said it (ratelimit-remaining)");
     }
 
     /// <summary>Observes the store's size and file count from <paramref name="store"/>.</summary>

@@ -3,6 +3,7 @@ using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -18,7 +19,9 @@ namespace Mirror.Cache.Manifests;
 /// digest, and served as last known, marked stale, while the upstream cannot be asked. What the store lacks
 /// is fetched, checked against its digest and stored byte for byte, so every digest stays the upstream's;
 /// a digest the store holds from another registry is fetched and checked too, and the one copy kept.
-/// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request.
+/// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request. Every
+/// upstream manifest answer goes by the pull quota (<see cref="PullQuota"/>), which holds GETs back while the
+/// upstream has no pulls left.
 /// </summary>
 public sealed class ManifestResolver : IDisposable
 {
@@ -27,15 +30,17 @@ public sealed class ManifestResolver : IDisposable
     private readonly TagFreshness _freshness;
     private readonly IRepositoryLinks _links;
     private readonly Provenance _provenance;
+    private readonly PullQuota _quota;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
     private readonly ClusterFlight _cluster;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ClusterFlight cluster, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ClusterFlight cluster, PullQuota quota, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
         _provenance = provenance;
+        _quota = quota;
         _cluster = cluster;
         _store = store;
         _tags = tags;
@@ -52,6 +57,7 @@ public sealed class ManifestResolver : IDisposable
     /// </summary>
     public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
     {
+        upstream = _quota.Guard(upstream);
         UpstreamManifest? tagCheck = null;
         var tagJoined = false;
         var digest = reference.Digest;
