@@ -46,7 +46,7 @@ public static class CacheServiceCollectionExtensions
     /// <summary>
     /// Registers the cache of <paramref name="node"/>, one node of a cluster on one store and the Redis the host
     /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact (the pull
-    /// quota and its hold too, read again every few seconds for the node's status), each node's
+    /// quota and its hold too), each node's
     /// journals (in its own part of the metadata directory) are its fallback while Redis is away, and seed a
     /// Redis that lost its records (<see cref="RecordSeeder"/>).
     /// </summary>
@@ -71,7 +71,6 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ClusterProofs>());
         services.AddSingleton<ClusterPullLedger>();
         services.AddSingleton<IPullLedger>(sp => sp.GetRequiredService<ClusterPullLedger>());
-        services.AddHostedService<QuotaRefresher>();
         services.AddHostedService<RecordSeeder>();
         return services;
     }
@@ -100,6 +99,9 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton(sp => new PullQuota(
             sp.GetRequiredService<IPullLedger>(), sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PullQuota>>()));
         services.AddSingleton<IPullBudget, PullBudget>();
+
+        // The spent pulls leave the window as time passes, and a cluster's other nodes are heard: read again every few seconds.
+        services.AddHostedService<QuotaRefresher>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));

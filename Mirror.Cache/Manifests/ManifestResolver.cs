@@ -90,6 +90,17 @@ public sealed class ManifestResolver : IDisposable
                 return ManifestLookup.Failed(tagCheck);
             }
 
+            if (known is not null && known.Digest != tagCheck.Digest!.ToString() && _quota.IsHeld(upstream.Name)
+                && !await _provenance.HasServedAsync(repository, tagCheck.Digest!, cancellationToken)
+                && ManifestTypes.Accepts(accept, known.MediaType)
+                && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } held)
+            {
+                // The tag moved, but its new manifest would cost a pull the upstream has said it refuses: the
+                // last known digest, marked stale, and the tag left on it until GETs may go again.
+                ManifestLog.ServedStale(_logger, repository, tag, held.Digest, "the pull quota is spent");
+                return Serve(repository, held, CacheResult.Stale, tagCheck.RateLimit);
+            }
+
             digest = tagCheck.Digest!;
             await _tags.RememberAsync(repository, tag, digest, tagCheck.MediaType ?? MediaTypes.Json, tagCheck.Length ?? 0, CancellationToken.None);
         }

@@ -57,6 +57,9 @@ public sealed class PullQuota
         return own is null && hold is null ? null : (own ?? new QuotaRecord(upstream, source ?? string.Empty, null, null, 0)) with { Hold = hold ?? own?.Hold };
     }
 
+    /// <summary>Whether manifest GETs to <paramref name="upstream"/> are held back now, as this node last knew.</summary>
+    public bool IsHeld(string upstream) => Of(upstream)?.Hold?.HoldsAt(_time.GetUtcNow()) == true;
+
     /// <summary>Reads every record from the ledger again (another node's word, in a cluster).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken) =>
         Remember(await _ledger.FindAsync(null, _time.GetUtcNow(), cancellationToken));

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace Mirror.Cache.Quota;
 
 /// <summary>
-/// A cluster node's view of the quota, read again from Redis every few seconds, so its status page, gauges
-/// and background work know what other nodes were told. (Its own GETs ask Redis each time.)
+/// The node's view of the quota, read again from its ledger every few seconds, so its status page, gauges and
+/// background work count the pulls still in the window and, in a cluster, know what other nodes were told
+/// (its own manifest GETs ask the ledger each time).
 /// </summary>
 internal sealed class QuotaRefresher(PullQuota quota, TimeProvider time, ILogger<QuotaRefresher> logger) : BackgroundService
 {
