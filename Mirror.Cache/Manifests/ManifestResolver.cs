@@ -91,7 +91,7 @@ public sealed class ManifestResolver : IDisposable
             }
 
             if (known is not null && known.Digest != tagCheck.Digest!.ToString() && _quota.IsHeld(upstream.Name)
-                && !await _provenance.HasServedAsync(repository, tagCheck.Digest!, cancellationToken)
+                && !(_store.Contains(tagCheck.Digest!) && await _provenance.HasServedAsync(repository, tagCheck.Digest!, cancellationToken))
                 && ManifestTypes.Accepts(accept, known.MediaType)
                 && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } held)
             {
