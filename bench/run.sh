@@ -10,6 +10,7 @@
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
+#   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +24,8 @@ source "$ROOT/bench/scale.sh"
 source "$ROOT/bench/accel.sh"
 # shellcheck source=bench/cluster.sh
 source "$ROOT/bench/cluster.sh"
+# shellcheck source=bench/quota.sh
+source "$ROOT/bench/quota.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -278,6 +281,10 @@ if [ "$CASES" = cluster ]; then
   cluster_only
   exit 0
 fi
+if [ "$CASES" = quota ]; then
+  quota_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -469,6 +476,7 @@ for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 cluster_case
 accel_case
 scale_case
+quota_case
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -498,6 +506,7 @@ scale_case
   echo "| docker pull, 30 layers, cold | ${R[pullcold,mirror]} s | ${R[pullcold,dist]} s | | $(ratio "${R[pullcold,dist]}" "${R[pullcold,mirror]}") faster | |"
   echo "| docker pull, 30 layers, warm | ${R[pullwarm,mirror]} s | ${R[pullwarm,dist]} s | | $(ratio "${R[pullwarm,dist]}" "${R[pullwarm,mirror]}") faster | |"
   echo "| peak resident memory, from start through the 10- and 20-client cases | ${R[rss,mirror]} MiB | ${R[rss,dist]} MiB | | | |"
+  quota_row
   echo
   echo "The mirror with htpasswd against itself without authentication in this run (req/s): manifest by digest $(ratio "${R[authdigestrps,mirror]}" "${R[digestrps,mirror]}"),"
   echo "1 MiB blob $(ratio "${R[authsmallrps,mirror]}" "${R[smallrps,mirror]}"). Distribution checks the password with bcrypt on every request; the mirror"
