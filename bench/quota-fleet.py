@@ -109,10 +109,14 @@ def manifest_gets(uplog):
 
 
 def idle(uplog):
-    """Waits until the upstream's log has not grown for a second (distribution stores in the background)."""
-    size = -1
-    while size != os.path.getsize(uplog):
-        size = os.path.getsize(uplog)
+    """Waits until the upstream has had no request for this case's images for a second (distribution stores in the background)."""
+    seen = -1
+    while True:
+        with open(uplog, errors="replace") as f:
+            now = f.read().count("/v2/quota/")
+        if now == seen:
+            return
+        seen = now
         time.sleep(1)
 
 

@@ -12,30 +12,34 @@ QUOTA_IMAGES=${QUOTA_IMAGES:-5}
 QUOTA_ROUNDS=${QUOTA_ROUNDS:-10}
 QUOTA_MIRROR=127.0.0.1:5119
 QUOTA_DIST=127.0.0.1:5120
+QUOTA_UP=127.0.0.1:5121   # an upstream of the case's own: its access log counts this case's requests only
 
 quota_case() {
   echo "$QUOTA_CLIENTS dockerd-like clients, $QUOTA_IMAGES images (one moving), $QUOTA_ROUNDS rounds: manifest GETs upstream" >&2
-  rm -rf "$W/quota-mirror-store" "$W/quota-dist-store"
-  python3 "$ROOT/bench/quota-fleet.py" seed "$UP" "$QUOTA_IMAGES"
+  rm -rf "$W/quota-mirror-store" "$W/quota-dist-store" "$W/quota-upstream-store"
+  local auth=$AUTH
+  AUTH=
+  registry_config "$W/quota-upstream.yml" "$QUOTA_UP" "$W/quota-upstream-store"
+  start quotaupstream docker-registry serve "$W/quota-upstream.yml"
+  wait_http "$QUOTA_UP"
+  python3 "$ROOT/bench/quota-fleet.py" seed "$QUOTA_UP" "$QUOTA_IMAGES"
   cat >"$W/quota-mirror.yml" <<YML
 http: {addr: "$QUOTA_MIRROR"}
 storage: {filesystem: {rootdirectory: $W/quota-mirror-store}}
-proxy: {remoteurl: "http://$UP"}
+proxy: {remoteurl: "http://$QUOTA_UP"}
 YML
   start quotamirror dotnet "$MIRROR_DLL" "$W/quota-mirror.yml"
-  local auth=$AUTH
-  AUTH=
-  registry_config "$W/quota-dist.yml" "$QUOTA_DIST" "$W/quota-dist-store" "$UP"
+  registry_config "$W/quota-dist.yml" "$QUOTA_DIST" "$W/quota-dist-store" "$QUOTA_UP"
   AUTH=$auth
   start quotadist docker-registry serve "$W/quota-dist.yml"
   wait_http "$QUOTA_MIRROR"; wait_http "$QUOTA_DIST"
   local line name gets asked failed
   while read -r name gets asked failed; do
     R[quotagets,$name]=$gets; R[quotaasked,$name]=$asked; R[quotafailed,$name]=$failed
-  done < <(python3 "$ROOT/bench/quota-fleet.py" run "$UP" "$W/upstream.log" "$QUOTA_ROUNDS" "$QUOTA_CLIENTS" "$QUOTA_IMAGES" \
+  done < <(python3 "$ROOT/bench/quota-fleet.py" run "$QUOTA_UP" "$W/quotaupstream.log" "$QUOTA_ROUNDS" "$QUOTA_CLIENTS" "$QUOTA_IMAGES" \
     "mirror=$QUOTA_MIRROR" "dist=$QUOTA_DIST")
   R[quotaspent,mirror]=$(curl -s "http://$QUOTA_MIRROR/metrics" | awk '/^mirror_upstream_pulls_total\{/ { s += $NF } END { print s + 0 }')
-  stop quotamirror; stop quotadist
+  stop quotamirror; stop quotadist; stop quotaupstream
 }
 
 quota_row() {
