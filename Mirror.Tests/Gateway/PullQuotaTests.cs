@@ -54,6 +54,7 @@ internal sealed class PullQuotaTests : FakeUpstreamTests
         remaining.RecordObservableInstruments();
         using var status = JsonDocument.Parse(await client.GetStringAsync("/status.json"));
         var quota = status.RootElement.GetProperty("upstreams")[0].GetProperty("quota");
+        var page = await client.GetStringAsync("/");
         Assert.Multiple(() =>
         {
             Assert.That(before, Is.Zero, "no gauge before the upstream has said");
@@ -68,6 +69,7 @@ internal sealed class PullQuotaTests : FakeUpstreamTests
             Assert.That(quota.GetProperty("source").GetString(), Is.EqualTo("203.0.113.7"));
             Assert.That(quota.GetProperty("spent").GetInt32(), Is.EqualTo(1));
             Assert.That(quota.GetProperty("held").GetBoolean(), Is.False);
+            Assert.That(page, Does.Contain("99 of 100 pulls left per").And.Contain("the mirror spent 1 in the last").And.Not.Contain("quota-held"));
         });
     }
 
@@ -90,6 +92,7 @@ internal sealed class PullQuotaTests : FakeUpstreamTests
         var getsAfterRefusal = _hub.ManifestGets;
         using var answered = await client.GetAsync($"/v2/{Repository}/manifests/{c}");
         using var status = JsonDocument.Parse(await client.GetStringAsync("/status.json"));
+        var page = await client.GetStringAsync("/");
 
         var expected = retryAfter ?? 60;
         Assert.Multiple(async () =>
@@ -103,6 +106,8 @@ internal sealed class PullQuotaTests : FakeUpstreamTests
             Assert.That(_hub.ManifestGets, Is.EqualTo(1), "the held GET never reached the upstream");
             Assert.That(held.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["upstream"])), Is.EqualTo(new[] { (1L, (object?)"docker.io") }));
             Assert.That(status.RootElement.GetProperty("upstreams")[0].GetProperty("quota").GetProperty("held").GetBoolean(), Is.True);
+            Assert.That(status.RootElement.GetProperty("upstreams")[0].GetProperty("quota").GetProperty("heldUntil").GetDateTimeOffset(), Is.GreaterThan(DateTimeOffset.UtcNow));
+            Assert.That(page, Does.Contain("id=\"quota-held\"").And.Contain("Manifest GETs held back until"));
         });
     }
 
