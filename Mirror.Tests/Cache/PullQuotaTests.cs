@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Quota;
 using Mirror.Cache.Upstream;
-using Mirror.Tests.Support;
 
 namespace Mirror.Tests.Cache;
 
@@ -17,6 +19,15 @@ internal sealed class PullQuotaTests
     private const string Hub = "docker.io";
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+
+    // The quota's gauges live on this provider's meters: disposed with it, so no other test's exporter sees them.
+    private ServiceProvider _meters = null!;
+
+    [SetUp]
+    public void CreateMeters() => _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    [TearDown]
+    public void DisposeMeters() => _meters.Dispose();
 
     [Test]
     public async Task HoldBack_AnotherSourcesRefusal_DoesNotHoldANodeThatKnowsItsOwnSource()
@@ -58,7 +69,8 @@ internal sealed class PullQuotaTests
         });
     }
 
-    private PullQuota Quota(IPullLedger ledger) => new(ledger, TestMetrics.Create(), _time, NullLogger<PullQuota>.Instance);
+    private PullQuota Quota(IPullLedger ledger) =>
+        new(ledger, new MirrorMetrics(_meters.GetRequiredService<IMeterFactory>()), _time, NullLogger<PullQuota>.Instance);
 
     private static UpstreamManifest Answer(SourceStatus status, string remaining, string source, int window = 21600) =>
         (status == SourceStatus.Found
