@@ -9,6 +9,7 @@ using Mirror.Cache.Manifests;
 using Mirror.Cache.Policy;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Referrers;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
@@ -19,15 +20,16 @@ namespace Mirror.Cache;
 
 /// <summary>
 /// The cache's part of the composition: the store, its fills and resolvers, the sweeper, the start-up work,
-/// and the owner of each fact (tags, tag lists, links, proofs, uses), chosen here once: the journals on a
+/// and the owner of each fact (tags, tag lists, links, proofs, uses, the pull quota), chosen here once: the journals on a
 /// single node (<see cref="AddMirrorCache"/>), Redis in a cluster (<see cref="AddMirrorCacheNode"/>).
 /// </summary>
 public static class CacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the cache of a single node: the journals in the store's metadata own every fact. Its options
+    /// Registers the cache of a single node: the journals in the store's metadata own every fact, and the pull
+    /// quota is kept in memory (the upstream says it again on its next answer). Its options
     /// (<see cref="StoreOptions"/>, <see cref="EvictionOptions"/>, <see cref="TagOptions"/>, <see cref="FillOptions"/>,
-    /// <see cref="ProofOptions"/>) are the host's to configure; an upstream's time bounds come with it
+    /// <see cref="ProofOptions"/>, <see cref="QuotaOptions"/>) are the host's to configure; an upstream's time bounds come with it
     /// (<see cref="Upstream.IBlobSource.FirstByteTimeout"/>).
     /// </summary>
     public static IServiceCollection AddMirrorCache(this IServiceCollection services)
@@ -42,12 +44,14 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
         services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ProofJournal>());
+        services.AddSingleton<IPullLedger>(sp => sp.GetRequiredService<PullLedger>());
         return services;
     }
 
     /// <summary>
     /// Registers the cache of <paramref name="node"/>, one node of a cluster on one store and the Redis the host
-    /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact, each node's
+    /// registers as <see cref="IConnectionMultiplexer"/>: Redis holds the leases and owns every fact (the pull
+    /// quota and its hold too), each node's
     /// journals (in its own part of the metadata directory) are its fallback while Redis is away, and seed a
     /// Redis that lost its records (<see cref="RecordSeeder"/>).
     /// </summary>
@@ -72,6 +76,8 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<ClusterLinks>());
         services.AddSingleton<ClusterProofs>();
         services.AddSingleton<IContentProofs>(sp => sp.GetRequiredService<ClusterProofs>());
+        services.AddSingleton<ClusterPullLedger>();
+        services.AddSingleton<IPullLedger>(sp => sp.GetRequiredService<ClusterPullLedger>());
         services.AddHostedService<RecordSeeder>();
         return services;
     }
@@ -96,6 +102,13 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<TagFreshness>();
         services.AddSingleton<CompanionKeeper>();
         services.AddSingleton<Provenance>();
+        services.AddSingleton<PullLedger>();
+        services.AddSingleton(sp => new PullQuota(
+            sp.GetRequiredService<IPullLedger>(), sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PullQuota>>()));
+        services.AddSingleton<IPullBudget, PullBudget>();
+
+        // The spent pulls leave the window as time passes, and a cluster's other nodes are heard: read again every few seconds.
+        services.AddHostedService<QuotaRefresher>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
@@ -109,6 +122,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<Provenance>(),
             sp.GetRequiredService<ISharedFlight>(),
             sp.GetRequiredService<CompanionKeeper>(),
+            sp.GetRequiredService<PullQuota>(),
             sp.GetRequiredService<MirrorMetrics>(),
             sp.GetRequiredService<ILogger<ManifestResolver>>()));
         services.AddSingleton(sp => new PolicyGate(

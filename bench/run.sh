@@ -11,6 +11,7 @@
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
+#   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -26,6 +27,8 @@ source "$ROOT/bench/accel.sh"
 source "$ROOT/bench/cluster.sh"
 # shellcheck source=bench/policy.sh
 source "$ROOT/bench/policy.sh"
+# shellcheck source=bench/quota.sh
+source "$ROOT/bench/quota.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -285,6 +288,10 @@ if [ "$CASES" = policy ]; then
   policy_only
   exit 0
 fi
+if [ "$CASES" = quota ]; then
+  quota_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -477,6 +484,7 @@ cluster_case
 accel_case
 policy_case
 scale_case
+quota_case
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -507,6 +515,7 @@ scale_case
   echo "| docker pull, 30 layers, cold | ${R[pullcold,mirror]} s | ${R[pullcold,dist]} s | | $(ratio "${R[pullcold,dist]}" "${R[pullcold,mirror]}") faster | |"
   echo "| docker pull, 30 layers, warm | ${R[pullwarm,mirror]} s | ${R[pullwarm,dist]} s | | $(ratio "${R[pullwarm,dist]}" "${R[pullwarm,mirror]}") faster | |"
   echo "| peak resident memory, from start through the 10- and 20-client cases | ${R[rss,mirror]} MiB | ${R[rss,dist]} MiB | | | |"
+  quota_row
   echo
   echo "The mirror with htpasswd against itself without authentication in this run (req/s): manifest by digest $(ratio "${R[authdigestrps,mirror]}" "${R[digestrps,mirror]}"),"
   echo "1 MiB blob $(ratio "${R[authsmallrps,mirror]}" "${R[smallrps,mirror]}"). Distribution checks the password with bcrypt on every request; the mirror"

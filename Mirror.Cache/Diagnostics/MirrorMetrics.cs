@@ -27,6 +27,8 @@ public sealed class MirrorMetrics
     private readonly Counter<long> _clusterFallbacks;
     private readonly Counter<long> _clusterErrors;
     private readonly Counter<long> _policyDecisions;
+    private readonly Counter<long> _upstreamPulls;
+    private readonly Counter<long> _heldPulls;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -42,6 +44,8 @@ public sealed class MirrorMetrics
         _clusterFallbacks = Meter.CreateCounter<long>("mirror_cluster_fallbacks", description: "Times this node went on alone because the coordinator could not be asked");
         _clusterErrors = Meter.CreateCounter<long>("mirror_cluster_redis_errors", description: "Requests to Redis that failed");
         _policyDecisions = Meter.CreateCounter<long>("mirror_policy_decisions", description: "Manifests mirror.policy served or refused, by result");
+        _upstreamPulls = Meter.CreateCounter<long>("mirror_upstream_pulls", description: "Manifest GETs that reached an upstream and were answered 200: pulls the mirror spent of its quota");
+        _heldPulls = Meter.CreateCounter<long>("mirror_upstream_pulls_held", description: "Manifest GETs not sent upstream because its pull quota was spent");
     }
 
     public Meter Meter { get; }
@@ -79,6 +83,23 @@ public sealed class MirrorMetrics
     {
         _evictions.Add(1);
         _evictedBytes.Add(bytes);
+    }
+
+    internal void UpstreamPulled(string upstream) => _upstreamPulls.Add(1, Upstream(upstream));
+
+    internal void PullHeld(string upstream) => _heldPulls.Add(1, Upstream(upstream));
+
+    /// <summary>Observes each upstream's pull quota as it last said it, from <paramref name="quotas"/>: a gauge each, present once the upstream has said.</summary>
+    internal void ObserveQuota(Func<IEnumerable<(string Upstream, long? Limit, long? Remaining)>> quotas)
+    {
+        Meter.CreateObservableGauge(
+            "mirror_upstream_pulls_limit",
+            () => quotas().Where(q => q.Limit is not null).Select(q => new Measurement<long>(q.Limit!.Value, Upstream(q.Upstream))),
+            description: "The pull quota's limit per window, as the upstream last said it (ratelimit-limit)");
+        Meter.CreateObservableGauge(
+            "mirror_upstream_pulls_remaining",
+            () => quotas().Where(q => q.Remaining is not null).Select(q => new Measurement<long>(q.Remaining!.Value, Upstream(q.Upstream))),
+            description: "The pulls left of the quota, as the upstream last said it (ratelimit-remaining)");
     }
 
     /// <summary>Observes the store's size and file count from <paramref name="store"/>.</summary>

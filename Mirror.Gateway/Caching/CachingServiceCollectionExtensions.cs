@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Configuration;
@@ -16,6 +17,7 @@ internal static class CachingServiceCollectionExtensions
         services.AddOptionsSetup<EvictionOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<TagOptions, CacheOptionsSetup>();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        services.AddOptionsSetup<QuotaOptions, QuotaOptionsSetup>();
 
         // The proofs ask whether mirror.upstreams names registries beside the first (ProofOptions.OtherRegistries).
         services.AddOptions<ProofOptions>().Configure<IOptions<UpstreamsOptions>>((proofs, upstreams) => proofs.OtherRegistries = upstreams.Value.Others.Count > 0);

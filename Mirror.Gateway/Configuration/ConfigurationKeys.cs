@@ -60,6 +60,7 @@ internal static class ConfigurationKeys
     public const string TrustedProxies = "mirror.trustedproxies";
     public const string AccelHeader = "mirror.accel.header";
     public const string AccelLocation = "mirror.accel.location";
+    public const string QuotaReserve = "mirror.quota.reserve";
 
     public const string RedisAddr = "redis.addr";
     public const string RedisAddrs = "redis.addrs";
@@ -87,7 +88,7 @@ internal static class ConfigurationKeys
 
     /// <summary>The keys of one <see cref="Upstreams"/> entry, under its host.</summary>
     public static readonly IReadOnlyList<string> UpstreamKeys =
-        ["remoteurl", "username", "password", "prefix", "tagttl", "timeouts.connect", "timeouts.firstbyte", "timeouts.idle", "httpproxy", "cafile"];
+        ["remoteurl", "username", "password", "prefix", "tagttl", "timeouts.connect", "timeouts.firstbyte", "timeouts.idle", "httpproxy", "cafile", "quota.reserve"];
 
     /// <summary>
     /// Sections in which every key must be one the mirror implements: authentication, TLS, the upstreams
@@ -105,7 +106,7 @@ internal static class ConfigurationKeys
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
         TagListBytes, TagListPages, TokenBytes,
-        MinResponseRate, MinResponseGrace,
+        MinResponseRate, MinResponseGrace, QuotaReserve,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
         // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed

@@ -30,6 +30,12 @@ internal sealed class ManifestEndpoint(ManifestResolver manifests, PolicyGate po
 
         if (!lookup.Found)
         {
+            if (lookup.RetryAfter is { } wait)
+            {
+                // RFC 6585 4 and RFC 9110 10.2.3: when manifest GETs may go upstream again, in whole seconds.
+                context.Response.Headers.RetryAfter = RetryAfter.Seconds(wait);
+            }
+
             await OciError.FromUpstream(lookup.Status, OciErrorCode.ManifestUnknown, lookup.Error).WriteAsync(context);
             return;
         }

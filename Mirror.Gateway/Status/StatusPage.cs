@@ -46,14 +46,38 @@ internal static class StatusPage
 
     private static void Upstreams(Html html, IReadOnlyList<UpstreamState> upstreams)
     {
-        html.Raw("<section id=\"upstreams\"><h2>Upstreams</h2><table><tr><th>registry</th><th>from</th><th>state</th><th>pulls left (Docker Hub)</th></tr>");
+        html.Raw("<section id=\"upstreams\"><h2>Upstreams</h2><table><tr><th>registry</th><th>from</th><th>state</th><th>pull quota</th></tr>");
         foreach (var upstream in upstreams)
         {
             html.Raw("<tr><td>").Text(upstream.Host).Raw("</td><td>").Text(upstream.RemoteUrl).Raw($"</td><td class=\"{(upstream.Reachable ? "ok" : "down")}\">")
-                .Text(upstream.Detail).Raw("</td><td>").Text(upstream.RateLimitRemaining ?? "-").Raw("</td></tr>");
+                .Text(upstream.Detail).Raw("</td><td class=\"quota\">");
+            Quota(html, upstream.Quota);
+            html.Raw("</td></tr>");
         }
 
         html.Raw("</table></section>");
+    }
+
+    /// <summary>
+    /// The quota's cell: pulls left of the limit per window (Docker Hub's <c>ratelimit-*</c> headers), what the
+    /// mirror spent in the window, and the hold on manifest GETs while there is one.
+    /// </summary>
+    private static void Quota(Html html, QuotaState? quota)
+    {
+        if (quota is null)
+        {
+            html.Text("-");
+            return;
+        }
+
+        var window = Duration(TimeSpan.FromSeconds(quota.WindowSeconds));
+        html.Text($"{quota.Remaining?.ToString(CultureInfo.InvariantCulture) ?? "?"} of {quota.Limit?.ToString(CultureInfo.InvariantCulture) ?? "?"} pulls left per {window}");
+        html.Text(quota.SaidAt is { } at ? $" (said {at:u}" : " (").Text(quota.Source is { } source ? $", for {source})" : ")");
+        html.Text($"; the mirror spent {quota.Spent} in the last {window}.");
+        if (quota.Held)
+        {
+            html.Raw(" <span class=\"down\" id=\"quota-held\">").Text($"Manifest GETs held back until {quota.HeldUntil:u}: {quota.HeldReason}.").Raw("</span>");
+        }
     }
 
     private static void Traffic(Html html, MinuteTraffic traffic, IReadOnlyList<MinuteTraffic> lastHour)

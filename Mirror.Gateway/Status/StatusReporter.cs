@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Policy;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Upstream;
@@ -16,6 +17,7 @@ internal sealed class StatusReporter(
     StoreLayout layout,
     FillsInFlight fills,
     PolicyGate policy,
+    PullQuota quota,
     IOptions<EvictionOptions> eviction,
     TimeProvider time)
 {
@@ -28,7 +30,7 @@ internal sealed class StatusReporter(
         return new StatusReport(
             now,
             now - traffic.Started,
-            registries.All.Select(UpstreamOf).ToList(),
+            registries.All.Select(r => UpstreamOf(r, now)).ToList(),
             traffic.Total,
             traffic.LastHour(),
             new StoreState(index.Bytes, eviction.Value.MaxSize, index.Blobs, index.Manifests, FreeBytes()),
@@ -39,13 +41,34 @@ internal sealed class StatusReporter(
             policy.RecentRefusals.Select(r => new PolicyRefusal(r.At, r.Upstream, r.Verdict.Label, r.Verdict.Reason)).ToList());
     }
 
-    private static UpstreamState UpstreamOf(MirroredRegistry registry)
+    private UpstreamState UpstreamOf(MirroredRegistry registry, DateTimeOffset now)
     {
         var health = registry.Health;
         var detail = health.Reachable
             ? health.LastSuccess is { } at ? $"last answered {at:u}" : "not asked yet"
             : $"unreachable since {health.LastFailure:u}: {health.LastError}";
-        return new UpstreamState(registry.Host, registry.Options.RemoteUrl.ToString(), health.Reachable, detail, registry.RateLimit?.Remaining);
+        return new UpstreamState(registry.Host, registry.Options.RemoteUrl.ToString(), health.Reachable, detail, QuotaOf(registry.Host, now));
+    }
+
+    /// <summary>The upstream's pull quota as this node knows it; <c>null</c> until the upstream has said anything of it.</summary>
+    private QuotaState? QuotaOf(string host, DateTimeOffset now)
+    {
+        if (quota.Of(host) is not { } record)
+        {
+            return null;
+        }
+
+        var hold = record.Hold is { } h && h.HoldsAt(now) ? h : null;
+        return new QuotaState(
+            record.Reading?.Limit,
+            record.Reading?.Remaining,
+            (long)record.Window.TotalSeconds,
+            record.Source.Length > 0 ? record.Source : null,
+            record.Reading?.At,
+            hold is not null,
+            hold?.Until,
+            hold?.Reason,
+            record.Spent);
     }
 
     private long? FreeBytes()

@@ -46,7 +46,7 @@ internal sealed class UpstreamClient : IUpstream
             using var response = await SendAsync(HttpMethod.Head, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return await RefusedAsync(response, cancellationToken);
             }
 
             var digest = response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var values) ? Digest.TryParse(values.First()) : null;
@@ -117,7 +117,7 @@ internal sealed class UpstreamClient : IUpstream
     {
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            return UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+            return await RefusedAsync(response, cancellationToken);
         }
 
         if (response.Content.Headers.ContentLength > limit)
@@ -230,20 +230,20 @@ internal sealed class UpstreamClient : IUpstream
         }
     }
 
-    /// <summary>The rate-limit headers of <paramref name="response"/>, for clients; the allowance left is remembered for the status page.</summary>
-    private KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response)
-    {
-        var headers = RegistryHeaders.RateLimit
+    /// <summary>The rate-limit headers of <paramref name="response"/>: for clients, and for the pull quota (<c>Mirror.Cache.Quota</c>).</summary>
+    private static KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response) =>
+        RegistryHeaders.RateLimit
             .Where(name => response.Headers.Contains(name))
             .Select(name => KeyValuePair.Create(name, string.Join(", ", response.Headers.GetValues(name))))
             .ToArray();
-        if (headers.FirstOrDefault(h => h.Key == RegistryHeaders.RateLimitRemaining) is { Value: { } remaining })
-        {
-            _registry.SawRateLimit(remaining, _time.GetUtcNow());
-        }
 
-        return headers;
-    }
+    /// <summary>A manifest answer other than 200: its status, error, rate-limit headers and <c>Retry-After</c> as sent.</summary>
+    private static async Task<UpstreamManifest> RefusedAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with
+        {
+            RateLimit = RateLimitOf(response),
+            RetryAfterHeader = response.Headers.TryGetValues(HeaderNames.RetryAfter, out var retryAfter) ? retryAfter.FirstOrDefault() : null,
+        };
 
     private async Task<UpstreamBody> BodyOfAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         new(await response.Content.ReadAsStreamAsync(cancellationToken), _timeouts.Idle, _time);

@@ -168,6 +168,9 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {limits: {taglistbytes: 0}}", "mirror.limits.taglistbytes: '0'")]
     [TestCase("mirror: {limits: {taglistpages: many}}", "mirror.limits.taglistpages: 'many'")]
     [TestCase("mirror: {limits: {tokenbytes: 2GiB}}", "mirror.limits.tokenbytes: '2GiB'")]
+    [TestCase("mirror: {quota: {reserve: lots}}", "mirror.quota.reserve: 'lots'")]
+    [TestCase("mirror: {quota: {reserve: 120%}}", "mirror.quota.reserve: '120%'")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {quota: {reserve: '-3'}}}}", "mirror.upstreams.ghcr.io.quota.reserve: '-3'")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");
