@@ -1,15 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
+using Mirror.Cache.Pins;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
+using Mirror.Cache.Upstream;
+using Mirror.Cache.Watch;
 using StackExchange.Redis;
 
 namespace Mirror.Cache;
@@ -32,6 +38,7 @@ public static class CacheServiceCollectionExtensions
         services.AddCacheServices();
         services.AddSingleton<IClusterCoordinator, SingleNode>();
         services.AddSingleton<ISweepLease, SoleSweeper>();
+        services.AddSingleton<IWatchLease, SoleWatcher>();
         services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<AccessJournal>());
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
@@ -54,6 +61,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(), node, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<ILogger<RedisCoordinator>>()));
         services.AddSingleton<RedisRecords>();
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
+        services.AddSingleton<IWatchLease, ClusterWatchLease>();
         services.AddSingleton<IUseExchange, RedisUseExchange>();
         services.AddSingleton<ClusterAccessLog>();
         services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<ClusterAccessLog>());
@@ -80,6 +88,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
+        services.AddSingleton<StorePins>();
         services.AddSingleton<StoreEvictor>();
         services.AddHostedService<StoreSweeper>();
         services.AddSingleton<TagJournal>();
@@ -110,7 +119,29 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<StoreIndex>(),
             sp.GetRequiredService<ITagStore>(),
             sp.GetRequiredService<IRepositoryLinks>(),
-            sp.GetRequiredService<StoreEvictor>()));
+            sp.GetRequiredService<StoreEvictor>(),
+            sp.GetRequiredService<StorePins>()));
+        services.AddSingleton<WatchBoard>();
+        services.AddSingleton(sp => new WatchStatus(
+            sp.GetRequiredService<IOptions<WatchOptions>>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<StoreLayout>(),
+            sp.GetRequiredService<WatchBoard>(),
+            sp.GetRequiredService<IWatchLease>(),
+            sp.GetRequiredService<StorePins>()));
         services.AddHostedService<CacheStartup>();
+    }
+
+    /// <summary>
+    /// Registers the watcher of <c>mirror.watch</c> (<see cref="WatchOptions"/>), which fetches through the host's
+    /// upstreams (<see cref="IUpstreams"/>, the host's to register) within the pull budget: the host's
+    /// <see cref="IPullBudget"/>, or, when it registers none, a stand-in that never defers.
+    /// </summary>
+    public static IServiceCollection AddImageWatcher(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IPullBudget, PlaceholderPullBudget>();
+        services.AddSingleton<WatchedImageFetch>();
+        services.AddHostedService<ImageWatcher>();
+        return services;
     }
 }

@@ -26,6 +26,7 @@ public sealed class MirrorMetrics
     private readonly Counter<long> _takeovers;
     private readonly Counter<long> _clusterFallbacks;
     private readonly Counter<long> _clusterErrors;
+    private readonly Counter<long> _watchDeferred;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +41,7 @@ public sealed class MirrorMetrics
         _takeovers = Meter.CreateCounter<long>("mirror_cluster_takeovers", description: "Fills this node took over from a node that stopped filling");
         _clusterFallbacks = Meter.CreateCounter<long>("mirror_cluster_fallbacks", description: "Times this node went on alone because the coordinator could not be asked");
         _clusterErrors = Meter.CreateCounter<long>("mirror_cluster_redis_errors", description: "Requests to Redis that failed");
+        _watchDeferred = Meter.CreateCounter<long>("mirror_watch_deferred", description: "Rounds of a watched tag skipped because the pull budget deferred background work");
     }
 
     public Meter Meter { get; }
@@ -83,6 +85,13 @@ public sealed class MirrorMetrics
         Meter.CreateObservableGauge("mirror_store_blobs", () => store.Blobs, description: "Blobs in the store");
         Meter.CreateObservableGauge("mirror_store_manifests", () => store.Manifests, description: "Manifests in the store");
     }
+
+    /// <summary>Counts a watched tag's round skipped on <paramref name="upstream"/> because the pull budget deferred it.</summary>
+    internal void WatchDeferred(string upstream) => _watchDeferred.Add(1, Upstream(upstream));
+
+    /// <summary>Observes the bytes of pinned content (<c>mirror.pin</c> and watched images).</summary>
+    internal void ObservePinned(Func<long> bytes) =>
+        Meter.CreateObservableGauge("mirror_pinned_bytes", bytes, "By", "Bytes of pinned and watched content in the store, which expiry and the size budget never remove");
 
     public static KeyValuePair<string, object?> Type(string type) => new("type", type);
 

@@ -9,6 +9,7 @@ using Mirror.Gateway.Configuration;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 
 namespace Mirror.Gateway.Cli;
 
@@ -102,6 +103,7 @@ internal sealed class StoreSession : IDisposable
         services.AddDistributionOptions(configuration)
             .AddCacheOptions()
             .AddUpstreamOptions()
+            .AddWatchOptions()
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
             .AddFrontProxyOptions();

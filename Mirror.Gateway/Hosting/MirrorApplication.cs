@@ -16,6 +16,7 @@ using Mirror.Gateway.Listening;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Status;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 using OpenTelemetry.Metrics;
 
 namespace Mirror.Gateway.Hosting;
@@ -32,6 +33,7 @@ internal static class MirrorApplication
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
         services.AddCache(ClusterOptionsSetup.ClusterOf(builder.Configuration));
         services.AddUpstream();
+        services.AddWatch();
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

@@ -13,4 +13,5 @@ internal sealed record StatusReport(
     IReadOnlyList<RepositoryActivity> TopByPulls,
     IReadOnlyList<RepositoryActivity> TopByBytes,
     IReadOnlyList<PullRecord> LastPulls,
-    IReadOnlyList<FillStatus> Fills);
+    IReadOnlyList<FillStatus> Fills,
+    WatchState Watch);

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Watch;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Status;
 
-/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills.</summary>
+/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills, the watched images.</summary>
 internal sealed class StatusReporter(
     MirroredRegistries registries,
     TrafficHistory traffic,
@@ -14,12 +15,13 @@ internal sealed class StatusReporter(
     StoreIndex index,
     StoreLayout layout,
     FillsInFlight fills,
+    WatchStatus watch,
     IOptions<EvictionOptions> eviction,
     TimeProvider time)
 {
     public const int Top = 10;
 
-    public StatusReport Report()
+    public async Task<StatusReport> ReportAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var day = pulls.LastDay();
@@ -33,7 +35,8 @@ internal sealed class StatusReporter(
             day.Where(a => a.Pulls > 0).OrderByDescending(a => a.Pulls).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             day.OrderByDescending(a => a.Bytes).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             pulls.Last(),
-            fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList());
+            fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList(),
+            new WatchState(watch.Watcher, await watch.NowAsync(cancellationToken), watch.PinnedBytes));
     }
 
     private static UpstreamState UpstreamOf(MirroredRegistry registry)
