@@ -25,7 +25,7 @@ internal sealed class StorePins
     private readonly IRepositoryLinks _links;
     private readonly List<PinPattern> _patterns;
     private readonly IReadOnlyList<WatchedImage> _watched;
-    private readonly long? _maxSize;
+    private readonly EvictionOptions _eviction;
     private readonly ILogger<StorePins> _logger;
     private volatile HashSet<DigestKey> _pinned = [];
     private long _bytes;
@@ -39,7 +39,7 @@ internal sealed class StorePins
         _links = links;
         _patterns = pins.Value.Patterns.Select(PinPattern.Parse).ToList();
         _watched = [.. watch.Value.Images];
-        _maxSize = eviction.Value.MaxSize;
+        _eviction = eviction.Value;
         _logger = logger;
         metrics.ObservePinned(() => Interlocked.Read(ref _bytes));
     }
@@ -132,8 +132,9 @@ internal sealed class StorePins
 
     private void Crowd(long bytes)
     {
-        if (_maxSize is not { } max)
+        if (_eviction.MaxSize is not { } max)
         {
+            _crowdedOut = false;
             return;
         }
 

@@ -145,10 +145,16 @@ internal static class ConfigurationKeys
     /// </summary>
     public static string SettingOf(string key)
     {
-        if (key.StartsWith(Upstreams + ".", StringComparison.OrdinalIgnoreCase) || key.StartsWith(Watch + ".", StringComparison.OrdinalIgnoreCase))
+        if (key.StartsWith(Upstreams + ".", StringComparison.OrdinalIgnoreCase))
         {
-            // Hosts have dots of their own, and a list's entry is named by its place: the key is named whole.
+            // Hosts have dots of their own: the key is named whole.
             return key;
+        }
+
+        if (key.StartsWith(Watch + ".", StringComparison.OrdinalIgnoreCase))
+        {
+            // An entry's key, by the entry's place in the list: mirror.watch.0.platform, not each item under it.
+            return string.Join('.', key.Split('.').Take(4));
         }
 
         var parts = key.Split('.');

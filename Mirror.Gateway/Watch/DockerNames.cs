@@ -59,5 +59,21 @@ internal sealed class DockerNames(UpstreamsOptions upstreams)
     public string Keyed(UpstreamOptions registry, string name) =>
         ReferenceEquals(registry, upstreams.Default) ? name : $"{registry.Host}/{name}";
 
+    /// <summary>
+    /// The names of <paramref name="upstreams"/>; <c>null</c> when the upstreams' own options fail, which they
+    /// report themselves (one line, not one per options that read them).
+    /// </summary>
+    public static DockerNames? Of(Microsoft.Extensions.Options.IOptions<UpstreamsOptions> upstreams)
+    {
+        try
+        {
+            return new DockerNames(upstreams.Value);
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            return null;
+        }
+    }
+
     private static string Official(string name) => name.Contains('/', StringComparison.Ordinal) ? name : "library/" + name;
 }

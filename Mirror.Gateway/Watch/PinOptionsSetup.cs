@@ -15,8 +15,12 @@ internal sealed class PinOptionsSetup(ConfigurationReader read, IOptions<Upstrea
 {
     public void Configure(PinOptions options)
     {
-        var names = new DockerNames(upstreams.Value);
         var items = read.List(ConfigurationKeys.Pin);
+        if (items.Count == 0 || DockerNames.Of(upstreams) is not { } names)
+        {
+            return;
+        }
+
         for (var i = 0; i < items.Count; i++)
         {
             options.Patterns.Add(Pattern(items[i], $"{ConfigurationKeys.Pin}.{i}", names));

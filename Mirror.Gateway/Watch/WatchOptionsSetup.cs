@@ -25,8 +25,13 @@ internal sealed class WatchOptionsSetup(ConfigurationReader read, IOptions<Upstr
             throw ConfigurationReader.Invalid<WatchOptions>(ConfigurationKeys.Watch, single, "is a value; give a list of maps such as - {image: nginx:1.27, interval: 10m}");
         }
 
-        var names = new DockerNames(upstreams.Value);
-        foreach (var entry in read.Children(ConfigurationKeys.Watch))
+        var entries = read.Children(ConfigurationKeys.Watch).ToList();
+        if (entries.Count == 0 || DockerNames.Of(upstreams) is not { } names)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
         {
             options.Images.Add(Entry(read.Under(entry, $"{ConfigurationKeys.Watch}.{entry.Key}"), names));
         }
