@@ -89,6 +89,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StorePins>();
+        services.AddSingleton<IStorePins>(sp => sp.GetRequiredService<StorePins>());
         services.AddSingleton<StoreEvictor>();
         services.AddHostedService<StoreSweeper>();
         services.AddSingleton<TagJournal>();
@@ -120,7 +121,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<ITagStore>(),
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<StoreEvictor>(),
-            sp.GetRequiredService<StorePins>()));
+            sp.GetRequiredService<IStorePins>()));
         services.AddSingleton<WatchBoard>();
         services.AddSingleton(sp => new WatchStatus(
             sp.GetRequiredService<IOptions<WatchOptions>>(),
@@ -128,7 +129,7 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<StoreLayout>(),
             sp.GetRequiredService<WatchBoard>(),
             sp.GetRequiredService<IWatchLease>(),
-            sp.GetRequiredService<StorePins>()));
+            sp.GetRequiredService<IStorePins>()));
         services.AddHostedService<CacheStartup>();
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Mirror.Cache.Pins;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
@@ -12,7 +11,7 @@ namespace Mirror.Cache.Maintenance;
 /// digest) and the links (which repository holds which digest), reading each stored manifest once for what
 /// it names.
 /// </summary>
-internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links, StorePins pins)
+internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links, IStorePins pins)
 {
     private readonly Dictionary<Digest, Manifest?> _manifests = [];
 

@@ -1,4 +1,3 @@
-using Mirror.Cache.Pins;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -20,10 +19,10 @@ public sealed class StoreMaintenance
     private readonly ITagStore _tags;
     private readonly IRepositoryLinks _links;
     private readonly StoreEvictor _evictor;
-    private readonly StorePins _pins;
+    private readonly IStorePins _pins;
     private readonly StoreVerifier _verifier;
 
-    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, StorePins pins)
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins)
     {
         _pins = pins;
         _layout = layout;

@@ -17,7 +17,7 @@ namespace Mirror.Cache.Pins;
 /// over <c>mirror.maxsize</c>, the pins win: new content is served without being stored
 /// (<see cref="CrowdedOut"/>) rather than a pin evicted.
 /// </summary>
-internal sealed class StorePins
+internal sealed class StorePins : IStorePins
 {
     private readonly StoreIndex _index;
     private readonly StoreLayout _layout;
@@ -47,19 +47,15 @@ internal sealed class StorePins
     /// <summary>Whether anything is pinned by configuration at all.</summary>
     public bool Configured => _patterns.Count > 0 || _watched.Count > 0;
 
-    /// <summary>Bytes of pinned content in the store, as of the last <see cref="RefreshAsync"/>.</summary>
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public long? Bytes => Configured ? Interlocked.Read(ref _bytes) : null;
 
-    /// <summary>Pinned content alone is over <c>mirror.maxsize</c>: new content is not stored.</summary>
     public bool CrowdedOut => _crowdedOut;
 
-    /// <summary>Whether the entry <paramref name="key"/> is pinned.</summary>
     public bool IsPinned(in DigestKey key) => _pinned.Contains(key);
 
     /// <summary>Whether <paramref name="repository"/> is one <c>mirror.pin</c> names.</summary>
     public bool IsPinnedRepository(RepositoryKey repository) => _patterns.Any(p => p.Matches(repository));
 
-    /// <summary>Works out what is pinned now; before each sweep.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         if (!Configured)

@@ -1,15 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Pins;
 
 namespace Mirror.Cache.Storage;
 
 /// <summary>
 /// Whether new content may be stored: the store's disk has at least <c>mirror.minfreespace</c> free (read from
 /// the file system every few seconds), and pinned content alone is not over <c>mirror.maxsize</c> (the pins
-/// win: <see cref="StorePins.CrowdedOut"/>).
+/// win: <see cref="IStorePins.CrowdedOut"/>).
 /// </summary>
-internal sealed class DiskSpace(StoreLayout layout, StorePins pins, IOptions<EvictionOptions> options, TimeProvider time, ILogger<DiskSpace> logger)
+internal sealed class DiskSpace(StoreLayout layout, IStorePins pins, IOptions<EvictionOptions> options, TimeProvider time, ILogger<DiskSpace> logger)
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 

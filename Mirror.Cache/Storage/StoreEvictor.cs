@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Diagnostics;
-using Mirror.Cache.Pins;
 
 namespace Mirror.Cache.Storage;
 
@@ -11,10 +10,10 @@ namespace Mirror.Cache.Storage;
 /// effective use: a blob or platform manifest counts as used whenever a manifest or list that names it
 /// is (the index carries a manifest's use to what it names), so content shared between images goes only
 /// when none of them has been used. Content being read is never removed (its lease keeps it), and a fill's
-/// temp file is not in the store until it commits, and pinned content (<see cref="StorePins"/>: <c>mirror.pin</c>,
+/// temp file is not in the store until it commits, and pinned content (<see cref="IStorePins"/>: <c>mirror.pin</c>,
 /// watched images) is never removed. A sweep costs what it removes (<see cref="EvictionCandidates"/>).
 /// </summary>
-internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, StorePins pins, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
+internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, IStorePins pins, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
 {
     /// <summary>Rounds of the budget's pick per sweep: each round passes over what the last found in use.</summary>
     private const int BudgetRounds = 4;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Pins;
 
 namespace Mirror.Cache.Storage;
 
@@ -11,12 +10,12 @@ namespace Mirror.Cache.Storage;
 /// also saves the uses since the last run, so they are written in batches, never per request. In a
 /// cluster every node saves its uses, and only the holder of the sweeper's lease (<see cref="ISweepLease"/>)
 /// sweeps, after merging every node's uses (<see cref="IAccessLog.CatchUp"/>); while the lease cannot be
-/// asked for, nobody sweeps. Every node works out what is pinned before each run (<see cref="StorePins"/>),
+/// asked for, nobody sweeps. Every node works out what is pinned before each run (<see cref="IStorePins"/>),
 /// so each knows whether pins alone fill the budget and new content must not be stored.
 /// </summary>
 internal sealed class StoreSweeper(
     StoreEvictor evictor,
-    StorePins pins,
+    IStorePins pins,
     StoreIndex index,
     IAccessLog uses,
     ISweepLease lease,

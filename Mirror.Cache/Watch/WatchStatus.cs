@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Mirror.Cache.Pins;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -18,9 +17,9 @@ public sealed class WatchStatus
     private readonly StoreLayout _layout;
     private readonly WatchBoard _board;
     private readonly IWatchLease _lease;
-    private readonly StorePins _pins;
+    private readonly IStorePins _pins;
 
-    internal WatchStatus(IOptions<WatchOptions> options, ITagStore tags, StoreLayout layout, WatchBoard board, IWatchLease lease, StorePins pins)
+    internal WatchStatus(IOptions<WatchOptions> options, ITagStore tags, StoreLayout layout, WatchBoard board, IWatchLease lease, IStorePins pins)
     {
         _pins = pins;
         _images = [.. options.Value.Images];
@@ -34,7 +33,7 @@ public sealed class WatchStatus
     public string? Watcher => _images.Count > 0 ? _lease.Watcher : null;
 
     /// <summary>Bytes of pinned content (<c>mirror.pin</c>, watched images) as of the last sweep; <c>null</c> when nothing is pinned by configuration.</summary>
-    public long? PinnedBytes => _pins.Configured ? _pins.Bytes : null;
+    public long? PinnedBytes => _pins.Bytes;
 
     /// <summary>Each watched tag now, in <c>mirror.watch</c>'s order.</summary>
     public async Task<IReadOnlyList<WatchedTagState>> NowAsync(CancellationToken cancellationToken)

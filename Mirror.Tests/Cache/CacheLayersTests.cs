@@ -15,7 +15,7 @@ internal sealed class CacheLayersTests
 {
     private const string Cache = "Mirror.Cache.";
     private static readonly string[] Composition = [Cache + "CacheStartup", Cache + "CacheLog", Cache + "CacheServiceCollectionExtensions"];
-    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance"];
+    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Pins", "Watch"];
 
     [TestCase("Protocol")]
     [TestCase("Concurrency")]
@@ -26,6 +26,8 @@ internal sealed class CacheLayersTests
     [TestCase("Repositories")]
     [TestCase("Proofs")]
     [TestCase("Maintenance")]
+    [TestCase("Pins")]
+    [TestCase("Watch")]
     [TestCase("Cluster")]
     public void Folder_DependsOnNothingAboveIt(string folder)
     {
