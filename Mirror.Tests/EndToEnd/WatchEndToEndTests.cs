@@ -83,7 +83,7 @@ internal sealed class WatchEndToEndTests
             Assert.That(_upstream.BlobGets(since), Is.Zero, string.Join('\n', _upstream.Requests.Skip(since)));
             Assert.That(moved.GetProperty("previous").GetString(), Is.EqualTo(_v1.Manifest.Digest.ToString()), "where the tag pointed before its move");
             Assert.That(moved.GetProperty("lastMove").ValueKind, Is.EqualTo(JsonValueKind.String));
-            Assert.That(_mirror.Output, Does.Contain("Watched library/watched:1 moved to " + _v2.Manifest.Digest));
+            Assert.That(_mirror.Output, Does.Contain($"Watched library/watched:1 points at {_v2.Manifest.Digest}: 2 manifests and 2 blobs fetched"));
         });
     }
 
@@ -114,6 +114,23 @@ internal sealed class WatchEndToEndTests
             Assert.That(File.Exists(_store.PathOf(ContentKind.Manifest, _v1.Manifest.Digest)) && File.Exists(_store.PathOf(ContentKind.Manifest, _v2.Manifest.Digest)), Is.True);
             Assert.That(File.Exists(_store.PathOf(ContentKind.Manifest, _pinned.Manifest.Digest)), Is.True);
             Assert.That(_mirror.Output, Does.Not.Contain("over mirror.maxsize"), "the pins alone fit the budget");
+        });
+    }
+
+    [Test]
+    [Order(3)]
+    public async Task Ls_BesideTheRunningMirror_MarksWatchedAndPinnedImagesPinned_AndNoOther()
+    {
+        var (exitCode, output, json) = await GatewayProcess.RunAsync(["ls", "--json", _directory.Combine("mirror", "config.yml")]);
+        var images = JsonDocument.Parse(json).RootElement.GetProperty("repositories").EnumerateArray()
+            .SelectMany(r => r.GetProperty("images").EnumerateArray().Select(i => (Repository: r.GetProperty("name").GetString(), Digest: i.GetProperty("digest").GetString(), Pinned: i.GetProperty("pinned").GetBoolean())))
+            .ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(images.Where(i => i.Pinned).Select(i => i.Digest), Is.EquivalentTo(new[] { _v1.Manifest.Digest, _v2.Manifest.Digest, _pinned.Manifest.Digest }.Select(d => d.ToString())), output);
+            Assert.That(images.Where(i => i.Repository!.StartsWith("library/other", StringComparison.Ordinal)).Select(i => i.Pinned), Is.Not.Empty.And.All.False);
         });
     }
 
