@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Manifests;
+using Mirror.Cache.Pins;
 using Mirror.Cache.Policy;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Referrers;
@@ -14,6 +17,8 @@ using Mirror.Cache.Repositories;
 using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
+using Mirror.Cache.Upstream;
+using Mirror.Cache.Watch;
 using StackExchange.Redis;
 
 namespace Mirror.Cache;
@@ -40,6 +45,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<ISharedFlight, SoleFlight>();
         services.AddSingleton<IFillRunner, SoleFillRunner>();
         services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<UseJournal>());
+        services.AddSingleton<IWatchLease, SoleWatcher>();
         services.AddSingleton<ITagStore>(sp => sp.GetRequiredService<TagJournal>());
         services.AddSingleton<ITagListStore>(sp => sp.GetRequiredService<TagListFiles>());
         services.AddSingleton<IRepositoryLinks>(sp => sp.GetRequiredService<LinkJournal>());
@@ -65,6 +71,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
         services.AddSingleton<ISharedFlight, ClusterFlight>();
         services.AddSingleton<IFillRunner, ClusterFillRunner>();
+        services.AddSingleton<IWatchLease, ClusterWatchLease>();
         services.AddSingleton<IUseExchange, RedisUseExchange>();
         services.AddSingleton<ClusterUseLog>();
         services.AddSingleton<IUseLog>(sp => sp.GetRequiredService<ClusterUseLog>());
@@ -93,6 +100,8 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<DiskSpace>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
+        services.AddSingleton<StorePins>();
+        services.AddSingleton<IStorePins>(sp => sp.GetRequiredService<StorePins>());
         services.AddSingleton<StoreEvictor>();
         services.AddHostedService<StoreSweeper>();
         services.AddSingleton<TagJournal>();
@@ -149,7 +158,28 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<StoreIndex>(),
             sp.GetRequiredService<ITagStore>(),
             sp.GetRequiredService<IRepositoryLinks>(),
-            sp.GetRequiredService<StoreEvictor>()));
+            sp.GetRequiredService<StoreEvictor>(),
+            sp.GetRequiredService<IStorePins>()));
+        services.AddSingleton<WatchBoard>();
+        services.AddSingleton(sp => new WatchStatus(
+            sp.GetRequiredService<IOptions<WatchOptions>>(),
+            sp.GetRequiredService<ITagStore>(),
+            sp.GetRequiredService<StoreLayout>(),
+            sp.GetRequiredService<WatchBoard>(),
+            sp.GetRequiredService<IWatchLease>(),
+            sp.GetRequiredService<IStorePins>()));
         services.AddHostedService<CacheStartup>();
+    }
+
+    /// <summary>
+    /// Registers the watcher of <c>mirror.watch</c> (<see cref="WatchOptions"/>), which fetches through the host's
+    /// upstreams (<see cref="IUpstreams"/>, the host's to register) within the pull budget
+    /// (<see cref="IPullBudget"/>, which the cache registers: the quota each upstream has stated).
+    /// </summary>
+    public static IServiceCollection AddImageWatcher(this IServiceCollection services)
+    {
+        services.AddSingleton<WatchedImageFetch>();
+        services.AddHostedService<ImageWatcher>();
+        return services;
     }
 }

@@ -95,6 +95,27 @@ public sealed class FillReader : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Waits for the fill to end without reading it (background work that only wants the blob stored): true
+    /// once every byte verified (the commit follows at once), false when it failed or the store could not take it.
+    /// </summary>
+    internal async Task<bool> VerifiedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var changed = _fill.Changed;
+            switch (_fill.Stage)
+            {
+                case FillStage.Verified:
+                    return true;
+                case FillStage.Failed or FillStage.StoreFaulted:
+                    return false;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
     public void Dispose()
     {
         if (!_disposed)

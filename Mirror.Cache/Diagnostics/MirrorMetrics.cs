@@ -29,6 +29,7 @@ public sealed class MirrorMetrics
     private readonly Counter<long> _policyDecisions;
     private readonly Counter<long> _upstreamPulls;
     private readonly Counter<long> _heldPulls;
+    private readonly Counter<long> _watchDeferred;
 
     public MirrorMetrics(IMeterFactory meterFactory)
     {
@@ -46,6 +47,7 @@ public sealed class MirrorMetrics
         _policyDecisions = Meter.CreateCounter<long>("mirror_policy_decisions", description: "Manifests mirror.policy served or refused, by result");
         _upstreamPulls = Meter.CreateCounter<long>("mirror_upstream_pulls", description: "Manifest GETs that reached an upstream and were answered 200: pulls the mirror spent of its quota");
         _heldPulls = Meter.CreateCounter<long>("mirror_upstream_pulls_held", description: "Manifest GETs not sent upstream because its pull quota was spent");
+        _watchDeferred = Meter.CreateCounter<long>("mirror_watch_deferred", description: "Rounds of a watched tag skipped because the pull budget deferred background work");
     }
 
     public Meter Meter { get; }
@@ -109,6 +111,13 @@ public sealed class MirrorMetrics
         Meter.CreateObservableGauge("mirror_store_blobs", () => store.Blobs, description: "Blobs in the store");
         Meter.CreateObservableGauge("mirror_store_manifests", () => store.Manifests, description: "Manifests in the store");
     }
+
+    /// <summary>Counts a watched tag's round skipped on <paramref name="upstream"/> because the pull budget deferred it.</summary>
+    internal void WatchDeferred(string upstream) => _watchDeferred.Add(1, Upstream(upstream));
+
+    /// <summary>Observes the bytes of pinned content (<c>mirror.pin</c> and watched images).</summary>
+    internal void ObservePinned(Func<long> bytes) =>
+        Meter.CreateObservableGauge("mirror_pinned_bytes", bytes, "By", "Bytes of pinned and watched content in the store, which expiry and the size budget never remove");
 
     public static KeyValuePair<string, object?> Type(string type) => new("type", type);
 

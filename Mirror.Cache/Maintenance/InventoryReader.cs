@@ -12,7 +12,7 @@ namespace Mirror.Cache.Maintenance;
 /// digest) and the links (which repository holds which digest), reading each stored manifest once for what
 /// it names.
 /// </summary>
-internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links)
+internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links, IStorePins pins)
 {
     private readonly Dictionary<Digest, Manifest?> _manifests = [];
 
@@ -87,7 +87,7 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITag
             var size = SizeOf(digest, reached);
             claimed.UnionWith(reached);
             var platforms = manifest?.Platforms.Select(p => new PlatformInventory(p.Platform, p.Digest, index.TryFind(ContentKind.Manifest, p.Digest) is not null)).ToList() ?? [];
-            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastUse));
+            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastUse, pins.IsPinned(DigestKey.Of(digest))));
             if (entry is not null && (lastPull is null || entry.LastUse > lastPull))
             {
                 lastPull = entry.LastUse;

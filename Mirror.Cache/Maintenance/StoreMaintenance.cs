@@ -19,10 +19,12 @@ public sealed class StoreMaintenance
     private readonly ITagStore _tags;
     private readonly IRepositoryLinks _links;
     private readonly StoreEvictor _evictor;
+    private readonly IStorePins _pins;
     private readonly StoreVerifier _verifier;
 
-    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor)
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins)
     {
+        _pins = pins;
         _layout = layout;
         _scanner = scanner;
         _index = index;
@@ -37,7 +39,8 @@ public sealed class StoreMaintenance
 
     /// <summary>
     /// Reads the store as a server's start does: the scan of every file (sizes, last writes, what manifests
-    /// name) with the saved last uses, then the tags and the links. Nothing is written; an unreadable store
+    /// name) with the saved last uses, then the tags and the links, and what they pin (<c>mirror.pin</c>,
+    /// watched images: <c>gc</c> removes none of it). Nothing is written; an unreadable store
     /// throws the scan's <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.
     /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -46,10 +49,11 @@ public sealed class StoreMaintenance
         await _index.Loaded;
         await _tags.LoadAsync(cancellationToken);
         _links.Load();
+        await _pins.RefreshAsync(cancellationToken);
     }
 
     /// <summary>Repositories, their images, tags, sizes and last pulls; after <see cref="LoadAsync"/>.</summary>
-    public StoreInventory Inventory() => new InventoryReader(_layout, _index, _tags, _links).Read();
+    public StoreInventory Inventory() => new InventoryReader(_layout, _index, _tags, _links, _pins).Read();
 
     /// <summary>
     /// Runs expiry and the size budget now, as the server's sweep does, telling <paramref name="removed"/> of

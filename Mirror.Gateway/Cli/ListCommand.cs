@@ -9,7 +9,8 @@ namespace Mirror.Gateway.Cli;
 
 /// <summary>
 /// <c>ls [config.yml] [--json]</c>: what the store holds: each repository's images with their tags, digests,
-/// platforms, stored size and last pull, and the store's totals. Reads only; safe beside a running server.
+/// platforms, stored size (marked <c>(pinned)</c> when expiry and the size budget never remove it) and last
+/// pull, and the store's totals. Reads only; safe beside a running server.
 /// </summary>
 internal static class ListCommand
 {
@@ -77,7 +78,7 @@ internal static class ListCommand
                     new Text(image.Tags.Count > 0 ? string.Join(", ", image.Tags) : "<none>"),
                     new Text(image.Digest.ToString()),
                     new Text(Platforms(image)),
-                    new Text(image.Stored ? ByteSize.Format(image.Size) : "not stored"),
+                    new Text((image.Stored ? ByteSize.Format(image.Size) : "not stored") + (image.Pinned ? " (pinned)" : string.Empty)),
                     new Text(image.LastPull is { } pulled ? Time(pulled) : "-"));
             }
 
@@ -122,6 +123,7 @@ internal static class ListCommand
                 i.Size,
                 Platforms = i.Platforms.Select(p => new { p.Platform, Digest = p.Digest.ToString(), p.Stored }),
                 i.LastPull,
+                i.Pinned,
             }),
             r.Blobs,
             r.BlobBytes,

@@ -11,6 +11,7 @@ using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
 using Mirror.Gateway.Policy;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 
 namespace Mirror.Gateway.Cli;
 
@@ -108,6 +109,7 @@ internal sealed class StoreSession : IDisposable
             .AddCacheOptions()
             .AddPolicyOptions()
             .AddUpstreamOptions()
+            .AddWatchOptions()
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
             .AddFrontProxyOptions();

@@ -62,6 +62,18 @@ internal static class ConfigurationKeys
     public const string AccelLocation = "mirror.accel.location";
     public const string QuotaReserve = "mirror.quota.reserve";
 
+    /// <summary>How many blob fills watched images run at once.</summary>
+    public const string WatchFills = "mirror.watchfills";
+
+    /// <summary>Repository patterns whose content is never removed: a list.</summary>
+    public const string Pin = "mirror.pin";
+
+    /// <summary>The images kept warm: a list of maps, each with the <see cref="WatchKeys"/>.</summary>
+    public const string Watch = "mirror.watch";
+
+    /// <summary>The keys of one <see cref="Watch"/> entry; <c>platforms</c> is a list.</summary>
+    public static readonly IReadOnlyList<string> WatchKeys = ["image", "interval", "platforms"];
+
     public const string RedisAddr = "redis.addr";
     public const string RedisAddrs = "redis.addrs";
     public const string RedisUsername = "redis.username";
@@ -94,9 +106,10 @@ internal static class ConfigurationKeys
     /// Sections in which every key must be one the mirror implements: authentication, TLS, the upstreams
     /// (their credentials, proxies and CAs) and Redis (its password and TLS). A key there that the mirror
     /// ignored would serve content to clients the configuration meant to keep out, in clear, or past the
-    /// egress proxy, so it stops the start.
+    /// egress proxy, so it stops the start. So does a mistyped key in a watched image's entry, which would
+    /// otherwise spend pulls on platforms nobody asked for, or none on the tag it meant.
     /// </summary>
-    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis", Policy];
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis", Policy, Watch];
 
     private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -105,7 +118,7 @@ internal static class ConfigurationKeys
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
-        TagListBytes, TagListPages, TokenBytes,
+        TagListBytes, TagListPages, TokenBytes, WatchFills,
         MinResponseRate, MinResponseGrace, QuotaReserve,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
 
@@ -129,7 +142,7 @@ internal static class ConfigurationKeys
     };
 
     /// <summary>Keys whose value is a list: <c>key.0</c>, <c>key.1</c>, ... (or one scalar).</summary>
-    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies, RedisAddrs];
+    private static readonly string[] Lists = [TlsClientCas, TlsCipherSuites, TokenSigningAlgorithms, TrustedProxies, RedisAddrs, Pin];
 
     /// <summary>Keys whose value is a map of names the operator chooses.</summary>
     private static readonly string[] Maps = [Headers];
@@ -149,6 +162,12 @@ internal static class ConfigurationKeys
         {
             // Hosts have dots of their own, policy rules indexes: the key is named whole.
             return key;
+        }
+
+        if (key.StartsWith(Watch + ".", StringComparison.OrdinalIgnoreCase))
+        {
+            // An entry's key, by the entry's place in the list: mirror.watch.0.platform, not each item under it.
+            return string.Join('.', key.Split('.').Take(4));
         }
 
         var parts = key.Split('.');
@@ -174,8 +193,25 @@ internal static class ConfigurationKeys
             return parts.Length <= 3 || UpstreamKeys.Contains(string.Join('.', parts[3..]), StringComparer.OrdinalIgnoreCase);
         }
 
+        if (parts.Length >= 2 && string.Equals($"{parts[0]}.{parts[1]}", Watch, StringComparison.OrdinalIgnoreCase))
+        {
+            return IsWatchEntryKey(parts[2..]);
+        }
+
         return IsKnown(Dotted(path));
     }
+
+    /// <summary>Whether the path under <see cref="Watch"/> is an entry (<c>0</c>), one of its <see cref="WatchKeys"/>, or an item of its <c>platforms</c>.</summary>
+    private static bool IsWatchEntryKey(string[] parts) => parts switch
+    {
+        [] => true,
+        [var entry] => IsIndex(entry),
+        [var entry, var key] => IsIndex(entry) && WatchKeys.Contains(key, StringComparer.OrdinalIgnoreCase),
+        [var entry, var key, var item] => IsIndex(entry) && key.Equals("platforms", StringComparison.OrdinalIgnoreCase) && IsIndex(item),
+        _ => false,
+    };
+
+    private static bool IsIndex(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
 
     /// <summary>Whether the mirror reads <paramref name="key"/> (dotted).</summary>
     public static bool IsKnown(string key) =>

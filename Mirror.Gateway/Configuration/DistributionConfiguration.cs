@@ -77,6 +77,8 @@ internal static class DistributionConfiguration
 
     private static string WhyRefused(string setting) => setting.ToLowerInvariant() switch
     {
+        var watch when watch.StartsWith(ConfigurationKeys.Watch + ".", StringComparison.Ordinal) =>
+            $"not a key of a {ConfigurationKeys.Watch} entry, which takes {string.Join(", ", ConfigurationKeys.WatchKeys)}",
         "http.tls.letsencrypt" => "ACME is not supported; give http.tls.certificate and http.tls.key, renewed in place by an ACME client such as certbot",
         "auth.silly" => "the silly access controller is for distribution's tests; use auth.htpasswd, auth.token or auth.upstream",
         "proxy.exec" => "credential helpers are not supported; give proxy.username and proxy.password",

@@ -17,6 +17,7 @@ using Mirror.Gateway.Policy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Status;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 using OpenTelemetry.Metrics;
 
 namespace Mirror.Gateway.Hosting;
@@ -34,6 +35,7 @@ internal static class MirrorApplication
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
         services.AddCache(ClusterOptionsSetup.ComposedClusterOf(builder.Configuration));
         services.AddUpstream();
+        services.AddWatch();
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

@@ -41,6 +41,7 @@ internal static class StatusPage
         Pulls(html, report.LastPulls);
         Fills(html, report.Fills);
         Refusals(html, report.Refusals);
+        Watched(html, report.Watch);
         return html.Raw("</body></html>").ToString();
     }
 
@@ -154,6 +155,31 @@ internal static class StatusPage
                 .Raw($"<div class=\"bar\"><div style=\"width:{share.ToString("0.#", CultureInfo.InvariantCulture)}%\"></div></div>")
                 .Text($"{Bytes(fill.Written)} of {(fill.Length is { } l ? Bytes(l) : "?")}").Raw("</td><td class=\"num\">")
                 .Text($"{Bytes((long)fill.BytesPerSecond)}/s").Raw("</td><td class=\"num\">").Text(fill.Clients.ToString(CultureInfo.InvariantCulture)).Raw("</td></tr>");
+        }
+
+        html.Raw("</table></section>");
+    }
+
+    /// <summary>The watched tags (<c>mirror.watch</c>): last check, digest, whether in the store, last move, and a deferral or failure.</summary>
+    private static void Watched(Html html, WatchState watch)
+    {
+        if (watch.Tags.Count == 0 && watch.PinnedBytes is null)
+        {
+            return;
+        }
+
+        html.Raw("<section id=\"watched\"><h2>Watched images</h2><p class=\"muted\">")
+            .Text(watch.Watcher is { } watcher ? $"watched by {watcher}" : "no node watches now")
+            .Text(watch.PinnedBytes is { } pinned ? $"; pinned content: {Bytes(pinned)}" : string.Empty).Raw("</p>");
+        html.Raw("<table><tr><th>image</th><th>last check</th><th>digest</th><th>in store</th><th>last move</th><th>note</th></tr>");
+        foreach (var tag in watch.Tags)
+        {
+            var note = tag.DeferredUntil is { } until ? $"deferred until {until:u} ({tag.Deferrals} so far): {tag.Deferral}" : tag.Problem ?? string.Empty;
+            html.Raw("<tr><td>").Text(tag.Image).Raw("</td><td>").Text(tag.LastCheck is { } at ? $"{at:u}" : "-")
+                .Raw("</td><td>").Text(tag.Digest is { } digest ? Short(digest) : "-")
+                .Raw($"</td><td class=\"{(tag.InStore ? "ok" : "down")}\">").Text(tag.InStore ? "yes" : "no")
+                .Raw("</td><td>").Text(tag.LastMove is { } moved ? $"{moved:u} from {Short(tag.Previous ?? "-")}" : "-")
+                .Raw("</td><td>").Text(note).Raw("</td></tr>");
         }
 
         html.Raw("</table></section>");

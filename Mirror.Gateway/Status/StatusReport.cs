@@ -14,4 +14,5 @@ internal sealed record StatusReport(
     IReadOnlyList<RepositoryActivity> TopByBytes,
     IReadOnlyList<PullRecord> LastPulls,
     IReadOnlyList<FillStatus> Fills,
-    IReadOnlyList<PolicyRefusal> Refusals);
+    IReadOnlyList<PolicyRefusal> Refusals,
+    WatchState Watch);

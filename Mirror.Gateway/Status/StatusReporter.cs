@@ -3,12 +3,13 @@ using Mirror.Cache.Blobs;
 using Mirror.Cache.Policy;
 using Mirror.Cache.Quota;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Watch;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Upstream;
 
 namespace Mirror.Gateway.Status;
 
-/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills, the policy's refusals.</summary>
+/// <summary>Gathers a <see cref="StatusReport"/> from where each fact lives: the registries, the traffic and pull histories, the store and its fills, the policy's refusals, the watched images.</summary>
 internal sealed class StatusReporter(
     MirroredRegistries registries,
     TrafficHistory traffic,
@@ -18,12 +19,13 @@ internal sealed class StatusReporter(
     FillsInFlight fills,
     PolicyGate policy,
     PullQuota quota,
+    WatchStatus watch,
     IOptions<EvictionOptions> eviction,
     TimeProvider time)
 {
     public const int Top = 10;
 
-    public StatusReport Report()
+    public async Task<StatusReport> ReportAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var day = pulls.LastDay();
@@ -38,7 +40,8 @@ internal sealed class StatusReporter(
             day.OrderByDescending(a => a.Bytes).ThenBy(a => a.Repository, StringComparer.Ordinal).Take(Top).ToList(),
             pulls.Last(),
             fills.Now().Select(f => new FillStatus(f.Repository.ToString(), f.Digest.ToString(), f.Written, f.Length, f.BytesPerSecond, f.Elapsed.TotalSeconds, f.Clients)).ToList(),
-            policy.RecentRefusals.Select(r => new PolicyRefusal(r.At, r.Upstream, r.Verdict.Label, r.Verdict.Reason)).ToList());
+            policy.RecentRefusals.Select(r => new PolicyRefusal(r.At, r.Upstream, r.Verdict.Label, r.Verdict.Reason)).ToList(),
+            new WatchState(watch.Watcher, await watch.NowAsync(cancellationToken), watch.PinnedBytes));
     }
 
     private UpstreamState UpstreamOf(MirroredRegistry registry, DateTimeOffset now)

@@ -16,7 +16,7 @@ internal sealed class CacheLayersTests
 {
     private const string Cache = "Mirror.Cache.";
     private static readonly string[] Composition = [Cache + "CacheStartup", Cache + "CacheLog", Cache + "CacheServiceCollectionExtensions"];
-    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Quota", "Signatures", "Referrers", "Policy"];
+    private static readonly string[] Policy = ["Blobs", "Manifests", "Tags", "Repositories", "Proofs", "Maintenance", "Quota", "Signatures", "Referrers", "Policy", "Pins", "Watch"];
 
     [TestCase("Protocol")]
     [TestCase("Diagnostics")]
@@ -31,6 +31,8 @@ internal sealed class CacheLayersTests
     [TestCase("Maintenance")]
     [TestCase("Quota")]
     [TestCase("Signatures")]
+    [TestCase("Pins")]
+    [TestCase("Watch")]
     [TestCase("Cluster")]
     public void Folder_DependsOnNothingAboveIt(string folder)
     {

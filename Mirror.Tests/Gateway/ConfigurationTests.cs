@@ -171,6 +171,15 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {quota: {reserve: lots}}", "mirror.quota.reserve: 'lots'")]
     [TestCase("mirror: {quota: {reserve: 120%}}", "mirror.quota.reserve: '120%'")]
     [TestCase("mirror: {upstreams: {ghcr.io: {quota: {reserve: '-3'}}}}", "mirror.upstreams.ghcr.io.quota.reserve: '-3'")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 500ms}]}", "mirror.watch.0.interval: '500ms' is shorter than 1s")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27'}]}", "mirror.watch.0.interval: is missing")]
+    [TestCase("mirror: {watch: [{interval: 10m}]}", "mirror.watch.0.image: is missing")]
+    [TestCase("mirror: {watch: [{image: 'ghcr.io/org/app:stable', interval: 10m}]}", "mirror.watch.0.image: 'ghcr.io/org/app:stable' names ghcr.io, which is not in mirror.upstreams")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 10m, platforms: [amd64]}]}", "mirror.watch.0.platforms")]
+    [TestCase("mirror: {watch: 'nginx:1.27'}", "mirror.watch: 'nginx:1.27' is a value")]
+    [TestCase("mirror: {watchfills: 0}", "mirror.watchfills: '0'")]
+    [TestCase("mirror: {pin: ['ghcr.io/org/*']}", "mirror.pin.0: 'ghcr.io/org/*' names ghcr.io")]
+    [TestCase("mirror: {pin: ['library/ng*nx']}", "mirror.pin.0: 'library/ng*nx' has a * before its end")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");
@@ -221,6 +230,7 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
     [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
     [TestCase("mirror: {upstreams: {'*': {}}}", "mirror.upstreams.*: a catch-all upstream is not offered")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 10m, platform: [linux/arm64]}]}", "mirror.watch.0.platform: not a key of a mirror.watch entry")]
     [TestCase("redis: {addr: '127.0.0.1:6379', tls: {enabled: true, certificate: '{dir}/cert.pem'}}", "redis.tls.certificate: client certificates")]
     [TestCase("redis: {addr: '127.0.0.1:6379', mastername: mymaster}", "redis.mastername: Redis Sentinel")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]

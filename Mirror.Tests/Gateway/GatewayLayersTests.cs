@@ -23,7 +23,7 @@ internal sealed class GatewayLayersTests
         ["Configuration", "Registry"],
         ["Diagnostics", "Tls", "FrontProxy"],
         ["Upstream", "Listening"],
-        ["Cluster", "Caching", "Authentication", "Policy"],
+        ["Cluster", "Caching", "Authentication", "Policy", "Watch"],
         ["Authorization", "Blobs", "Manifests", "Tags", "Referrers", "Catalog", "Forwarder", "Health", "Status"],
         ["Api", "Cli"],
         ["Hosting"],

@@ -1,25 +1,30 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Pins;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Cache.Watch;
 
 namespace Mirror.Tests.Support;
 
 /// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536)
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536, PinOptions? pins = null, WatchOptions? watch = null)
     {
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
-        var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
+        Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
+        Links.Load();
+        Tags = new TagJournal(Layout, time, NullLogger<TagJournal>.Instance);
+        Pins = new StorePins(Index, Layout, Tags, Links, Options.Create(pins ?? new PinOptions()), Options.Create(watch ?? new WatchOptions()), Options.Create(eviction), TestMetrics.Create(), NullLogger<StorePins>.Instance);
+        var space = new DiskSpace(Layout, Pins, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
         _time = time;
         Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
         Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
         Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
-        Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
-        Links.Load();
         Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
         Proofs.Load();
         Provenance = new Provenance(Proofs, Options.Create(new ProofOptions()), NullLogger<Provenance>.Instance);
@@ -39,6 +44,10 @@ internal sealed class TestStore : IDisposable
     public ManifestStore Manifests { get; }
 
     public LinkJournal Links { get; }
+
+    public TagJournal Tags { get; }
+
+    public StorePins Pins { get; }
 
     public ProofJournal Proofs { get; }
 
