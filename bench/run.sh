@@ -9,6 +9,7 @@
 #   ROUNDS=1 bench/run.sh     # quicker, noisier
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
+#   bench/run.sh lazy         # only 50 random 64 KiB ranges of a cold blob from a throttled upstream (bench/lazy.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,8 @@ source "$ROOT/bench/scale.sh"
 source "$ROOT/bench/accel.sh"
 # shellcheck source=bench/cluster.sh
 source "$ROOT/bench/cluster.sh"
+# shellcheck source=bench/lazy.sh
+source "$ROOT/bench/lazy.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -278,6 +281,10 @@ if [ "$CASES" = cluster ]; then
   cluster_only
   exit 0
 fi
+if [ "$CASES" = lazy ]; then
+  lazy_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -466,6 +473,7 @@ done
 stop mirrortls
 for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
+lazy_case
 cluster_case
 accel_case
 scale_case
@@ -488,6 +496,7 @@ scale_case
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: upstream GETs | ${R[concgets,mirror]} | ${R[concgets,dist]} | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: slowest first byte | ${R[concttfb,mirror]} s | ${R[concttfb,dist]} s | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
+  lazy_row
   cluster_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
