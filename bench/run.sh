@@ -60,7 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-UP=127.0.0.1:5101      # upstream docker-registry
+UP=${BENCH_UP:-127.0.0.1:5101}  # upstream docker-registry (BENCH_UP: another, when a second run shares the machine)
 MIR=127.0.0.1:5102     # the mirror
 DIST=127.0.0.1:5103    # distribution's proxy
 NGX=127.0.0.1:5104     # nginx, sendfile on
