@@ -16,10 +16,11 @@ namespace Mirror.Gateway.Blobs;
 /// <summary>
 /// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>, in HTTP: asks the <see cref="BlobCache"/>, then
 /// serves a stored blob from its file (ranges, several as <c>multipart/byteranges</c> up to
-/// <c>mirror.limits.maxranges</c>, <c>If-Range</c>, and <c>If-None-Match</c> as StaticFiles answers it), streams
-/// a fill as its bytes arrive (a range at once, from the fill or the upstream), answers a HEAD from what it was told, or writes the upstream's refusal. Behind
-/// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>).
-/// A body is held to the minimum response rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
+/// <c>mirror.limits.maxranges</c>, <c>If-Range</c>, and <c>If-None-Match</c> as StaticFiles answers it),
+/// streams a fill as its bytes arrive (a range at once, from the fill or the upstream), answers a HEAD from
+/// what it was told, or writes the upstream's refusal. Behind a front proxy with <c>mirror.accel</c>, a stored
+/// blob's body is left to that proxy (<see cref="AccelRedirect"/>). A body is held to the minimum response
+/// rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
 /// </summary>
 internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, IOptions<ServerOptions> server, ILogger<BlobEndpoint> logger)
 {
@@ -153,6 +154,7 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
             : StreamRangeAsync(context, digest, filling, range, watch));
     }
 
+    /// <summary>Streams one range of a fill (<see cref="BlobRangeReader"/>), saying so when it is asked of the upstream.</summary>
     private async Task<bool> StreamRangeAsync(HttpContext context, Digest digest, FillingBlob filling, ByteRange range, ResponseRateWatch? watch)
     {
         using var reader = filling.Reader.OpenRange(range.Start, range.End);
