@@ -9,6 +9,7 @@
 #   ROUNDS=1 bench/run.sh     # quicker, noisier
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
+#   bench/run.sh lazy         # only 50 random 64 KiB ranges of a cold blob from a throttled upstream (bench/lazy.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
@@ -29,6 +30,8 @@ source "$ROOT/bench/cluster.sh"
 source "$ROOT/bench/policy.sh"
 # shellcheck source=bench/quota.sh
 source "$ROOT/bench/quota.sh"
+# shellcheck source=bench/lazy.sh
+source "$ROOT/bench/lazy.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -63,7 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-UP=127.0.0.1:5101      # upstream docker-registry
+UP=${BENCH_UP:-127.0.0.1:5101}  # upstream docker-registry (BENCH_UP: another, when a second run shares the machine)
 MIR=127.0.0.1:5102     # the mirror
 DIST=127.0.0.1:5103    # distribution's proxy
 NGX=127.0.0.1:5104     # nginx, sendfile on
@@ -292,6 +295,10 @@ if [ "$CASES" = quota ]; then
   quota_only
   exit 0
 fi
+if [ "$CASES" = lazy ]; then
+  lazy_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -480,6 +487,7 @@ done
 stop mirrortls
 for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
+lazy_case
 cluster_case
 accel_case
 policy_case
@@ -504,6 +512,7 @@ quota_case
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: upstream GETs | ${R[concgets,mirror]} | ${R[concgets,dist]} | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: slowest first byte | ${R[concttfb,mirror]} s | ${R[concttfb,dist]} s | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
+  lazy_row
   cluster_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"

@@ -18,6 +18,7 @@ public sealed class MirrorMetrics
 
     private readonly Counter<long> _pulledBytes;
     private readonly Counter<long> _digestMismatches;
+    private readonly Counter<long> _rangeRequests;
     private readonly UpDownCounter<long> _fillsInFlight;
     private readonly Counter<long> _evictions;
     private readonly Counter<long> _evictedBytes;
@@ -36,6 +37,7 @@ public sealed class MirrorMetrics
         Meter = meterFactory.Create(MeterName);
         _pulledBytes = Meter.CreateCounter<long>("registry_proxy_pulled_bytes", "By", "Bytes received from the upstream");
         _digestMismatches = Meter.CreateCounter<long>("mirror_digest_mismatches", description: "Upstream content that did not hash to its digest");
+        _rangeRequests = Meter.CreateCounter<long>("mirror_upstream_range_requests", description: "Ranged upstream requests for clients' ranges a fill would reach later (not fills, not stored)");
         _fillsInFlight = Meter.CreateUpDownCounter<long>("mirror_fills_in_flight", description: "Blob fills running now");
         _evictions = Meter.CreateCounter<long>("mirror_evictions", description: "Files removed from the store by expiry or the size budget");
         _evictedBytes = Meter.CreateCounter<long>("mirror_evicted_bytes", "By", "Bytes removed from the store by expiry or the size budget");
@@ -55,6 +57,8 @@ public sealed class MirrorMetrics
     internal void Pulled(string upstream, string type, long bytes) => _pulledBytes.Add(bytes, Type(type), Upstream(upstream));
 
     internal void DigestMismatch(string upstream, string type) => _digestMismatches.Add(1, Type(type), Upstream(upstream));
+
+    internal void RangeRequested(string upstream) => _rangeRequests.Add(1, Upstream(upstream));
 
     internal void LeaseWon(bool takeover)
     {

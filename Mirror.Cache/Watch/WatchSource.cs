@@ -40,6 +40,9 @@ internal sealed class WatchSource(IUpstream upstream, IPullBudget budget, string
     public Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken) =>
         upstream.OpenBlobAsync(repository, digest, offset, cancellationToken);
 
+    public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken) =>
+        upstream.OpenBlobRangeAsync(repository, digest, start, last, cancellationToken);
+
     public Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         upstream.HeadBlobAsync(repository, digest, cancellationToken);
 

@@ -51,6 +51,7 @@ internal static class ConfigurationKeys
     public const string FirstByteTimeout = "mirror.timeouts.firstbyte";
     public const string IdleTimeout = "mirror.timeouts.idle";
     public const string MaxConnections = "mirror.limits.maxconnections";
+    public const string MaxRanges = "mirror.limits.maxranges";
     public const string HeaderTimeout = "mirror.limits.headertimeout";
     public const string TagListBytes = "mirror.limits.taglistbytes";
     public const string TagListPages = "mirror.limits.taglistpages";
@@ -117,7 +118,7 @@ internal static class ConfigurationKeys
         TlsCertificate, TlsKey, TlsClientAuth, TlsMinimum, RootDirectory, RemoteUrl, Username, Password, Ttl,
         LogLevel, AuthNone, HtpasswdRealm, HtpasswdPath, TokenRealm, TokenService, TokenIssuer, TokenRootCertBundle,
         TokenJwks, UpstreamAuthRealm, UpstreamAuthService, UpstreamAuthTtl, TagTtl, MaxSize, LowWatermark, MinFreeSpace, SweepInterval,
-        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, HeaderTimeout, AccelHeader, AccelLocation,
+        ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, MaxRanges, HeaderTimeout, AccelHeader, AccelLocation,
         TagListBytes, TagListPages, TokenBytes, WatchFills,
         MinResponseRate, MinResponseGrace, QuotaReserve,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,

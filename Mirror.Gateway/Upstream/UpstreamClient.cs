@@ -159,12 +159,17 @@ internal sealed class UpstreamClient : IUpstream
         }
     }
 
-    public async Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
+    public Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken) =>
+        OpenAsync(repository, digest, offset > 0 ? new RangeHeaderValue(offset, null) : null, cancellationToken);
+
+    public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken) =>
+        OpenAsync(repository, digest, new RangeHeaderValue(start, last), cancellationToken);
+
+    private async Task<UpstreamBlob> OpenAsync(RepositoryName repository, Digest digest, RangeHeaderValue? range, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
         {
-            var range = offset > 0 ? new RangeHeaderValue(offset, null) : null;
             response = await SendAsync(HttpMethod.Get, Url(repository, "blobs", digest.ToString()), null, range, cancellationToken);
             var headers = response.Content.Headers;
             switch (response.StatusCode)

@@ -22,6 +22,9 @@ internal sealed class MirrorProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Whether the process has ended (a test killed it, say).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>
     /// Writes <c>config.yml</c> under <paramref name="directory"/> and starts the mirror on it;
     /// <paramref name="proxyYaml"/> adds keys to the <c>proxy</c> section, <paramref name="httpYaml"/> to the

@@ -166,6 +166,8 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Accel-Redirect, location: 'http://nginx/store/'}}", "mirror.accel.location")]
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Sendfile, location: relative/store}}", "mirror.accel.location")]
     [TestCase("mirror: {limits: {taglistbytes: 0}}", "mirror.limits.taglistbytes: '0'")]
+    [TestCase("mirror: {limits: {maxranges: 0}}", "mirror.limits.maxranges: '0'")]
+    [TestCase("mirror: {limits: {maxranges: lots}}", "mirror.limits.maxranges: 'lots'")]
     [TestCase("mirror: {limits: {taglistpages: many}}", "mirror.limits.taglistpages: 'many'")]
     [TestCase("mirror: {limits: {tokenbytes: 2GiB}}", "mirror.limits.tokenbytes: '2GiB'")]
     [TestCase("mirror: {quota: {reserve: lots}}", "mirror.quota.reserve: 'lots'")]
