@@ -35,11 +35,8 @@ internal sealed class RadosGatewayTests
     [OneTimeTearDown]
     public void Stop()
     {
-        TestContext.Progress.WriteLine(Command.RunAsync("ps", ["-o", "rss=,comm=", "-C", "ceph-mon,ceph-osd,radosgw"]).GetAwaiter().GetResult().Output);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         _s3?.Dispose();
         _gateway?.Dispose();
-        TestContext.Progress.WriteLine($"teardown {sw.Elapsed}");
         _directory?.Dispose();
     }
 
