@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
@@ -78,6 +80,11 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<StoreScanner>();
         services.AddSingleton<AccessJournal>();
         services.AddSingleton<DiskSpace>();
+
+        // storage.s3 or the filesystem alone, chosen once here (BucketOptions.Bucket).
+        services.AddSingleton<IContentBucket>(sp => sp.GetRequiredService<IOptions<BucketOptions>>().Value.Bucket is null
+            ? new NoBucket()
+            : new S3Bucket(sp.GetRequiredService<IOptions<BucketOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3Bucket>>()));
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StoreEvictor>();

@@ -15,7 +15,8 @@ namespace Mirror.Gateway.Blobs;
 /// <c>GET</c>/<c>HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt;</c>, in HTTP: asks the <see cref="BlobCache"/>, then
 /// serves a stored blob from its file (ranges, and <c>If-None-Match</c> as StaticFiles answers it), streams
 /// a fill as its bytes arrive, answers a HEAD from what it was told, or writes the upstream's refusal. Behind
-/// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>).
+/// a front proxy with <c>mirror.accel</c>, a stored blob's body is left to that proxy (<see cref="AccelRedirect"/>);
+/// with a bucket and <c>storage.redirect</c> on, a warm GET is sent there (<see cref="RedirectedBlob"/>).
 /// A body is held to the minimum response rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
 /// </summary>
 internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, ILogger<BlobEndpoint> logger)
@@ -37,6 +38,9 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
                 break;
             case FillingBlob filling:
                 await ServeFillAsync(context, digest, filling);
+                break;
+            case RedirectedBlob redirected:
+                Redirect(context, digest, redirected);
                 break;
             case DescribedBlob described:
                 outcomes.Record(context, MirrorMetrics.Blob, described.Result);
@@ -79,6 +83,19 @@ internal sealed class BlobEndpoint(BlobCache blobs, CacheOutcomes outcomes, Acce
         {
             await CopyAsync(context, stored, range.Value);
         }
+    }
+
+    /// <summary>
+    /// distribution's <c>storage.redirect</c>: 307 to the bucket's presigned URL, which alone grants the bytes
+    /// (the repository's authorisation came first); RFC 9110 15.4.8 keeps the method, so the client GETs there.
+    /// </summary>
+    private void Redirect(HttpContext context, Digest digest, RedirectedBlob redirected)
+    {
+        outcomes.Record(context, MirrorMetrics.Blob, redirected.Result);
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = redirected.Location.AbsoluteUri;
+        context.Response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+        BlobResponseLog.RedirectedToBucket(logger, digest, redirected.Length);
     }
 
     /// <summary>

@@ -10,4 +10,7 @@ internal static partial class BlobResponseLog
 
     [LoggerMessage(2030, LogLevel.Debug, "{Digest} handed to the front proxy: {Header}: {Target}")]
     public static partial void HandedToFrontProxy(ILogger logger, Digest digest, string header, string target);
+
+    [LoggerMessage(2032, LogLevel.Debug, "{Digest} ({Length} bytes) redirected to the bucket")]
+    public static partial void RedirectedToBucket(ILogger logger, Digest digest, long length);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -15,6 +16,7 @@ internal static class CachingServiceCollectionExtensions
         services.AddOptionsSetup<StoreOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<EvictionOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<TagOptions, CacheOptionsSetup>();
+        services.AddOptionsSetup<BucketOptions, BucketOptionsSetup>();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
 
         // The proofs ask whether mirror.upstreams names registries beside the first (ProofOptions.OtherRegistries).
