@@ -222,6 +222,18 @@ internal sealed class ConfigurationTests
     [TestCase("redis: {addr: '127.0.0.1:6379', mastername: mymaster}", "redis.mastername: Redis Sentinel")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
+    [TestCase("storage: {s3: {region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.bucket: missing")]
+    [TestCase("storage: {s3: {bucket: b}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.region: missing")]
+    [TestCase("storage: {filesystem: {rootdirectory: '{dir}/store'}, s3: {bucket: b, region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage: give exactly one of storage.filesystem and storage.s3")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accelerate: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.accelerate")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, v4auth: false}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.v4auth: 'false' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, skipverify: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.skipverify: 'true' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accesskey: AKIA}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.secretkey: missing")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, chunksize: 1MiB}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.chunksize")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, regionendpoint: 'ftp://s3.example'}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.regionendpoint")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, keyid: k}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.keyid")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {disable: maybe}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.disable")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {enabled: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.enabled")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
     {
         var directory = _directory.Path;
