@@ -5,7 +5,7 @@ namespace Mirror.Tests.Cache;
 
 /// <summary>
 /// The cache's folders depend one way: the vocabulary (<c>Protocol</c>, and <c>Concurrency</c>'s single flight
-/// and leases) at the bottom, the store above it, the caching policy above the store, the cluster's Redis
+/// and leases) at the bottom, the bucket (object storage) above it, the store above that, the caching policy above the store, the cluster's Redis
 /// adapters above the policy, and the composition (the root namespace) on top. A cluster is chosen in the
 /// composition, so nothing below the adapters knows Redis, and the store knows a cluster only as a node's
 /// name and a sweeper's lease of its own.
@@ -19,6 +19,7 @@ internal sealed class CacheLayersTests
 
     [TestCase("Protocol")]
     [TestCase("Concurrency")]
+    [TestCase("Buckets")]
     [TestCase("Storage")]
     [TestCase("Blobs")]
     [TestCase("Manifests")]
@@ -44,8 +45,9 @@ internal sealed class CacheLayersTests
         var policy = Policy.Select(p => Cache + p);
         return folder switch
         {
-            "Protocol" => [Cache + "Concurrency", Cache + "Storage", .. policy, .. cluster, .. Composition],
-            "Concurrency" => [Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Protocol" => [Cache + "Concurrency", Cache + "Buckets", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Concurrency" => [Cache + "Buckets", Cache + "Storage", .. policy, .. cluster, .. Composition],
+            "Buckets" => [Cache + "Concurrency", Cache + "Storage", .. policy, .. cluster, .. Composition],
             "Storage" => [Cache + "Concurrency", .. policy, .. cluster, .. Composition],
             "Cluster" => Composition,
             _ => [.. cluster, .. Composition],
