@@ -110,7 +110,9 @@ internal sealed class S3Upload : IBucketUpload
 
     private async Task UploadPartAsync(long size, CancellationToken cancellationToken)
     {
-        _uploadId ??= (await _bucket.Client.InitiateMultipartUploadAsync(_bucket.Initiate(_key), cancellationToken)).UploadId;
+        // Not cancelled half-way: an upload S3 created must have its id here, or no one could abort it (the SDK's timeout bounds it).
+        _uploadId ??= (await _bucket.Client.InitiateMultipartUploadAsync(_bucket.Initiate(_key), CancellationToken.None)).UploadId;
+        cancellationToken.ThrowIfCancellationRequested();
         var number = _parts.Count + 1;
         using var body = new FileSegmentStream(_file, _uploaded, size);
         var part = await _bucket.Client.UploadPartAsync(
