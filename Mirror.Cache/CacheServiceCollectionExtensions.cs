@@ -117,7 +117,8 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<StoreIndex>(),
             sp.GetRequiredService<ITagStore>(),
             sp.GetRequiredService<IRepositoryLinks>(),
-            sp.GetRequiredService<StoreEvictor>()));
+            sp.GetRequiredService<StoreEvictor>(),
+            sp.GetRequiredService<IContentBucket>()));
         services.AddHostedService<CacheStartup>();
     }
 }

@@ -98,6 +98,7 @@ internal sealed class S3PullTests
         }
 
         Directory.Delete(Path.Combine(local, "blobs"), recursive: true);
+        var (lsExit, lsOutput, _) = await GatewayProcess.RunAsync(["ls", _directory.Combine(bucket, "mirror", "config.yml")], CephCluster.Environment.ToDictionary());
         var before = _upstream.Requests.Count;
         var bucketBefore = _gateway.Requests.Count;
         await RemoveImageAsync();
@@ -111,6 +112,8 @@ internal sealed class S3PullTests
             Assert.That(_upstream.BlobGets(before), Is.Zero, "no blob from the upstream:\n" + string.Join('\n', _upstream.Requests.Skip(before)));
             Assert.That(mirrorGets.Select(r => r.Split(' ')[1]), Is.SupersetOf(_image.Blobs.Select(b => "/" + bucket + "/" + BlobKey(b))), "the mirror read each blob from the bucket");
             Assert.That(mirrorGets, Has.None.Contains("X-Amz-Signature="), "no redirect");
+            Assert.That(lsExit, Is.Zero, lsOutput);
+            Assert.That(lsOutput, Does.Contain($"Bucket: {_image.Blobs.Count} blobs, 1 manifests").And.Contain($"{_image.Blobs.Count} of them not in the local directory"), "ls lists the bucket");
             Assert.That(_image.Blobs.Select(b => File.Exists(Path.Combine(local, "blobs", "sha256", b.Digest.Hex[..2], b.Digest.Hex))), Has.All.True, "copied back into the local cache");
         });
     }
