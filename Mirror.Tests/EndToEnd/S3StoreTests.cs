@@ -205,6 +205,26 @@ internal sealed class S3StoreTests
         Assert.That(listed.Select(o => (o.IsManifest, o.Digest, o.Length)), Is.EqualTo(new[] { (false, digest, 4321L) }));
     }
 
+    [Test]
+    public async Task ManifestStore_StoredByOneNode_FoundByAnotherFromTheBucketWithItsType()
+    {
+        using var filling = NewStore("filling");
+        using var empty = NewStore("empty");
+        var content = System.Text.Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OciManifest + "\",\"layers\":[]}");
+        var digest = Digest.Compute(content);
+
+        var stored = await filling.Manifests.StoreAsync(digest, MediaTypes.OciManifest, content, CancellationToken.None);
+        var found = await empty.Manifests.TryFindAsync(digest, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.EqualTo(CommitResult.Committed));
+            Assert.That(found?.MediaType, Is.EqualTo(MediaTypes.OciManifest));
+            Assert.That(found?.Content.ToArray(), Is.EqualTo(content));
+            Assert.That(_gateway.Requests, Has.Some.StartsWith($"GET /{_bucket}/mirror/manifests/sha256/{digest.Hex[..2]}/{digest.Hex} 200"));
+        });
+    }
+
     private TestStore NewStore(string node) =>
         new(_directory.Combine(_bucket, node), new EvictionOptions(), TimeProvider.System, bucket: _store);
 
