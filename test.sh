@@ -19,6 +19,10 @@ need chromium chromium
 need redis-server redis-server
 need nginx nginx-light
 need systemd-analyze systemd
+need ceph-mon ceph-mon
+need ceph-osd ceph-osd
+need radosgw radosgw
+need ceph ceph-common
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Cache.Blobs;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Cluster;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
@@ -98,6 +99,11 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<StoreScanner>();
         services.AddSingleton<UseJournal>();
         services.AddSingleton<DiskSpace>();
+
+        // storage.s3 or the filesystem alone, chosen once here (BucketOptions.Bucket).
+        services.AddSingleton<IContentBucket>(sp => sp.GetRequiredService<IOptions<BucketOptions>>().Value.Bucket is null
+            ? new NoBucket()
+            : new S3Bucket(sp.GetRequiredService<IOptions<BucketOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3Bucket>>()));
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StorePins>();
@@ -159,7 +165,8 @@ public static class CacheServiceCollectionExtensions
             sp.GetRequiredService<ITagStore>(),
             sp.GetRequiredService<IRepositoryLinks>(),
             sp.GetRequiredService<StoreEvictor>(),
-            sp.GetRequiredService<IStorePins>()));
+            sp.GetRequiredService<IStorePins>(),
+            sp.GetRequiredService<IContentBucket>()));
         services.AddSingleton<WatchBoard>();
         services.AddSingleton(sp => new WatchStatus(
             sp.GetRequiredService<IOptions<WatchOptions>>(),

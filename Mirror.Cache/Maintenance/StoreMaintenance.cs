@@ -1,3 +1,4 @@
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -21,10 +22,12 @@ public sealed class StoreMaintenance
     private readonly StoreEvictor _evictor;
     private readonly IStorePins _pins;
     private readonly StoreVerifier _verifier;
+    private readonly IContentBucket _bucket;
 
-    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins)
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins, IContentBucket bucket)
     {
         _pins = pins;
+        _bucket = bucket;
         _layout = layout;
         _scanner = scanner;
         _index = index;
@@ -72,4 +75,26 @@ public sealed class StoreMaintenance
     /// </summary>
     public Task<VerifiedFile> VerifyAsync(StoredContent content, IProgress<long>? hashed, CancellationToken cancellationToken) =>
         _verifier.VerifyAsync(content, hashed, cancellationToken);
+
+    /// <summary>
+    /// With <c>storage.s3</c>, what the bucket holds, listed (and what of it this node's index lacks, after
+    /// <see cref="LoadAsync"/>); <c>null</c> on the filesystem alone. S3 errors are thrown: the command reports them.
+    /// </summary>
+    public async Task<BucketTotals?> BucketTotalsAsync(CancellationToken cancellationToken)
+    {
+        if (!_bucket.IsEnabled)
+        {
+            return null;
+        }
+
+        long blobs = 0, manifests = 0, bytes = 0, notLocal = 0;
+        await foreach (var item in _bucket.ListAsync(cancellationToken))
+        {
+            (blobs, manifests) = item.IsManifest ? (blobs, manifests + 1) : (blobs + 1, manifests);
+            bytes += item.Length;
+            notLocal += _index.TryFind(item.IsManifest ? ContentKind.Manifest : ContentKind.Blob, item.Digest) is null ? 1 : 0;
+        }
+
+        return new BucketTotals(blobs, manifests, bytes, notLocal);
+    }
 }

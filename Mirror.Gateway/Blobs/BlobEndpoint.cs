@@ -21,7 +21,8 @@ namespace Mirror.Gateway.Blobs;
 /// <c>mirror.limits.maxranges</c>, <c>If-Range</c>, and <c>If-None-Match</c> as StaticFiles answers it),
 /// streams a fill as its bytes arrive (a range at once, from the fill or the upstream), answers a HEAD from
 /// what it was told, or writes the upstream's refusal. Behind a front proxy with <c>mirror.accel</c>, a stored
-/// blob's body is left to that proxy (<see cref="AccelRedirect"/>). A body is held to the minimum response
+/// blob's body is left to that proxy (<see cref="AccelRedirect"/>);
+/// with a bucket and <c>storage.redirect</c> on, a warm GET is sent there (<see cref="RedirectedBlob"/>). A body is held to the minimum response
 /// rate (<see cref="ResponseRateWatch"/>), counted as each flush completes.
 /// </summary>
 internal sealed class BlobEndpoint(BlobCache blobs, PolicyGate policy, CacheOutcomes outcomes, AccelRedirect accel, ResponseRates rates, IOptions<ServerOptions> server, ILogger<BlobEndpoint> logger)
@@ -50,6 +51,9 @@ internal sealed class BlobEndpoint(BlobCache blobs, PolicyGate policy, CacheOutc
                 break;
             case FillingBlob filling:
                 await ServeFillAsync(context, digest, filling);
+                break;
+            case RedirectedBlob redirected:
+                Redirect(context, digest, redirected);
                 break;
             case DescribedBlob described:
                 outcomes.Record(context, MirrorMetrics.Blob, described.Result);
@@ -95,6 +99,19 @@ internal sealed class BlobEndpoint(BlobCache blobs, PolicyGate policy, CacheOutc
             using var watch = rates.Watch(context);
             await SendPartsAsync(context, selection.Ranges, multipart, range => CopyAsync(context, file, range, watch));
         }
+    }
+
+    /// <summary>
+    /// distribution's <c>storage.redirect</c>: 307 to the bucket's presigned URL, which alone grants the bytes
+    /// (the repository's authorisation came first); RFC 9110 15.4.8 keeps the method, so the client GETs there.
+    /// </summary>
+    private void Redirect(HttpContext context, Digest digest, RedirectedBlob redirected)
+    {
+        outcomes.Record(context, MirrorMetrics.Blob, redirected.Result);
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = redirected.Location.AbsoluteUri;
+        context.Response.Headers[RegistryHeaders.ContentDigest] = digest.ToString();
+        BlobResponseLog.RedirectedToBucket(logger, digest, redirected.Length);
     }
 
     /// <summary>

@@ -13,4 +13,6 @@ internal static partial class BlobResponseLog
 
     [LoggerMessage(2032, LogLevel.Debug, "Bytes {Start}-{Last} of {Digest} asked of the upstream: the fill would reach them later")]
     public static partial void RangeFromUpstream(ILogger logger, Digest digest, long start, long last);
+    [LoggerMessage(2034, LogLevel.Debug, "{Digest} ({Length} bytes) redirected to the bucket")]
+    public static partial void RedirectedToBucket(ILogger logger, Digest digest, long length);
 }

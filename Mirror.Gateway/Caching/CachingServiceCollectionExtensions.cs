@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Quota;
 using Mirror.Cache.Storage;
@@ -16,6 +17,7 @@ internal static class CachingServiceCollectionExtensions
         services.AddOptionsSetup<StoreOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<EvictionOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<TagOptions, CacheOptionsSetup>();
+        services.AddOptionsSetup<BucketOptions, BucketOptionsSetup>();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
         services.AddOptionsSetup<QuotaOptions, QuotaOptionsSetup>();
 

@@ -46,7 +46,15 @@ internal static class ListCommand
             }
             else
             {
-                Print(Terminal.Create(unwrapped: true), inventory);
+                // With storage.s3, the bucket's totals first: the listing below is the node's local directory.
+                var bucket = await session.Maintenance.BucketTotalsAsync(cancellationToken);
+                var console = Terminal.Create(unwrapped: true);
+                if (bucket is not null)
+                {
+                    console.WriteLine($"Bucket: {bucket.Blobs} blobs, {bucket.Manifests} manifests, {ByteSize.Format(bucket.Bytes)}; {bucket.NotLocal} of them not in the local directory");
+                }
+
+                Print(console, inventory);
             }
 
             return ExitCodes.Success;

@@ -63,11 +63,14 @@ internal sealed class StoreSession : IDisposable
                 return Failed(refused);
             }
 
-            var root = new ConfigurationReader(configuration).Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
+            // With storage.s3, the node's local directory (its journals and its copies of the bucket's content).
+            var reader = new ConfigurationReader(configuration);
+            var key = reader.Has(ConfigurationKeys.S3) ? ConfigurationKeys.LocalDirectory : ConfigurationKeys.RootDirectory;
+            var root = reader.Value(key) ?? new StoreOptions().RootDirectory;
             if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
             {
                 // Not made here: a mistyped path is reported, not turned into an empty store.
-                return Failed([$"{ConfigurationKeys.RootDirectory}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
+                return Failed([$"{key}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
             }
 
             services = Compose(configuration, writes).BuildServiceProvider();

@@ -24,6 +24,24 @@ internal static class ConfigurationKeys
     public const string TlsMinimum = "http.tls.minimumtls";
     public const string TlsCipherSuites = "http.tls.ciphersuites";
     public const string RootDirectory = "storage.filesystem.rootdirectory";
+    public const string Filesystem = "storage.filesystem";
+    public const string S3 = "storage.s3";
+    public const string S3AccessKey = "storage.s3.accesskey";
+    public const string S3SecretKey = "storage.s3.secretkey";
+    public const string S3Region = "storage.s3.region";
+    public const string S3RegionEndpoint = "storage.s3.regionendpoint";
+    public const string S3ForcePathStyle = "storage.s3.forcepathstyle";
+    public const string S3Bucket = "storage.s3.bucket";
+    public const string S3Encrypt = "storage.s3.encrypt";
+    public const string S3KeyId = "storage.s3.keyid";
+    public const string S3Secure = "storage.s3.secure";
+    public const string S3SkipVerify = "storage.s3.skipverify";
+    public const string S3V4Auth = "storage.s3.v4auth";
+    public const string S3ChunkSize = "storage.s3.chunksize";
+    public const string S3RootDirectory = "storage.s3.rootdirectory";
+    public const string S3StorageClass = "storage.s3.storageclass";
+    public const string RedirectDisable = "storage.redirect.disable";
+    public const string LocalDirectory = "mirror.localdirectory";
     public const string RemoteUrl = "proxy.remoteurl";
     public const string Username = "proxy.username";
     public const string Password = "proxy.password";
@@ -105,12 +123,13 @@ internal static class ConfigurationKeys
 
     /// <summary>
     /// Sections in which every key must be one the mirror implements: authentication, TLS, the upstreams
-    /// (their credentials, proxies and CAs) and Redis (its password and TLS). A key there that the mirror
+    /// (their credentials, proxies and CAs), Redis (its password and TLS) and the bucket (its credentials,
+    /// encryption and TLS). A key there that the mirror
     /// ignored would serve content to clients the configuration meant to keep out, in clear, or past the
     /// egress proxy, so it stops the start. So does a mistyped key in a watched image's entry, which would
     /// otherwise spend pulls on platforms nobody asked for, or none on the tag it meant.
     /// </summary>
-    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis", Policy, Watch];
+    public static readonly IReadOnlyList<string> Guarded = ["auth", "http.tls", "proxy", Upstreams, "redis", Policy, Watch, S3, "storage.redirect"];
 
     private static readonly HashSet<string> Scalars = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -122,6 +141,11 @@ internal static class ConfigurationKeys
         TagListBytes, TagListPages, TokenBytes, WatchFills,
         MinResponseRate, MinResponseGrace, QuotaReserve,
         RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
+        S3AccessKey, S3SecretKey, S3Region, S3RegionEndpoint, S3ForcePathStyle, S3Bucket, S3Encrypt, S3KeyId, S3Secure, S3SkipVerify, S3V4Auth,
+        S3ChunkSize, S3RootDirectory, S3StorageClass, RedirectDisable, LocalDirectory,
+
+        // Accepted with no effect: how distribution copies objects within the bucket (the mirror never does).
+        "storage.s3.multipartcopychunksize", "storage.s3.multipartcopymaxconcurrency", "storage.s3.multipartcopythresholdsize",
 
         // Accepted with no effect: distribution's connection pool and client tuning, 2's and 3's (one multiplexed
         // connection serves a node, and it is named after the node).

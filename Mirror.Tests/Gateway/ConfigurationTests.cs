@@ -245,6 +245,18 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {policy: [{repositories: ['*'], alow: true}]}", "mirror.policy.0.alow")]
     [TestCase("mirror: {policy: [{repositories: ['*']}]}", "mirror.policy.0: has neither sigstore.keys nor allow")]
     [TestCase("mirror: {policy: [{sigstore: {keys: ['{dir}/cert.pem']}}]}", "mirror.policy.0.repositories: is missing")]
+    [TestCase("storage: {s3: {region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.bucket: missing")]
+    [TestCase("storage: {s3: {bucket: b}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.region: missing")]
+    [TestCase("storage: {filesystem: {rootdirectory: '{dir}/store'}, s3: {bucket: b, region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage: give exactly one of storage.filesystem and storage.s3")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accelerate: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.accelerate")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, v4auth: false}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.v4auth: 'false' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, skipverify: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.skipverify: 'true' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accesskey: AKIA}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.secretkey: missing")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, chunksize: 1MiB}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.chunksize")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, regionendpoint: 'ftp://s3.example'}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.regionendpoint")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, keyid: k}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.keyid")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {disable: maybe}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.disable")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {enabled: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.enabled")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
     {
         var directory = _directory.Path;

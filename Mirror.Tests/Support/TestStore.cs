@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Pins;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
@@ -13,7 +14,7 @@ namespace Mirror.Tests.Support;
 /// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536, PinOptions? pins = null, WatchOptions? watch = null)
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536, PinOptions? pins = null, WatchOptions? watch = null, IContentBucket? bucket = null)
     {
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
         Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
@@ -23,8 +24,8 @@ internal sealed class TestStore : IDisposable
         var space = new DiskSpace(Layout, Pins, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
         _time = time;
         Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
-        Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
-        Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
+        Blobs = new BlobStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<BlobStore>.Instance);
+        Manifests = new ManifestStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<ManifestStore>.Instance);
         Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
         Proofs.Load();
         Provenance = new Provenance(Proofs, Options.Create(new ProofOptions()), NullLogger<Provenance>.Instance);
@@ -63,7 +64,8 @@ internal sealed class TestStore : IDisposable
         writer.Hash(content);
         writer.Append(content);
         Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.Committed));
-        Assert.That(Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
+        // Without a bucket the commit is a rename, done before the task returns.
+        Assert.That(Blobs.CommitAsync(writer, CancellationToken.None).GetAwaiter().GetResult(), Is.EqualTo(CommitResult.Committed));
         return digest;
     }
 
