@@ -11,26 +11,17 @@ namespace Mirror.Cache.Cluster;
 /// </summary>
 internal sealed class ClusterWatchLease(IClusterCoordinator cluster, ILogger<ImageWatcher> logger) : IWatchLease
 {
-    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
-
-    private IClusterLease? _lease;
+    private readonly RoleLease _role = new(cluster, "watcher", TimeSpan.FromSeconds(30));
 
     public string? Watcher { get; private set; }
 
     public async Task<bool> TryHoldAsync(CancellationToken cancellationToken)
     {
-        if (_lease is { Lost.IsCancellationRequested: true })
-        {
-            await _lease.DisposeAsync();
-            _lease = null;
-        }
-
-        if (_lease is not null)
+        if (await _role.TryHoldAsync(cancellationToken) is not { } attempt)
         {
             return true;
         }
 
-        var attempt = await cluster.TryAcquireAsync("watcher", cluster.Node, Ttl, cancellationToken);
         if (attempt.Lease is null)
         {
             Watcher = attempt.HeldBy;
@@ -38,17 +29,10 @@ internal sealed class ClusterWatchLease(IClusterCoordinator cluster, ILogger<Ima
             return false;
         }
 
-        _lease = attempt.Lease;
         Watcher = cluster.Node;
         WatchLog.Watching(logger, cluster.Node);
         return true;
     }
 
-    public async Task ReleaseAsync()
-    {
-        if (Interlocked.Exchange(ref _lease, null) is { } lease)
-        {
-            await lease.DisposeAsync();
-        }
-    }
+    public Task ReleaseAsync() => _role.ReleaseAsync();
 }
