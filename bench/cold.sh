@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The cold rows alone, with their limits, in one run: a cold BIG_MIB blob fetched by one client from the
+# upstream registry directly (the limit of any relay), through distribution's proxy and through the mirror
+# (and through a second build of the mirror, for an A/B, when REV_A is given); ten clients on one cold blob
+# through each; and `dd` of BIG_MIB into the store's filesystem, first-touch and recycled. Alternating,
+# ROUNDS rounds, a fresh blob per program, round and case; the per-round ratios are printed with their
+# spread. Not part of the test suite.
+#
+#   bench/cold.sh             # the working tree's mirror against distribution
+#   bench/cold.sh 7325dbf     # and main's commit 7325dbf beside it (column "mirror A")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-4}
+BIG_MIB=${BIG_MIB:-512}
+A_REV=${1:-}
+
+W=$(mktemp -d /var/tmp/mirror-cold.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  [ -z "$A_REV" ] || git -C "$ROOT" worktree remove --force "$W/a-src" 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+dotnet build Mirror.Gateway -c Release -nologo -clp:ErrorsOnly >/dev/null
+B_DLL=$ROOT/Mirror.Gateway/bin/Release/net10.0/Mirror.Gateway.dll
+if [ -n "$A_REV" ]; then
+  git -C "$ROOT" worktree add -q --detach "$W/a-src" "$A_REV"
+  dotnet build "$W/a-src/Mirror.Gateway" -c Release -nologo -clp:ErrorsOnly >/dev/null
+  A_DLL=$W/a-src/Mirror.Gateway/bin/Release/net10.0/Mirror.Gateway.dll
+fi
+cc -O2 -o "$W/fetch" "$ROOT/bench/fetch.c"
+
+start() { local name=$1; shift; setsid "$@" >"$W/$name.log" 2>&1 & PIDS+=("$!"); }
+wait_http() { for _ in $(seq 300); do curl -s -o /dev/null "http://$1/v2/" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+UP=127.0.0.1:5301; MIR=127.0.0.1:5302; DIST=127.0.0.1:5303; MIRA=127.0.0.1:5304
+registry_yml() { # FILE ADDR STORE [REMOTE]
+  printf 'version: 0.1\nlog: {level: info}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: "%s"}\n' "$3" "$2" >"$1"
+  [ -z "${4:-}" ] || echo "proxy: {remoteurl: \"http://$4\"}" >>"$1"
+}
+registry_yml "$W/up.yml" "$UP" "$W/up-store"; start up docker-registry serve "$W/up.yml"; wait_http "$UP"  # distribution's proxy asks it at start
+registry_yml "$W/dist.yml" "$DIST" "$W/dist-store" "$UP"; start dist docker-registry serve "$W/dist.yml"
+printf 'http: {addr: "%s"}\nstorage: {filesystem: {rootdirectory: %s}}\nproxy: {remoteurl: "http://%s"}\n' "$MIR" "$W/mirror-store" "$UP" >"$W/mirror.yml"
+start mirror dotnet "$B_DLL" "$W/mirror.yml"
+PROGRAMS=(upstream dist mirror)
+if [ -n "$A_REV" ]; then
+  printf 'http: {addr: "%s"}\nstorage: {filesystem: {rootdirectory: %s}}\nproxy: {remoteurl: "http://%s"}\n' "$MIRA" "$W/mirror-a-store" "$UP" >"$W/mirror-a.yml"
+  start mirrora dotnet "$A_DLL" "$W/mirror-a.yml"
+  PROGRAMS+=(mirrora)
+fi
+for a in $UP $DIST $MIR; do wait_http "$a"; done
+[ -z "$A_REV" ] || wait_http "$MIRA"
+addr_of() { case $1 in upstream) echo "$UP" ;; dist) echo "$DIST" ;; mirror) echo "$MIR" ;; mirrora) echo "$MIRA" ;; esac; }
+
+push() { # push FILE -> digest
+  local digest="sha256:$(sha256sum "$1" | cut -d' ' -f1)" location
+  location=$(curl -s -D - -o /dev/null -X POST "http://$UP/v2/bench/blobs/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
+  case $location in http*) ;; *) location="http://$UP$location" ;; esac
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$location&digest=$digest" >/dev/null
+  echo "$digest"
+}
+blob() { head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/blob.bin"; push "$W/blob.bin"; rm -f "$W/blob.bin"; }
+cpu_ticks() {
+  local total=0 pid
+  for pid in $(pgrep -f 'docker-registry serve|Mirror.Gateway.dll'); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+settle() { # until our servers are idle (distribution's background store), then sync
+  local before after; after=$(cpu_ticks)
+  for _ in $(seq 100); do sleep 0.3; before=$after; after=$(cpu_ticks); [ $((after - before)) -gt 3 ] || break; done
+  sync
+}
+gets() { grep -c "\"GET /v2/bench/blobs/blobs/$1 " "$W/up.log" || true; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+# A warm-up fill per mirror (the JIT's first compiles are not the cold path).
+echo "seeding and warming up" >&2
+WARM=$(blob)
+for p in "${PROGRAMS[@]}"; do "$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$WARM" >/dev/null; done
+for p in "${PROGRAMS[@]}"; do :>"$W/one.$p"; :>"$W/ten.$p"; done
+for round in $(seq "$ROUNDS"); do
+  echo "round $round" >&2
+  for p in "${PROGRAMS[@]}"; do
+    b=$(blob)
+    [ "$p" != upstream ] || "$W/fetch" "http://$UP/v2/bench/blobs/blobs/$b" >/dev/null  # the upstream's own file, read once
+    settle; l=$(load); before=$(gets "$b")
+    t=$("$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b")
+    settle; echo "$t $(( $(gets "$b") - before )) $l" >>"$W/one.$p"
+    [ "$p" != upstream ] || continue
+    b=$(blob); settle; l=$(load); before=$(gets "$b")
+    s=$(date +%s%N); fetches=()
+    for _ in $(seq 10); do "$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b" >/dev/null & fetches+=("$!"); done
+    wait "${fetches[@]}"
+    wall=$(awk -v s="$s" -v e="$(date +%s%N)" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
+    settle; echo "$wall $(( $(gets "$b") - before )) $l" >>"$W/ten.$p"
+  done
+done
+
+# dd into the store's filesystem: the first write of a new file, then two more, each after deleting the last.
+:>"$W/dd"
+for i in 1 2 3; do
+  sync; l=$(load)
+  dd if=/dev/zero of="$W/dd.$i" bs=256K count=$((BIG_MIB * 4)) 2>&1 | awk -v l="$l" '/copied/ { print $(NF-1), $NF, l }' >>"$W/dd"
+  rm -f "$W/dd.$((i - 1))"
+done
+rm -f "$W"/dd.[0-9]
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+spread() { sort -g | awk '{ a[NR] = $1 } END { printf "%s-%s", a[1], a[NR] }'; }
+gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1073741824 }'; }
+echo
+echo "one client (GiB/s per round; upstream GETs; load average):"
+for p in "${PROGRAMS[@]}"; do
+  printf '  %-8s median %s GiB/s; rounds %s; gets %s; load %s\n' "$p" "$(gib "$(awk '{print $3}' "$W/one.$p" | median)")" \
+    "$(awk '{ printf "%.2f ", $3 / 1073741824 }' "$W/one.$p")" "$(awk '{ printf "%s ", $4 }' "$W/one.$p")" "$(awk '{ printf "%s ", $5 }' "$W/one.$p")"
+done
+echo "ten clients (wall s per round; upstream GETs; load average):"
+for p in "${PROGRAMS[@]}"; do
+  [ "$p" != upstream ] || continue
+  printf '  %-8s median %s s; rounds %s; gets %s; load %s\n' "$p" "$(awk '{print $1}' "$W/ten.$p" | median)" \
+    "$(awk '{ printf "%s ", $1 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $2 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $3 }' "$W/ten.$p")"
+done
+for p in "${PROGRAMS[@]}"; do
+  case $p in upstream | dist) continue ;; esac
+  r1=$(paste "$W/one.$p" "$W/one.dist" | awk '{ printf "%.2f\n", $3 / $(NF - 2) }')
+  r10=$(paste "$W/ten.$p" "$W/ten.dist" | awk '{ printf "%.2f\n", $1 / $4 }')
+  echo "$p / dist: one client $(echo "$r1" | median)x (rounds $(echo "$r1" | spread)); ten clients wall $(echo "$r10" | median)x (rounds $(echo "$r10" | spread))"
+done
+echo "dd ${BIG_MIB} MiB into the store's filesystem (first, then after deleting the previous file):"
+awk '{ printf "  %s %s (load %s)\n", $1, $2, $3 }' "$W/dd"
