@@ -56,14 +56,18 @@ for a in $UP $DIST $MIR; do wait_http "$a"; done
 [ -z "$A_REV" ] || wait_http "$MIRA"
 addr_of() { case $1 in upstream) echo "$UP" ;; dist) echo "$DIST" ;; mirror) echo "$MIR" ;; mirrora) echo "$MIRA" ;; esac; }
 
-push() { # push FILE -> digest
-  local digest="sha256:$(sha256sum "$1" | cut -d' ' -f1)" location
-  location=$(curl -s -D - -o /dev/null -X POST "http://$UP/v2/bench/blobs/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
-  case $location in http*) ;; *) location="http://$UP$location" ;; esac
-  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$location&digest=$digest" >/dev/null
-  echo "$digest"
+# A blob of random bytes written straight into the upstream's store (distribution's filesystem layout: the
+# data under its digest, a link in the repository), which is much cheaper than pushing it on a loaded machine.
+blob() {
+  local tmp="$W/up-store/docker/registry/v2/blob.tmp" hex
+  mkdir -p "$(dirname "$tmp")"
+  head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$tmp"
+  hex=$(sha256sum "$tmp" | cut -d' ' -f1)
+  mkdir -p "$W/up-store/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex" "$W/up-store/docker/registry/v2/repositories/bench/blobs/_layers/sha256/$hex"
+  mv "$tmp" "$W/up-store/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+  printf 'sha256:%s' "$hex" >"$W/up-store/docker/registry/v2/repositories/bench/blobs/_layers/sha256/$hex/link"
+  echo "sha256:$hex"
 }
-blob() { head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$W/blob.bin"; push "$W/blob.bin"; rm -f "$W/blob.bin"; }
 cpu_ticks() {
   local total=0 pid
   for pid in $(pgrep -f 'docker-registry serve|Mirror.Gateway.dll'); do
@@ -87,8 +91,7 @@ for p in "${PROGRAMS[@]}"; do :>"$W/one.$p"; :>"$W/ten.$p"; done
 for round in $(seq "$ROUNDS"); do
   echo "round $round" >&2
   for p in "${PROGRAMS[@]}"; do
-    b=$(blob)
-    [ "$p" != upstream ] || "$W/fetch" "http://$UP/v2/bench/blobs/blobs/$b" >/dev/null  # the upstream's own file, read once
+    if [ "$p" = upstream ]; then b=$WARM; else b=$(blob); fi  # the upstream reads its file from the page cache either way
     settle; l=$(load); before=$(gets "$b")
     t=$("$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b")
     settle; echo "$t $(( $(gets "$b") - before )) $l" >>"$W/one.$p"
