@@ -54,6 +54,8 @@ if [ -n "$A_REV" ]; then
 fi
 for a in $UP $DIST $MIR; do wait_http "$a"; done
 [ -z "$A_REV" ] || wait_http "$MIRA"
+pid_of() { case $1 in upstream) echo "${PIDS[0]}" ;; dist) echo "${PIDS[1]}" ;; mirror) echo "${PIDS[2]}" ;; mirrora) echo "${PIDS[3]}" ;; esac; }
+ticks_of() { awk '{ print $14 + $15 }' "/proc/$(pid_of "$1")/stat"; }  # CPU time in clock ticks (10 ms)
 addr_of() { case $1 in upstream) echo "$UP" ;; dist) echo "$DIST" ;; mirror) echo "$MIR" ;; mirrora) echo "$MIRA" ;; esac; }
 
 # A blob of random bytes written straight into the upstream's store (distribution's filesystem layout: the
@@ -97,16 +99,16 @@ for round in $(seq "$ROUNDS"); do
   echo "round $round" >&2
   for p in "${PROGRAMS[@]}"; do
     if [ "$p" = upstream ]; then b=$WARM; else b=$(blob); fi  # the upstream reads its file from the page cache either way
-    settle; l=$(load); before=$(gets "$b")
+    settle; l=$(load); before=$(gets "$b"); c=$(ticks_of "$p")
     t=$("$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b")
-    settle; echo "$t $(( $(gets "$b") - before )) $l" >>"$W/one.$p"
+    settle; echo "$t $(( $(gets "$b") - before )) $l $(( $(ticks_of "$p") - c ))" >>"$W/one.$p"
     [ "$p" != upstream ] || continue
-    b=$(blob); settle; l=$(load); before=$(gets "$b")
+    b=$(blob); settle; l=$(load); before=$(gets "$b"); c=$(ticks_of "$p")
     s=$(date +%s%N); fetches=()
     for _ in $(seq 10); do "$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b" >/dev/null & fetches+=("$!"); done
     wait "${fetches[@]}"
     wall=$(awk -v s="$s" -v e="$(date +%s%N)" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
-    settle; echo "$wall $(( $(gets "$b") - before )) $l" >>"$W/ten.$p"
+    settle; echo "$wall $(( $(gets "$b") - before )) $l $(( $(ticks_of "$p") - c ))" >>"$W/ten.$p"
   done
 done
 
@@ -125,20 +127,71 @@ gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1073741824 }'; }
 echo
 echo "one client (GiB/s per round; upstream GETs; load average):"
 for p in "${PROGRAMS[@]}"; do
-  printf '  %-8s median %s GiB/s; rounds %s; gets %s; load %s\n' "$p" "$(gib "$(awk '{print $3}' "$W/one.$p" | median)")" \
-    "$(awk '{ printf "%.2f ", $3 / 1073741824 }' "$W/one.$p")" "$(awk '{ printf "%s ", $4 }' "$W/one.$p")" "$(awk '{ printf "%s ", $5 }' "$W/one.$p")"
+  printf '  %-8s median %s GiB/s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(gib "$(awk '{print $3}' "$W/one.$p" | median)")" \
+    "$(awk '{ printf "%.2f ", $3 / 1073741824 }' "$W/one.$p")" "$(awk '{ printf "%s ", $4 }' "$W/one.$p")" "$(awk '{ printf "%s ", $5 }' "$W/one.$p")" "$(awk '{ printf "%.2f ", $6 / 100 }' "$W/one.$p")"
 done
 echo "ten clients (wall s per round; upstream GETs; load average):"
 for p in "${PROGRAMS[@]}"; do
   [ "$p" != upstream ] || continue
-  printf '  %-8s median %s s; rounds %s; gets %s; load %s\n' "$p" "$(awk '{print $1}' "$W/ten.$p" | median)" \
-    "$(awk '{ printf "%s ", $1 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $2 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $3 }' "$W/ten.$p")"
+  printf '  %-8s median %s s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(awk '{print $1}' "$W/ten.$p" | median)" \
+    "$(awk '{ printf "%s ", $1 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $2 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $3 }' "$W/ten.$p")" "$(awk '{ printf "%.2f ", $4 / 100 }' "$W/ten.$p")"
 done
 for p in "${PROGRAMS[@]}"; do
   case $p in upstream | dist) continue ;; esac
-  r1=$(paste "$W/one.$p" "$W/one.dist" | awk '{ printf "%.2f\n", $3 / $(NF - 2) }')
-  r10=$(paste "$W/ten.$p" "$W/ten.dist" | awk '{ printf "%.2f\n", $1 / $4 }')
+  r1=$(paste "$W/one.$p" "$W/one.dist" | awk '{ printf "%.2f\n", $3 / $9 }')
+  r10=$(paste "$W/ten.$p" "$W/ten.dist" | awk '{ printf "%.2f\n", $1 / $5 }')
   echo "$p / dist: one client $(echo "$r1" | median)x (rounds $(echo "$r1" | spread)); ten clients wall $(echo "$r10" | median)x (rounds $(echo "$r10" | spread))"
 done
 echo "dd ${BIG_MIB} MiB into the store's filesystem (first, then after deleting the previous file):"
 awk '{ printf "  %s %s (load %s)\n", $1, $2, $3 }' "$W/dd"
+
+# The section of bench/results.md (kept in bench/cold-results.md, which bench/run.sh adds to each full run's
+# results): this run's figures.
+{
+  echo "## The cold rows and their limits (\`bench/cold.sh\`)"
+  echo
+  echo "Written by \`bench/cold.sh${A_REV:+ $A_REV}\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end); $ROUNDS alternating"
+  echo "rounds, a fresh ${BIG_MIB} MiB blob per program, round and case, pages recycled before each (\`recycle\`); \`fetch\` as the client."
+  echo "\"mirror\" is the working tree${A_REV:+, \"mirror A\" $A_REV}. Per-round figures, then the median; ratios per round against distribution's same round."
+  echo
+  echo "| case | upstream read directly | distribution | mirror${A_REV:+ | mirror A} |"
+  echo "|---|---|---|---|${A_REV:+---|}"
+  row() { awk -v c="$2" '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $c / 1073741824 }' "$W/one.$1"; printf ' GiB/s (median %s)' "$(gib "$(awk '{print $3}' "$W/one.$1" | median)")"; }
+  printf '| cold %s MiB, 1 client | %s | %s | %s' "$BIG_MIB" "$(row upstream 3)" "$(row dist 3)" "$(row mirror 3)"
+  [ -z "$A_REV" ] || printf ' | %s' "$(row mirrora 3)"; echo " |"
+  wall() { awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' "$W/ten.$1"; printf ' s (median %s)' "$(awk '{print $1}' "$W/ten.$1" | median)"; }
+  printf '| 10 clients on 1 cold %s MiB blob: wall | | %s | %s' "$BIG_MIB" "$(wall dist)" "$(wall mirror)"
+  [ -z "$A_REV" ] || printf ' | %s' "$(wall mirrora)"; echo " |"
+  gets() { awk '{ printf "%s%s", (NR > 1 ? "/" : ""), $2 }' "$W/ten.$1"; }
+  printf '| upstream GETs (1 client; 10 clients) | | %s; %s | %s; %s' "$(awk '{ printf "%s%s", (NR > 1 ? "/" : ""), $4 }' "$W/one.dist")" "$(gets dist)" "$(awk '{ printf "%s%s", (NR > 1 ? "/" : ""), $4 }' "$W/one.mirror")" "$(gets mirror)"
+  [ -z "$A_REV" ] || printf ' | %s; %s' "$(awk '{ printf "%s%s", (NR > 1 ? "/" : ""), $4 }' "$W/one.mirrora")" "$(gets mirrora)"; echo " |"
+  for p in mirror mirrora; do
+    [ "$p" = mirror ] || [ -n "$A_REV" ] || continue
+    r1=$(paste "$W/one.$p" "$W/one.dist" | awk '{ printf "%.2f\n", $3 / $9 }')
+    r10=$(paste "$W/ten.$p" "$W/ten.dist" | awk '{ printf "%.2f\n", $1 / $5 }')
+    printf '| %s / distribution | | | one client %sx (rounds %s); ten clients, wall %sx (rounds %s) | |\n' "$([ $p = mirror ] && echo mirror || echo "mirror A")" \
+      "$(echo "$r1" | median)" "$(echo "$r1" | spread)" "$(echo "$r10" | median)" "$(echo "$r10" | spread)"
+  done
+  cpu() { awk -v c="$2" '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $c / 100 }' "$W/$1"; }
+  printf '| CPU-seconds of the program itself (1 client; 10 clients), background work included | | %s; %s | %s; %s' "$(cpu one.dist 6)" "$(cpu ten.dist 4)" "$(cpu one.mirror 6)" "$(cpu ten.mirror 4)"
+  [ -z "$A_REV" ] || printf ' | %s; %s' "$(cpu one.mirrora 6)" "$(cpu ten.mirrora 4)"; echo " |"
+  echo "| load average at each measurement, 1 client (mirror) | | | $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $5 }' "$W/one.mirror") | |"
+  echo
+  echo "\`dd if=/dev/zero bs=256K\` of ${BIG_MIB} MiB into the store's filesystem, three files, each after deleting the one before:"
+  awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "." }' "$W/dd"
+  echo "The first write of a file on memory this VM has not touched runs at first-touch speed; a write onto pages just freed"
+  echo "runs at memory speed, unless the kernel has reported them free to the host in between (free page reporting)."
+  echo
+} >"$ROOT/bench/cold-results.md"
+python3 - "$ROOT/bench/results.md" "$ROOT/bench/cold-results.md" <<'PY'
+import sys, re
+results, section = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+pattern = re.compile(r"## The cold rows and their limits.*?(?=^## |\Z)", re.S | re.M)
+if pattern.search(results):
+    results = pattern.sub(lambda _: section, results, count=1)
+else:
+    at = results.find("\n## ")
+    results = results[:at + 1] + section + results[at + 1:] if at >= 0 else results + "\n" + section
+open(sys.argv[1], "w").write(results)
+PY
+echo "bench/results.md: the cold section rewritten (bench/cold-results.md)" >&2
