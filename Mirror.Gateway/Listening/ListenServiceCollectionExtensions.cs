@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.Tls;
@@ -19,12 +18,6 @@ internal static class ListenServiceCollectionExtensions
         services.AddSingleton<ServerCertificate>();
         services.AddSingleton<TlsHandshake>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ListenSetup>();
-
-        // A response's bytes go to the socket on the thread that flushed them, not queued to one of Kestrel's
-        // I/O queues: no thread hop per chunk, and the chunk just read from the file is sent while it is still
-        // in this core's cache (bench/notes.md). "Unsafe" because application code then runs where socket
-        // completions do; on Linux those are dispatched to the thread pool anyway (no inline completions here).
-        services.Configure<SocketTransportOptions>(options => options.UnsafePreferInlineScheduling = true);
         services.AddSingleton<ResponseRates>();
         return services;
     }
