@@ -125,6 +125,7 @@ public static class CacheServiceCollectionExtensions
         // The spent pulls leave the window as time passes, and a cluster's other nodes are heard: read again every few seconds.
         services.AddHostedService<QuotaRefresher>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
+        services.AddSingleton<FillPeers>();
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
         services.AddHostedService<FillProgressReporter>();

@@ -61,6 +61,9 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     /// <summary>Opens a temp file for a blob, or <c>null</c> when the store cannot (or must not: low disk space) be written.</summary>
     public BlobWriter? TryCreateWriter(Digest digest) => TryCreateWriter(digest, upload: true);
 
+    /// <summary>Opens a temp file for a blob that is not uploaded into the bucket (a copy of what another node fills); <c>null</c> as <see cref="TryCreateWriter(Digest)"/>.</summary>
+    public BlobWriter? TryCreateLocalWriter(Digest digest) => TryCreateWriter(digest, upload: false);
+
     private BlobWriter? TryCreateWriter(Digest digest, bool upload)
     {
         if (!space.Enough())
