@@ -171,6 +171,7 @@ internal sealed class S3ClusterTests
         {
             Assert.That(atKill, Is.EqualTo(HttpStatusCode.NotFound), "nothing under the digest while the upload was incomplete");
             Assert.That(survivors, Is.All.EqualTo(blob.Digest), Outputs());
+            Assert.That(nodes[1 - filler].Output, Does.Contain($"Streaming the fill of {blob.Digest} from {nodes[filler].Url}"), "the other node streamed from the filler");
             Assert.That(nodes[1 - filler].Output, Does.Contain("took over the fill of " + blob.Digest), "the other node took the fill over");
             Assert.That(Digest.Compute(content.ToArray()), Is.EqualTo(blob.Digest), "the bucket's object is the blob");
         });
