@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
+using Amazon.S3.Model;
 using Mirror.Cache.Blobs;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Protocol;
@@ -144,6 +145,51 @@ internal sealed class S3ClusterTests
 
     [Test]
     [Order(4)]
+    public async Task VerifyAndGc_OnTheBucket_RemoveTheCorruptObjectAndTheBlobsNoManifestNames()
+    {
+        var image = TestImage.Single("library/collected", "1.0", oci: true, TestImage.FileLayer("etc/kept.txt", 200_000, 41));
+        await _upstream.PushAsync(image, null);
+        using var client = new HttpClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_first.Url, $"/v2/{image.Repository}/manifests/{image.Tag}")))
+        {
+            request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
+            using var response = await client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), _first.Output);
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            Assert.That(Digest.Compute(await client.GetByteArrayAsync(new Uri(_first.Url, $"/v2/{image.Repository}/blobs/{blob.Digest}"))), Is.EqualTo(blob.Digest));
+        }
+
+        var kept = image.Blobs.Select(b => b.Digest).ToList();
+        await Eventually.TrueAsync(async () => (await Task.WhenAll(kept.Select(StatusOfAsync))).All(s => s == HttpStatusCode.OK), "the image's blobs are in the bucket", seen: Outputs);
+        var corrupt = Digest.Compute(RandomNumberGenerator.GetBytes(1000));
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = BlobKey(corrupt), InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(1000)) });
+        var unnamed = RandomNumberGenerator.GetBytes(3000);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = BlobKey(Digest.Compute(unnamed)), InputStream = new MemoryStream(unnamed) });
+        var config = _directory.Combine("node2", "config.yml");
+
+        var verify = await GatewayProcess.RunAsync(["verify", config], CephCluster.Environment.ToDictionary());
+        var afterVerify = (Corrupt: await StatusOfAsync(corrupt), Unnamed: await StatusOfAsync(Digest.Compute(unnamed)));
+        var gc = await GatewayProcess.RunAsync(["gc", config, "--older-than", "0s"], CephCluster.Environment.ToDictionary());
+        var afterGc = (Unnamed: await StatusOfAsync(Digest.Compute(unnamed)), Kept: await Task.WhenAll(kept.Select(StatusOfAsync)), Manifest: await ManifestStatusAsync(image.Manifest.Digest));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(verify.ExitCode, Is.EqualTo(3), verify.Output);
+            Assert.That(verify.Output, Does.Contain($"removed blob {corrupt} from the bucket"));
+            Assert.That(afterVerify, Is.EqualTo((HttpStatusCode.NotFound, HttpStatusCode.OK)), "verify removed the corrupt object only");
+            Assert.That(gc.ExitCode, Is.Zero, gc.Output);
+            Assert.That(gc.Output, Does.Contain($"removed blob {Digest.Compute(unnamed)} from the bucket"));
+            Assert.That(afterGc.Unnamed, Is.EqualTo(HttpStatusCode.NotFound), "gc removed the blob no manifest names");
+            Assert.That(afterGc.Kept, Is.All.EqualTo(HttpStatusCode.OK), "the image's blobs stay");
+            Assert.That(afterGc.Manifest, Is.EqualTo(HttpStatusCode.OK), "manifests stay");
+        });
+    }
+
+    [Test]
+    [Order(5)]
     public async Task FillerKilledMidUpload_LeavesNoObject_AndTheOtherNodeCompletesTheFill()
     {
         var blob = await PushBlobAsync(16 * 1024 * 1024);
@@ -253,11 +299,25 @@ internal sealed class S3ClusterTests
 
     private string Outputs() => _first.Output + "\n----\n" + _second.Output;
 
+    private static string BlobKey(Digest digest) => $"blobs/sha256/{digest.Hex[..2]}/{digest.Hex}";
+
+    private async Task<HttpStatusCode> ManifestStatusAsync(Digest digest)
+    {
+        try
+        {
+            return (await _s3.GetObjectMetadataAsync(_bucket, $"manifests/sha256/{digest.Hex[..2]}/{digest.Hex}")).HttpStatusCode;
+        }
+        catch (AmazonS3Exception ex)
+        {
+            return ex.StatusCode;
+        }
+    }
+
     private async Task<HttpStatusCode> StatusOfAsync(Digest digest)
     {
         try
         {
-            return (await _s3.GetObjectMetadataAsync(_bucket, $"blobs/sha256/{digest.Hex[..2]}/{digest.Hex}")).HttpStatusCode;
+            return (await _s3.GetObjectMetadataAsync(_bucket, BlobKey(digest))).HttpStatusCode;
         }
         catch (AmazonS3Exception ex)
         {
