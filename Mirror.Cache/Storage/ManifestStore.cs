@@ -94,7 +94,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         }
 
         // The bucket first: what a node holds, the bucket holds (under the digest's guard, as a blob's completion).
-        await using (await deletes.Guard.HoldAsync(digest, ObjectDeletes.Wait, cancellationToken))
+        await using (bucket.IsEnabled ? await deletes.Guard.HoldAsync(digest, ObjectDeletes.Wait, cancellationToken) : ObjectHold.NotHeld)
         {
             if (!await bucket.PutManifestAsync(digest, mediaType, content, cancellationToken))
             {
