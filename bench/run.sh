@@ -13,6 +13,7 @@
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
+#   bench/run.sh s3           # only the S3 rows: radosgw, redirect on and off, and 10 clients over two nodes (bench/s3.sh)
 #   bench/cold.sh [REV]       # only the cold rows with their limits (upstream read directly, dd), against REV's build too
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,8 @@ source "$ROOT/bench/policy.sh"
 source "$ROOT/bench/quota.sh"
 # shellcheck source=bench/lazy.sh
 source "$ROOT/bench/lazy.sh"
+# shellcheck source=bench/s3.sh
+source "$ROOT/bench/s3.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -47,6 +50,11 @@ need cc gcc
 need htpasswd apache2-utils
 need openssl openssl
 need redis-server redis-server
+need radosgw radosgw
+need ceph-mon ceph-mon
+need ceph-osd ceph-osd
+need ceph ceph-common
+need aws awscli
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
@@ -296,6 +304,10 @@ if [ "$CASES" = quota ]; then
   quota_only
   exit 0
 fi
+if [ "$CASES" = s3 ]; then
+  s3_only
+  exit 0
+fi
 if [ "$CASES" = lazy ]; then
   lazy_only
   exit 0
@@ -494,6 +506,7 @@ accel_case
 policy_case
 scale_case
 quota_case
+s3_case
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -515,6 +528,7 @@ quota_case
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
   lazy_row
   cluster_rows
+  s3_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
   policy_row
