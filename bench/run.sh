@@ -14,6 +14,7 @@
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
 #   bench/run.sh s3           # only the S3 rows: radosgw, redirect on and off, and 10 clients over two nodes (bench/s3.sh)
+#   bench/cold.sh [REV]       # only the cold rows with their limits (upstream read directly, dd), against REV's build too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -546,6 +547,8 @@ s3_case
   echo "client on both sides; negotiated: mirror ${TLSINFO[mirror]:-unknown}, nginx ${TLSINFO[nginx]:-unknown}. nginx is not configured for kTLS"
   echo "here, so it encrypts in user space and sendfile does not apply."
   echo
+  # The cold rows with their limits, from the last bench/cold.sh (which rewrites this section of results.md alone).
+  [ ! -f "$ROOT/bench/cold-results.md" ] || cat "$ROOT/bench/cold-results.md"
   scale_section
 } >"$OUT.new"
 if [ -f "$ROOT/bench/notes.md" ]; then { echo; cat "$ROOT/bench/notes.md"; } >>"$OUT.new"; fi
