@@ -20,7 +20,7 @@ internal static class StatusEndpoints
         var group = endpoints.MapGroup(string.Empty);
         group.MapGet(StatusPaths.Page, (StatusReporter status) =>
             Results.Content(StatusPage.Render(status.Report()), "text/html; charset=utf-8"));
-        group.MapGet(StatusPaths.Json, (StatusReporter status) => Results.Json(status.Report()));
+        group.MapGet(StatusPaths.Json, (StatusReporter status) => Results.Json(status.Report(), StatusJson.Default.StatusReport));
         return group;
     }
 }
