@@ -22,7 +22,8 @@ fi
 rootfs=$work/rootfs
 mkdir -p "$rootfs"/{usr/local/bin,etc/docker/registry,etc/ssl/certs,var/lib/mirror,tmp}
 cp "$binary" "$rootfs/usr/local/bin/mirror"
-strip --strip-unneeded "$rootfs/usr/local/bin/mirror" 2>/dev/null || true
+# The host reads its logging defaults (one line per entry, UTC timestamps) beside the binary, its content root.
+cp "$(dirname "$binary")/appsettings.json" "$rootfs/usr/local/bin/" 2>/dev/null || cp "$repo/Mirror.Gateway/appsettings.json" "$rootfs/usr/local/bin/"
 
 # What the binary links, and what .NET's crypto opens with dlopen (no ldd line for them).
 libs=$(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
