@@ -67,6 +67,13 @@ internal sealed class ImageEndToEndTests
         {
             await _docker.DockerAsync("rm", "-f", _container);
             _docker.Dispose();
+
+            // A container on the host's network leaves dockerd's bind mount of that namespace behind.
+            var hostNamespace = _directory.Combine("docker", "exec", "netns", "default");
+            if (File.Exists(hostNamespace))
+            {
+                await Command.RunAsync("umount", [hostNamespace]);
+            }
         }
 
         _upstream?.Dispose();
