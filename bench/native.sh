@@ -44,7 +44,9 @@ serve() {
 }
 
 clients() {  # ten clients on the blob at once
-  for _ in $(seq 10); do curl -sf -o /dev/null "http://127.0.0.1:$1/v2/library/big/blobs/$LAYER" & done; wait
+  local got=()
+  for _ in $(seq 10); do curl -sf -o /dev/null "http://127.0.0.1:$1/v2/library/big/blobs/$LAYER" & got+=($!); done
+  wait "${got[@]}"
 }
 
 echo "| build | first answer | peak RSS, 10 cold + 10 warm on ${BIG_MIB} MiB |"
