@@ -22,6 +22,10 @@ need systemd-analyze systemd
 # The native build (PublishAot) that deploy/build-image.sh publishes for the image's end-to-end test.
 need clang clang
 [ -e /usr/include/zlib.h ] || packages+=(zlib1g-dev)
+need ceph-mon ceph-mon
+need ceph-osd ceph-osd
+need radosgw radosgw
+need ceph ceph-common
 [ -x /bin/busybox ] || packages+=(busybox-static)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

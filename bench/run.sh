@@ -9,7 +9,10 @@
 #   ROUNDS=1 bench/run.sh     # quicker, noisier
 #   bench/run.sh scale        # only the case of a store of a million blobs (bench/scale.sh)
 #   bench/run.sh accel        # only the warm blob through nginx with X-Accel-Redirect (bench/accel.sh)
+#   bench/run.sh lazy         # only 50 random 64 KiB ranges of a cold blob from a throttled upstream (bench/lazy.sh)
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
+#   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
+#   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +26,12 @@ source "$ROOT/bench/scale.sh"
 source "$ROOT/bench/accel.sh"
 # shellcheck source=bench/cluster.sh
 source "$ROOT/bench/cluster.sh"
+# shellcheck source=bench/policy.sh
+source "$ROOT/bench/policy.sh"
+# shellcheck source=bench/quota.sh
+source "$ROOT/bench/quota.sh"
+# shellcheck source=bench/lazy.sh
+source "$ROOT/bench/lazy.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -57,7 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-UP=127.0.0.1:5101      # upstream docker-registry
+UP=${BENCH_UP:-127.0.0.1:5101}  # upstream docker-registry (BENCH_UP: another, when a second run shares the machine)
 MIR=127.0.0.1:5102     # the mirror
 DIST=127.0.0.1:5103    # distribution's proxy
 NGX=127.0.0.1:5104     # nginx, sendfile on
@@ -278,6 +287,18 @@ if [ "$CASES" = cluster ]; then
   cluster_only
   exit 0
 fi
+if [ "$CASES" = policy ]; then
+  policy_only
+  exit 0
+fi
+if [ "$CASES" = quota ]; then
+  quota_only
+  exit 0
+fi
+if [ "$CASES" = lazy ]; then
+  lazy_only
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -466,9 +487,12 @@ done
 stop mirrortls
 for p in mirror nginx; do R[tlswarm,$p]=$(median <"$W/tlswarm.$p"); done
 
+lazy_case
 cluster_case
 accel_case
+policy_case
 scale_case
+quota_case
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -488,9 +512,11 @@ scale_case
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: upstream GETs | ${R[concgets,mirror]} | ${R[concgets,dist]} | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: slowest first byte | ${R[concttfb,mirror]} s | ${R[concttfb,dist]} s | | | |"
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
+  lazy_row
   cluster_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
+  policy_row
   echo "| cached 1 MiB blob, 32 connections | ${R[smallrps,mirror]} req/s, p99 ${R[smallp99,mirror]} ms | ${R[smallrps,dist]} req/s, p99 ${R[smallp99,dist]} ms | ${R[smallrps,nginx]} req/s, p99 ${R[smallp99,nginx]} ms | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,dist]}") | $(ratio "${R[smallrps,mirror]}" "${R[smallrps,nginx]}") |"
   echo "| cached manifest by digest, htpasswd, 32 connections | ${R[authdigestrps,mirror]} req/s, p99 ${R[authdigestp99,mirror]} ms$(failed_note "${R[authdigestfailed,mirror]}") | ${R[authdigestrps,dist]} req/s, p99 ${R[authdigestp99,dist]} ms$(failed_note "${R[authdigestfailed,dist]}") | | $(ratio "${R[authdigestrps,mirror]}" "${R[authdigestrps,dist]}") | |"
   echo "| cached 1 MiB blob, htpasswd, 32 connections | ${R[authsmallrps,mirror]} req/s, p99 ${R[authsmallp99,mirror]} ms$(failed_note "${R[authsmallfailed,mirror]}") | ${R[authsmallrps,dist]} req/s, p99 ${R[authsmallp99,dist]} ms$(failed_note "${R[authsmallfailed,dist]}") | | $(ratio "${R[authsmallrps,mirror]}" "${R[authsmallrps,dist]}") | |"
@@ -498,6 +524,7 @@ scale_case
   echo "| docker pull, 30 layers, cold | ${R[pullcold,mirror]} s | ${R[pullcold,dist]} s | | $(ratio "${R[pullcold,dist]}" "${R[pullcold,mirror]}") faster | |"
   echo "| docker pull, 30 layers, warm | ${R[pullwarm,mirror]} s | ${R[pullwarm,dist]} s | | $(ratio "${R[pullwarm,dist]}" "${R[pullwarm,mirror]}") faster | |"
   echo "| peak resident memory, from start through the 10- and 20-client cases | ${R[rss,mirror]} MiB | ${R[rss,dist]} MiB | | | |"
+  quota_row
   echo
   echo "The mirror with htpasswd against itself without authentication in this run (req/s): manifest by digest $(ratio "${R[authdigestrps,mirror]}" "${R[digestrps,mirror]}"),"
   echo "1 MiB blob $(ratio "${R[authsmallrps,mirror]}" "${R[smallrps,mirror]}"). Distribution checks the password with bcrypt on every request; the mirror"

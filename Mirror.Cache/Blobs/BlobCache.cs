@@ -12,7 +12,8 @@ namespace Mirror.Cache.Blobs;
 /// registry and digest (started or joined), else the upstream's answer. The store is deduplicated by
 /// digest, but a registry gets a stored blob only once it has served those bytes itself (until then it is
 /// a miss there: fetched, checked, and the one copy kept), and a repository only when it holds it: known
-/// from a manifest, or confirmed now by the upstream (one HEAD, remembered).
+/// from a manifest, or confirmed now by the upstream (one HEAD, remembered). With a bucket, a blob this node
+/// does not hold is looked for there before the upstream, and a warm GET may be redirected there.
 /// </summary>
 public sealed class BlobCache
 {
@@ -35,7 +36,12 @@ public sealed class BlobCache
         var stored = await TryOpenServedAsync(repository, digest, cancellationToken);
         if (stored.Lease is { } lease)
         {
-            return await FromStoreAsync(upstream, repository, digest, lease, cancellationToken);
+            return await FromStoreAsync(upstream, repository, digest, lease, redirect: true, cancellationToken);
+        }
+
+        if (!stored.Unproven && await FromBucketAsync(upstream, repository, digest, cancellationToken) is { } inBucket)
+        {
+            return inBucket;
         }
 
         // Stored, but not served by this registry yet: it is fetched from there and checked, as a miss.
@@ -46,7 +52,7 @@ public sealed class BlobCache
             var committed = await TryOpenServedAsync(repository, digest, cancellationToken);
             if (committed.Lease is { } landed)
             {
-                return await FromStoreAsync(upstream, repository, digest, landed, cancellationToken);
+                return await FromStoreAsync(upstream, repository, digest, landed, redirect: true, cancellationToken);
             }
 
             reader = committed.Unproven ? _fills.Join(upstream, repository, digest, evenIfStored: true, out joined) : null;
@@ -99,7 +105,15 @@ public sealed class BlobCache
     {
         if (await TryOpenServedAsync(repository, digest, cancellationToken) is { Lease: { } stored })
         {
-            return await FromStoreAsync(upstream, repository, digest, stored, cancellationToken);
+            return await FromStoreAsync(upstream, repository, digest, stored, redirect: false, cancellationToken);
+        }
+
+        // Another node's (or an earlier life's) content: the bucket's length answers, with no upstream request.
+        if (_store.Bucket.IsEnabled && await _provenance.HasServedAsync(repository, digest, cancellationToken)
+            && await _store.Bucket.LengthOfBlobAsync(digest, cancellationToken) is { } inBucket
+            && await ConfirmAsync(upstream, repository, digest, cancellationToken) is null)
+        {
+            return new DescribedBlob(inBucket, CacheResult.Hit);
         }
 
         if (await _links.HoldsAsync(repository, digest, cancellationToken))
@@ -159,7 +173,39 @@ public sealed class BlobCache
         return (null, true);
     }
 
-    private async Task<BlobLookup> FromStoreAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, StoreLease stored, CancellationToken cancellationToken)
+    /// <summary>
+    /// A GET of a blob this node does not hold but the bucket does, once its registry has served it: a redirect
+    /// to the bucket (<c>storage.redirect</c>), or the blob copied back into the store, verified, and served
+    /// from there; <c>null</c> when the bucket does not hold it (a miss: the upstream's, as without a bucket).
+    /// </summary>
+    private async Task<BlobLookup?> FromBucketAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, CancellationToken cancellationToken)
+    {
+        if (!_store.Bucket.IsEnabled || !await _provenance.HasServedAsync(repository, digest, cancellationToken))
+        {
+            return null;
+        }
+
+        if (_store.Bucket.Redirects)
+        {
+            if (await _store.Bucket.LengthOfBlobAsync(digest, cancellationToken) is not { } length)
+            {
+                return null;
+            }
+
+            return await ConfirmAsync(upstream, repository, digest, cancellationToken)
+                ?? (BlobLookup)new RedirectedBlob(await _store.Bucket.PresignBlobAsync(digest, cancellationToken), length);
+        }
+
+        return await _store.TryRestoreAsync(digest, cancellationToken) is { } restored
+            ? await FromStoreAsync(upstream, repository, digest, restored, redirect: false, cancellationToken)
+            : null;
+    }
+
+    /// <summary>
+    /// The stored blob for a repository that holds it: served from its file, or with <paramref name="redirect"/>
+    /// (a GET) and <c>storage.redirect</c> on, a redirect to the bucket, which holds whatever a node has committed.
+    /// </summary>
+    private async Task<BlobLookup> FromStoreAsync(IBlobSource upstream, RepositoryKey repository, Digest digest, StoreLease stored, bool redirect, CancellationToken cancellationToken)
     {
         try
         {
@@ -167,6 +213,13 @@ public sealed class BlobCache
             {
                 stored.Dispose();
                 return refused;
+            }
+
+            if (redirect && _store.Bucket.Redirects)
+            {
+                var length = _store.Serve(stored).Length;
+                stored.Dispose();
+                return new RedirectedBlob(await _store.Bucket.PresignBlobAsync(digest, cancellationToken), length);
             }
 
             return new StoredBlob(_store.Serve(stored));

@@ -23,6 +23,8 @@ internal sealed class BlobFill
     private BlobWriter? _writer;
     private SafeFileHandle? _following;
     private long _written;
+    private long _answeredAt;
+    private long _writtenAtAnswer;
     private int _stage;
     private int _references = 1;
 
@@ -93,8 +95,33 @@ internal sealed class BlobFill
     public Task RunAsync(CancellationToken cancellationToken) =>
         Services.Runner.RunAsync(this, cancellationToken);
 
+    /// <summary>How long the upstream took to answer the fill (or, following another node, to learn its file): what a request of its own would wait too.</summary>
+    internal TimeSpan FirstByteTime => Services.Time.GetElapsedTime(StartedAt, Volatile.Read(ref _answeredAt) is > 0 and var at ? at : Services.Time.GetTimestamp());
+
+    /// <summary>The bytes a second the fill has been taking in since the upstream answered; 0 until that is known.</summary>
+    internal double Rate
+    {
+        get
+        {
+            var at = Volatile.Read(ref _answeredAt);
+            var elapsed = at > 0 ? Services.Time.GetElapsedTime(at) : TimeSpan.Zero;
+            var taken = Written - Volatile.Read(ref _writtenAtAnswer);
+            return elapsed > TimeSpan.Zero && taken > 0 ? taken / elapsed.TotalSeconds : 0;
+        }
+    }
+
     /// <summary>The upstream has answered (or the fill knows it never will): <see cref="Started"/> completes, once.</summary>
-    internal void Begin(FillStart start) => _started.TrySetResult(start);
+    internal void Begin(FillStart start)
+    {
+        if (!_started.Task.IsCompleted && Volatile.Read(ref _answeredAt) == 0)
+        {
+            // Where the fill's rate is counted from: the bytes a followed file already had came at no cost of time.
+            Volatile.Write(ref _writtenAtAnswer, Written);
+            Volatile.Write(ref _answeredAt, Services.Time.GetTimestamp());
+        }
+
+        _started.TrySetResult(start);
+    }
 
     /// <summary>Takes the length the upstream announced, unless one is known already.</summary>
     internal void Announce(long? length) => Length ??= length;
@@ -120,6 +147,9 @@ internal sealed class BlobFill
 
         Length ??= length;
         Volatile.Write(ref _following, handle);
+
+        // What the file has already is there now: the fill's rate counts from it (see Begin).
+        Grew(RandomAccess.GetLength(handle));
         Begin(new FillStart(SourceStatus.Found, Length, null));
         Pulse();
     }

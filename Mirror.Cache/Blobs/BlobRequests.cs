@@ -71,7 +71,7 @@ internal sealed class BlobRequests(IBlobSource source, RepositoryKey repository,
     }
 
     /// <summary>Reads past <paramref name="count"/> bytes the file already has; the fault when the body breaks off first.</summary>
-    private static async Task<string?> SkipAsync(UpstreamBlob response, long count, CancellationToken cancellationToken)
+    internal static async Task<string?> SkipAsync(UpstreamBlob response, long count, CancellationToken cancellationToken)
     {
         var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try

@@ -254,7 +254,7 @@ internal sealed class FillCopy
         _fill.Finish(FillStage.Verified, FillFailure.None);
         if (!storedAlready)
         {
-            _services.Store.Commit(writer);
+            await _services.Store.CommitAsync(writer, cancellationToken);
         }
     }
 

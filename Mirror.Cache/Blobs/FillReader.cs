@@ -30,6 +30,9 @@ public sealed class FillReader : IDisposable
     /// <summary>The blob's length: as the upstream announced it, or, once the fill verified, as it turned out.</summary>
     public long? Length => _fill.Length ?? (_fill.Stage == FillStage.Verified ? _fill.Written : null);
 
+    /// <summary>Opens bytes <paramref name="start"/> to <paramref name="end"/> (exclusive) for a <c>Range</c> request, unverified and not held back (<see cref="BlobRangeReader"/>).</summary>
+    public BlobRangeReader OpenRange(long start, long end) => new(_fill, start, end);
+
     /// <summary>Reads bytes at <paramref name="position"/> of the response that ends (exclusive) at <paramref name="end"/>.</summary>
     /// <returns>The count read, 0 once <paramref name="position"/> reached the end; or why the response must be cut off.</returns>
     public async ValueTask<FillRead> ReadAsync(Memory<byte> buffer, long position, long end, CancellationToken cancellationToken)
@@ -93,6 +96,27 @@ public sealed class FillReader : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Waits for the fill to end without reading it (background work that only wants the blob stored): true
+    /// once every byte verified (the commit follows at once), false when it failed or the store could not take it.
+    /// </summary>
+    internal async Task<bool> VerifiedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var changed = _fill.Changed;
+            switch (_fill.Stage)
+            {
+                case FillStage.Verified:
+                    return true;
+                case FillStage.Failed or FillStage.StoreFaulted:
+                    return false;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
     }
 
     public void Dispose()

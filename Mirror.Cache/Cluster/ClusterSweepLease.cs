@@ -13,40 +13,24 @@ namespace Mirror.Cache.Cluster;
 /// </summary>
 internal sealed class ClusterSweepLease(IClusterCoordinator cluster, IOptions<EvictionOptions> options, MirrorMetrics metrics, ILogger<StoreSweeper> logger) : ISweepLease
 {
-    private IClusterLease? _lease;
+    private readonly RoleLease _role = new(cluster, "sweeper", TimeSpan.FromTicks(Math.Max(options.Value.SweepInterval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks)));
 
     public async Task<bool> TryHoldAsync(CancellationToken cancellationToken)
     {
-        if (_lease is { Lost.IsCancellationRequested: true })
-        {
-            await _lease.DisposeAsync();
-            _lease = null;
-        }
-
-        if (_lease is not null)
+        if (await _role.TryHoldAsync(cancellationToken) is not { } attempt)
         {
             return true;
         }
 
-        var ttl = TimeSpan.FromTicks(Math.Max(options.Value.SweepInterval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
-        var attempt = await cluster.TryAcquireAsync("sweeper", cluster.Node, ttl, cancellationToken);
         if (attempt.Lease is null)
         {
             StorageLog.NotSweeping(logger, attempt.Unavailable ? "the cluster's coordinator cannot be asked" : $"{attempt.HeldBy} sweeps");
             return false;
         }
 
-        _lease = attempt.Lease;
         metrics.SweepLeaseWon();
         return true;
     }
 
-    public async Task ReleaseAsync()
-    {
-        // Once: a host may be stopped twice (a test server's factory stops it from Dispose and DisposeAsync).
-        if (Interlocked.Exchange(ref _lease, null) is { } lease)
-        {
-            await lease.DisposeAsync();
-        }
-    }
+    public Task ReleaseAsync() => _role.ReleaseAsync();
 }

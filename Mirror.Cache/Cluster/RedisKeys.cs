@@ -31,6 +31,15 @@ internal static class RedisKeys
     public static readonly RedisKey Uses = Prefix + "record:uses";
 
     /// <summary>
+    /// Each upstream's pull quota: a hash of <c>&lt;upstream&gt; &lt;source&gt; reading|hold</c> to the ticks of
+    /// the reading or hold and the record (kept without expiry: one field each per upstream and source).
+    /// </summary>
+    public static readonly RedisKey Quota = Prefix + "record:quota";
+
+    /// <summary>The pulls the nodes spent: a sorted set of <c>&lt;upstream&gt; &lt;source&gt; &lt;ticks&gt; &lt;id&gt;</c> scored by Unix milliseconds, trimmed past a day (or a longer window).</summary>
+    public static readonly RedisKey QuotaPulls = Prefix + "record:quota-pulls";
+
+    /// <summary>
     /// The records' generation: set by the first node that seeds an empty Redis; a node that finds it gone
     /// or changed seeds the records again from its journals (Redis restarted empty, or flushed).
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 
@@ -11,7 +12,7 @@ namespace Mirror.Cache.Maintenance;
 /// digest) and the links (which repository holds which digest), reading each stored manifest once for what
 /// it names.
 /// </summary>
-internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links)
+internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITagStore tags, IRepositoryLinks links, IStorePins pins)
 {
     private readonly Dictionary<Digest, Manifest?> _manifests = [];
 
@@ -23,8 +24,10 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITag
             HeldBy(held, repository).Add(digest);
         }
 
-        var tagged = tags.Records.ToLookup(r => r.Repository, StringComparer.Ordinal);
-        foreach (var record in tags.Records)
+        // The upstream's referrers answers are kept as tag records, but are no tags of an image.
+        var records = tags.Records.Where(r => !SignatureTags.IsReferrersRecord(r.Tag)).ToList();
+        var tagged = records.ToLookup(r => r.Repository, StringComparer.Ordinal);
+        foreach (var record in records)
         {
             if (Digest.TryParse(record.Digest) is { } digest)
             {
@@ -84,7 +87,7 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITag
             var size = SizeOf(digest, reached);
             claimed.UnionWith(reached);
             var platforms = manifest?.Platforms.Select(p => new PlatformInventory(p.Platform, p.Digest, index.TryFind(ContentKind.Manifest, p.Digest) is not null)).ToList() ?? [];
-            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastUse));
+            images.Add(new ImageInventory(digest, tagsOf.GetValueOrDefault(digest, []), manifest?.MediaType, entry is not null, size, platforms, entry?.LastUse, pins.IsPinned(DigestKey.Of(digest))));
             if (entry is not null && (lastPull is null || entry.LastUse > lastPull))
             {
                 lastPull = entry.LastUse;

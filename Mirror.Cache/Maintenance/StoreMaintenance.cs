@@ -1,3 +1,4 @@
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -19,10 +20,14 @@ public sealed class StoreMaintenance
     private readonly ITagStore _tags;
     private readonly IRepositoryLinks _links;
     private readonly StoreEvictor _evictor;
+    private readonly IStorePins _pins;
     private readonly StoreVerifier _verifier;
+    private readonly IContentBucket _bucket;
 
-    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor)
+    internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins, IContentBucket bucket)
     {
+        _pins = pins;
+        _bucket = bucket;
         _layout = layout;
         _scanner = scanner;
         _index = index;
@@ -37,7 +42,8 @@ public sealed class StoreMaintenance
 
     /// <summary>
     /// Reads the store as a server's start does: the scan of every file (sizes, last writes, what manifests
-    /// name) with the saved last uses, then the tags and the links. Nothing is written; an unreadable store
+    /// name) with the saved last uses, then the tags and the links, and what they pin (<c>mirror.pin</c>,
+    /// watched images: <c>gc</c> removes none of it). Nothing is written; an unreadable store
     /// throws the scan's <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.
     /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -46,10 +52,11 @@ public sealed class StoreMaintenance
         await _index.Loaded;
         await _tags.LoadAsync(cancellationToken);
         _links.Load();
+        await _pins.RefreshAsync(cancellationToken);
     }
 
     /// <summary>Repositories, their images, tags, sizes and last pulls; after <see cref="LoadAsync"/>.</summary>
-    public StoreInventory Inventory() => new InventoryReader(_layout, _index, _tags, _links).Read();
+    public StoreInventory Inventory() => new InventoryReader(_layout, _index, _tags, _links, _pins).Read();
 
     /// <summary>
     /// Runs expiry and the size budget now, as the server's sweep does, telling <paramref name="removed"/> of
@@ -68,4 +75,26 @@ public sealed class StoreMaintenance
     /// </summary>
     public Task<VerifiedFile> VerifyAsync(StoredContent content, IProgress<long>? hashed, CancellationToken cancellationToken) =>
         _verifier.VerifyAsync(content, hashed, cancellationToken);
+
+    /// <summary>
+    /// With <c>storage.s3</c>, what the bucket holds, listed (and what of it this node's index lacks, after
+    /// <see cref="LoadAsync"/>); <c>null</c> on the filesystem alone. S3 errors are thrown: the command reports them.
+    /// </summary>
+    public async Task<BucketTotals?> BucketTotalsAsync(CancellationToken cancellationToken)
+    {
+        if (!_bucket.IsEnabled)
+        {
+            return null;
+        }
+
+        long blobs = 0, manifests = 0, bytes = 0, notLocal = 0;
+        await foreach (var item in _bucket.ListAsync(cancellationToken))
+        {
+            (blobs, manifests) = item.IsManifest ? (blobs, manifests + 1) : (blobs + 1, manifests);
+            bytes += item.Length;
+            notLocal += _index.TryFind(item.IsManifest ? ContentKind.Manifest : ContentKind.Blob, item.Digest) is null ? 1 : 0;
+        }
+
+        return new BucketTotals(blobs, manifests, bytes, notLocal);
+    }
 }

@@ -20,6 +20,9 @@ public sealed record ManifestLookup(
 {
     public bool Found => Status == SourceStatus.Found;
 
+    /// <summary>On a refusal for the pull quota, how long manifest GETs to the upstream are held back: the client's <c>Retry-After</c>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     internal static ManifestLookup Served(CacheResult result, Digest digest, string mediaType, ReadOnlyMemory<byte> content, IReadOnlyList<KeyValuePair<string, string>> rateLimit) =>
         new(result, digest, mediaType, content.Length, content, SourceStatus.Found, null, rateLimit);
 
@@ -27,5 +30,5 @@ public sealed record ManifestLookup(
         new(result, digest, mediaType, length, ReadOnlyMemory<byte>.Empty, SourceStatus.Found, null, rateLimit);
 
     internal static ManifestLookup Failed(UpstreamManifest answer) =>
-        new(CacheResult.None, null, null, null, ReadOnlyMemory<byte>.Empty, answer.Status, answer.Error, answer.RateLimit);
+        new(CacheResult.None, null, null, null, ReadOnlyMemory<byte>.Empty, answer.Status, answer.Error, answer.RateLimit) { RetryAfter = answer.HeldFor };
 }

@@ -3,7 +3,9 @@ using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Repositories;
+using Mirror.Cache.Signatures;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Cache.Upstream;
@@ -18,7 +20,9 @@ namespace Mirror.Cache.Manifests;
 /// digest, and served as last known, marked stale, while the upstream cannot be asked. What the store lacks
 /// is fetched, checked against its digest and stored byte for byte, so every digest stays the upstream's;
 /// a digest the store holds from another registry is fetched and checked too, and the one copy kept.
-/// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request.
+/// Concurrent tag checks, and fetches of one digest for one repository, share one upstream request. Every
+/// upstream manifest answer goes by the pull quota (<see cref="PullQuota"/>), which holds GETs back while the
+/// upstream has no pulls left.
 /// </summary>
 public sealed class ManifestResolver : IDisposable
 {
@@ -27,16 +31,20 @@ public sealed class ManifestResolver : IDisposable
     private readonly TagFreshness _freshness;
     private readonly IRepositoryLinks _links;
     private readonly Provenance _provenance;
+    private readonly PullQuota _quota;
     private readonly MirrorMetrics _metrics;
     private readonly ILogger<ManifestResolver> _logger;
     private readonly SingleFlight<string, UpstreamManifest> _tagChecks = new();
     private readonly ISharedFlight _flight;
+    private readonly CompanionKeeper _companions;
     private readonly SingleFlight<(RepositoryKey, Digest), UpstreamManifest> _fetches = new();
 
-    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ISharedFlight flight, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
+    internal ManifestResolver(ManifestStore store, ITagStore tags, TagFreshness freshness, IRepositoryLinks links, Provenance provenance, ISharedFlight flight, CompanionKeeper companions, PullQuota quota, MirrorMetrics metrics, ILogger<ManifestResolver> logger)
     {
+        _companions = companions;
         _provenance = provenance;
         _flight = flight;
+        _quota = quota;
         _store = store;
         _tags = tags;
         _freshness = freshness;
@@ -48,9 +56,22 @@ public sealed class ManifestResolver : IDisposable
     /// <summary>
     /// The manifest <paramref name="reference"/> names in <paramref name="repository"/> (the upstream's name)
     /// for a client that accepts <paramref name="accept"/>; for a HEAD (<paramref name="describeOnly"/>) its
-    /// bytes are fetched only when the store has them anyway.
+    /// bytes are fetched only when the store has them anyway. A manifest found keeps its stored signatures
+    /// and other companions with it (<see cref="CompanionKeeper"/>).
     /// </summary>
     public async Task<ManifestLookup> ResolveAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
+    {
+        upstream = _quota.Guard(upstream);
+        var lookup = await ResolveInStoreOrUpstreamAsync(upstream, repository, reference, accept, describeOnly, cancellationToken);
+        if (lookup is { Found: true, Digest: { } digest } && !(reference.Tag is { } tag && SignatureTags.IsCompanion(tag)))
+        {
+            await _companions.KeepWithAsync(repository, digest, cancellationToken);
+        }
+
+        return lookup;
+    }
+
+    private async Task<ManifestLookup> ResolveInStoreOrUpstreamAsync(IManifestSource upstream, RepositoryKey repository, Reference reference, string accept, bool describeOnly, CancellationToken cancellationToken)
     {
         UpstreamManifest? tagCheck = null;
         var tagJoined = false;
@@ -82,6 +103,17 @@ public sealed class ManifestResolver : IDisposable
             if (tagCheck.Status != SourceStatus.Found)
             {
                 return ManifestLookup.Failed(tagCheck);
+            }
+
+            if (known is not null && known.Digest != tagCheck.Digest!.ToString() && _quota.IsHeld(upstream.Name)
+                && !(_store.Contains(tagCheck.Digest!) && await _provenance.HasServedAsync(repository, tagCheck.Digest!, cancellationToken))
+                && ManifestTypes.Accepts(accept, known.MediaType)
+                && await TryFindServedAsync(repository, Digest.Parse(known.Digest), cancellationToken) is { } held)
+            {
+                // The tag moved, but its new manifest would cost a pull the upstream has said it refuses: the
+                // last known digest, marked stale, and the tag left on it until GETs may go again.
+                ManifestLog.ServedStale(_logger, repository, tag, held.Digest, "the pull quota is spent");
+                return Serve(repository, held, CacheResult.Stale, tagCheck.RateLimit);
             }
 
             digest = tagCheck.Digest!;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
@@ -8,7 +9,7 @@ namespace Mirror.Cache.Storage;
 /// <summary>
 /// Writes one blob into a temp file while hashing it; <see cref="Verify"/> checks digest and length and
 /// <see cref="MoveIntoPlace"/> renames the file under its digest, which is the only way content enters the
-/// store (through <see cref="BlobStore.Commit"/>). Disposing without a commit deletes the temp file.
+/// store (through <see cref="BlobStore.CommitAsync"/>). Disposing without a commit deletes the temp file.
 /// </summary>
 internal sealed class BlobWriter : IDisposable
 {
@@ -20,7 +21,8 @@ internal sealed class BlobWriter : IDisposable
     private bool _committed;
     private bool _abandoned;
 
-    public BlobWriter(Digest digest, string tempPath, string finalPath, ILogger logger)
+    /// <summary>Creates the temp file; <paramref name="upload"/> starts the blob's upload into the bucket, fed as the file grows (<c>null</c>: none).</summary>
+    public BlobWriter(Digest digest, string tempPath, string finalPath, ILogger logger, Func<SafeFileHandle, IBucketUpload?>? upload = null)
     {
         _digest = digest;
         _finalPath = finalPath;
@@ -28,7 +30,11 @@ internal sealed class BlobWriter : IDisposable
         TempPath = tempPath;
         _handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         _hash = digest.CreateHash();
+        Upload = upload?.Invoke(_handle);
     }
+
+    /// <summary>The blob's upload into the bucket, completed by the commit; <c>null</c> on the filesystem alone (or for a copy from the bucket).</summary>
+    public IBucketUpload? Upload { get; }
 
     /// <summary>The temp file, readable by others while the blob is being written.</summary>
     public string TempPath { get; }
@@ -50,6 +56,7 @@ internal sealed class BlobWriter : IDisposable
     {
         RandomAccess.Write(_handle, data, Length);
         Length += data.Length;
+        Upload?.Wrote(Length);
     }
 
     public Digest Digest => _digest;
@@ -114,6 +121,8 @@ internal sealed class BlobWriter : IDisposable
 
     public void Dispose()
     {
+        // An upload not completed by the commit is aborted: nothing unverified appears in the bucket.
+        Upload?.Dispose();
         Abandon();
         _handle.Dispose();
         _hash.Dispose();

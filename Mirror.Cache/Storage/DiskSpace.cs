@@ -3,8 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace Mirror.Cache.Storage;
 
-/// <summary>Whether the store's disk has at least <c>mirror.minfreespace</c> free; read from the file system every few seconds.</summary>
-internal sealed class DiskSpace(StoreLayout layout, IOptions<EvictionOptions> options, TimeProvider time, ILogger<DiskSpace> logger)
+/// <summary>
+/// Whether new content may be stored: the store's disk has at least <c>mirror.minfreespace</c> free (read from
+/// the file system every few seconds), and pinned content alone is not over <c>mirror.maxsize</c> (the pins
+/// win: <see cref="IStorePins.CrowdedOut"/>).
+/// </summary>
+internal sealed class DiskSpace(StoreLayout layout, IStorePins pins, IOptions<EvictionOptions> options, TimeProvider time, ILogger<DiskSpace> logger)
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
@@ -13,7 +17,9 @@ internal sealed class DiskSpace(StoreLayout layout, IOptions<EvictionOptions> op
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
     private bool _enough = true;
 
-    public bool Enough()
+    public bool Enough() => !pins.CrowdedOut && FreeEnough();
+
+    private bool FreeEnough()
     {
         if (_minimum <= 0)
         {

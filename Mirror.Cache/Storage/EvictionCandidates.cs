@@ -8,6 +8,9 @@ namespace Mirror.Cache.Storage;
 /// </summary>
 internal static class EvictionCandidates
 {
+    /// <summary>Whether the entry of <paramref name="key"/> is pinned, and never a candidate.</summary>
+    public delegate bool PinnedTest(in DigestKey key);
+
     /// <summary>Entries last used before <paramref name="cutoff"/> (UTC ticks), not being removed already.</summary>
     public static void UnusedBefore(StoreIndex index, long cutoff, List<StoreHandle> into)
     {
@@ -49,9 +52,10 @@ internal static class EvictionCandidates
 
     /// <summary>
     /// The least recently used entries whose lengths add up to at least <paramref name="bytes"/>, oldest first,
-    /// leaving out those in <paramref name="skip"/> (found in use by an earlier round of the same sweep).
+    /// leaving out those in <paramref name="skip"/> (found in use by an earlier round of the same sweep) and
+    /// those <paramref name="pinned"/> says are pinned.
     /// </summary>
-    public static void LeastRecentlyUsed(StoreIndex index, long bytes, HashSet<StoreHandle> skip, List<StoreHandle> into)
+    public static void LeastRecentlyUsed(StoreIndex index, long bytes, HashSet<StoreHandle> skip, PinnedTest pinned, List<StoreHandle> into)
     {
         // A max-heap on last use (the priority is negated) of the oldest entries found so far that cover the bytes.
         var picked = new PriorityQueue<(StoreHandle Handle, long Length), long>();
@@ -76,7 +80,7 @@ internal static class EvictionCandidates
                     }
 
                     var handle = new StoreHandle(s, i);
-                    if (skip.Contains(handle))
+                    if (skip.Contains(handle) || pinned(DigestKey.FromSlot(slot)))
                     {
                         continue;
                     }

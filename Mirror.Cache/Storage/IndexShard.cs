@@ -183,6 +183,9 @@ internal sealed class IndexShard
         }
     }
 
+    /// <summary>What the manifest in <paramref name="index"/> names, or <c>null</c>. Hold <see cref="Gate"/>.</summary>
+    public DigestKey[]? ReferencesAt(int index) => _references?.GetValueOrDefault(index)?.Keys;
+
     /// <summary>The manifests here that name content, with what they name. Hold <see cref="Gate"/>.</summary>
     public IEnumerable<KeyValuePair<int, StoredReferences>> References => _references ?? [];
 

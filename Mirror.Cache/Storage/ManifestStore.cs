@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Protocol;
 
 namespace Mirror.Cache.Storage;
 
 /// <summary>
 /// The store's manifests, byte for byte as the upstream sent them, with the media type it sent them as in
-/// a file beside each. Manifests are small and asked for often: the most used also stay in memory.
+/// a file beside each. Manifests are small and asked for often: the most used also stay in memory. With a
+/// bucket, a manifest is put there before it is committed here, and one missing here is copied back from there.
 /// </summary>
-internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSpace space, TimeProvider time, ILogger<ManifestStore> logger) : IDisposable
+internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSpace space, IContentBucket bucket, TimeProvider time, ILogger<ManifestStore> logger) : IDisposable
 {
     /// <summary>How many bytes of recently served manifests stay in memory.</summary>
     private const long MemoryBytes = 64L * 1024 * 1024;
@@ -29,7 +31,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
         var path = layout.PathOf(ContentKind.Manifest, digest);
         if (index.TryAcquire(ContentKind.Manifest, digest, path, time.GetUtcNow(), StoreScanner.ReferencesOf) is not { } entry)
         {
-            return null;
+            return await TryRestoreAsync(digest, cancellationToken);
         }
 
         var vanished = false;
@@ -91,6 +93,38 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             return CommitResult.StoreFault;
         }
 
+        // The bucket first: what a node holds, the bucket holds.
+        if (!await bucket.PutManifestAsync(digest, mediaType, content, cancellationToken))
+        {
+            return CommitResult.StoreFault;
+        }
+
+        return await CommitLocallyAsync(digest, mediaType, content, cancellationToken);
+    }
+
+    /// <summary>
+    /// A manifest the bucket holds and this node does not: read, verified, and committed here; <c>null</c>
+    /// when the bucket does not hold it, cannot be read, or holds bytes that are not the digest's.
+    /// </summary>
+    private async Task<StoredManifest?> TryRestoreAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (!bucket.IsEnabled || await bucket.GetManifestAsync(digest, cancellationToken) is not { } stored
+            || !digest.Matches(stored.Content) || !ManifestTypes.IsServed(stored.MediaType))
+        {
+            return null;
+        }
+
+        var manifest = new StoredManifest(digest, stored.MediaType, stored.Content);
+        if (space.Enough())
+        {
+            await CommitLocallyAsync(digest, stored.MediaType, stored.Content, cancellationToken);
+        }
+
+        return manifest;
+    }
+
+    private async Task<CommitResult> CommitLocallyAsync(Digest digest, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
         var path = layout.PathOf(ContentKind.Manifest, digest);
         try
         {
@@ -122,6 +156,11 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             File.Delete(StoreLayout.TypePathOf(path));
             _recent.Remove(digest);
             index.Remove(entry);
+        }
+
+        if (bucket.IsEnabled)
+        {
+            _ = bucket.DeleteAsync(digest, manifest: true, CancellationToken.None);
         }
     }
 

@@ -10,9 +10,10 @@ namespace Mirror.Cache.Storage;
 /// effective use: a blob or platform manifest counts as used whenever a manifest or list that names it
 /// is (the index carries a manifest's use to what it names), so content shared between images goes only
 /// when none of them has been used. Content being read is never removed (its lease keeps it), and a fill's
-/// temp file is not in the store until it commits. A sweep costs what it removes (<see cref="EvictionCandidates"/>).
+/// temp file is not in the store until it commits, and pinned content (<see cref="IStorePins"/>: <c>mirror.pin</c>,
+/// watched images) is never removed. A sweep costs what it removes (<see cref="EvictionCandidates"/>).
 /// </summary>
-internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
+internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestStore manifests, IStorePins pins, IOptions<EvictionOptions> options, TimeProvider time, MirrorMetrics metrics, ILogger<StoreEvictor> logger)
 {
     /// <summary>Rounds of the budget's pick per sweep: each round passes over what the last found in use.</summary>
     private const int BudgetRounds = 4;
@@ -67,6 +68,13 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
         EvictionCandidates.UnusedBefore(index, cutoff, _candidates);
         foreach (var entry in _candidates)
         {
+            if (pins.IsPinned(index.KeyOf(entry)))
+            {
+                // Pinned now; the next expiry looks at it again, in case the pin is gone by then.
+                index.KeepForNextSweep(entry);
+                continue;
+            }
+
             if (TryRemove(entry, cutoff, EvictionReason.Expired, sweep) is { } length)
             {
                 sweep.Count(entry, length, EvictionReason.Expired);
@@ -84,7 +92,7 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
         for (var round = 0; round < BudgetRounds && Excess(target, sweep) > 0; round++)
         {
             _candidates.Clear();
-            EvictionCandidates.LeastRecentlyUsed(index, Excess(target, sweep), sweep.Skip, _candidates);
+            EvictionCandidates.LeastRecentlyUsed(index, Excess(target, sweep), sweep.Skip, pins.IsPinned, _candidates);
             if (!EvictRound(target, sweep))
             {
                 break;

@@ -225,6 +225,38 @@ public sealed class StoreIndex : IStoreSize
         }
     }
 
+    /// <summary>The key of an entry (what pins are kept by).</summary>
+    internal DigestKey KeyOf(StoreHandle handle)
+    {
+        var shard = _shards[handle.Shard];
+        lock (shard.Gate)
+        {
+            return DigestKey.FromSlot(shard[handle.Slot]);
+        }
+    }
+
+    /// <summary>The length of an entry this index holds; <c>null</c> when it holds none.</summary>
+    internal long? LengthOf(ContentKind kind, in DigestKey key)
+    {
+        var shard = _shards[ShardOf(key)];
+        lock (shard.Gate)
+        {
+            var slot = shard.Find(kind, key, null);
+            return slot < 0 ? null : shard[slot].Length;
+        }
+    }
+
+    /// <summary>What the manifest <paramref name="key"/> names, as the index holds it; <c>null</c> when the index holds no such manifest.</summary>
+    internal DigestKey[]? NamedBy(in DigestKey key)
+    {
+        var shard = _shards[ShardOf(key)];
+        lock (shard.Gate)
+        {
+            var slot = shard.Find(ContentKind.Manifest, key, null);
+            return slot < 0 ? null : shard.ReferencesAt(slot) ?? [];
+        }
+    }
+
     /// <summary>Completes when <paramref name="digest"/> is committed: the store's commit signal.</summary>
     internal async Task WhenCommittedAsync(ContentKind kind, Digest digest, CancellationToken cancellationToken)
     {

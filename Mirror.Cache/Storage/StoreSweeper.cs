@@ -10,10 +10,12 @@ namespace Mirror.Cache.Storage;
 /// also saves the uses since the last run, so they are written in batches, never per request. In a
 /// cluster every node saves its uses, and only the holder of the sweeper's lease (<see cref="ISweepLease"/>)
 /// sweeps, after merging every node's uses (<see cref="IUseLog.CatchUp"/>); while the lease cannot be
-/// asked for, nobody sweeps.
+/// asked for, nobody sweeps. Every node works out what is pinned before each run (<see cref="IStorePins"/>),
+/// so each knows whether pins alone fill the budget and new content must not be stored.
 /// </summary>
 internal sealed class StoreSweeper(
     StoreEvictor evictor,
+    IStorePins pins,
     StoreIndex index,
     IUseLog uses,
     ISweepLease lease,
@@ -54,6 +56,7 @@ internal sealed class StoreSweeper(
             Task? overBudget = null;
             while (!stoppingToken.IsCancellationRequested)
             {
+                await pins.RefreshAsync(stoppingToken);
                 if (await MaySweepAsync(stoppingToken))
                 {
                     Sweep();

@@ -32,7 +32,7 @@ internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<
         return Task.CompletedTask;
     }
 
-    /// <summary>Records the answer of an upstream check, checked now; a digest the tag did not point to before is journaled.</summary>
+    /// <summary>Records the answer of an upstream check, checked now; a digest the tag did not point to before is journaled, with the one it replaced.</summary>
     public TagRecord Remember(RepositoryKey repository, string tag, Digest digest, string mediaType, long length)
     {
         if (layout.ReadOnlyMetadata)
@@ -40,7 +40,12 @@ internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<
             throw new InvalidOperationException("The tag journal is read-only in this process.");
         }
 
-        var record = new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, time.GetUtcNow());
+        // A move keeps where the tag pointed before (a watched tag's rollback stays pinned); a check that finds it unmoved carries it on.
+        var now = time.GetUtcNow();
+        var known = Find(repository.Value, tag);
+        var record = known is null || known.Digest == digest.ToString()
+            ? new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, now, known?.Previous, known?.MovedAt)
+            : new TagRecord(repository.Value, tag, digest.ToString(), mediaType, length, now, known.Digest, now);
         Record(record);
         return record;
     }

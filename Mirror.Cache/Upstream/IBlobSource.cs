@@ -13,6 +13,13 @@ public interface IBlobSource : IRegistrySource
     Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Opens the bytes from <paramref name="start"/> to <paramref name="last"/> (inclusive, as HTTP counts) of the blob: a
+    /// <c>Range</c> request of its own, for a client's range the fill will not reach soon. The answer's
+    /// <see cref="UpstreamBlob.Offset"/> says where its body really starts (an upstream may ignore the range).
+    /// </summary>
+    Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken);
+
+    /// <summary>
     /// This upstream's bound from a request to its response headers (its <c>timeouts.firstbyte</c>): a
     /// blob's first request that fails is asked again only within it.
     /// </summary>

@@ -1,9 +1,9 @@
 namespace Mirror.Cache.Upstream;
 
 /// <summary>
-/// One upstream registry as the cache reaches it: the port the gateway implements, for blobs, manifests
-/// and tags. Names passed to it are the upstream's own (Docker Hub's <c>library/</c> already added).
+/// One upstream registry as the cache reaches it: the port the gateway implements, for blobs, manifests,
+/// tags and referrers. Names passed to it are the upstream's own (Docker Hub's <c>library/</c> already added).
 /// </summary>
-public interface IUpstream : IBlobSource, IManifestSource, ITagSource
+public interface IUpstream : IBlobSource, IManifestSource, ITagSource, IReferrersSource
 {
 }

@@ -11,5 +11,14 @@ public sealed record UpstreamManifest(SourceStatus Status, Digest? Digest, strin
     /// <summary>Docker Hub's rate-limit headers on the upstream's answer, passed on to the client.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> RateLimit { get; init; } = [];
 
+    /// <summary>The upstream's <c>Retry-After</c> on a refusal, as it sent it (seconds or an HTTP date); <c>null</c> without one.</summary>
+    public string? RetryAfterHeader { get; init; }
+
+    /// <summary>
+    /// On a refusal for the pull quota: how long from the answer on manifest <c>GET</c>s to this upstream are
+    /// held back (<see cref="Quota.PullQuota"/>), which the client is told as its <c>Retry-After</c>.
+    /// </summary>
+    public TimeSpan? HeldFor { get; init; }
+
     public static UpstreamManifest Failed(SourceStatus status, UpstreamError? error) => new(status, null, null, null, ReadOnlyMemory<byte>.Empty, error);
 }

@@ -4,6 +4,7 @@ using Mirror.Gateway.Blobs;
 using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
+using Mirror.Gateway.Referrers;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Tags;
 using Mirror.Gateway.Upstream;
@@ -17,12 +18,13 @@ namespace Mirror.Gateway.Api;
 /// each with the registry its name selects, and the catalog to its own. It ends every request: YARP's
 /// forwarder behind it is never reached, so nothing goes upstream but the requests the endpoints make for a
 /// route they parsed, checked and were authorised for. Every other path under <c>/v2</c> (another letter
-/// case, a trailing slash, an unknown endpoint, the referrers API) is answered here.
+/// case, a trailing slash, an unknown endpoint) is answered here.
 /// </summary>
 internal sealed class RegistryApiMiddleware(
     ManifestEndpoint manifests,
     BlobEndpoint blobs,
     TagListEndpoint tagLists,
+    ReferrersEndpoint referrers,
     CatalogEndpoint catalog,
     MirroredRegistries registries,
     GatewayMetrics metrics) : IMiddleware
@@ -78,12 +80,11 @@ internal sealed class RegistryApiMiddleware(
                 CacheOutcomes.Mark(context, CacheResult.Bypass);
                 return tagLists.ServeAsync(context, registry, name);
             case RegistryEndpoint.Referrers:
-                // distribution-spec 1.1, "unavailable referrers API": a 404 tells clients to fall back to the
-                // referrers tag schema, which they then pull as any tag. oras-go falls back on any code but
-                // NAME_UNKNOWN, so the code is UNSUPPORTED.
-                return Digest.TryParse(path.Reference) is null
-                    ? DigestInvalid(context, path.Reference)
-                    : OciError.NotFound(OciErrorCode.Unsupported, "the referrers API is not served by this mirror: use the referrers tag schema").WriteAsync(context);
+                // distribution-spec 1.1, "Listing Referrers": answered from the upstream's API, its tag schema,
+                // or the store; a malformed digest is 400, as the spec requires.
+                return Digest.TryParse(path.Reference) is { } subject
+                    ? referrers.ServeAsync(context, registry, name, subject)
+                    : DigestInvalid(context, path.Reference);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }

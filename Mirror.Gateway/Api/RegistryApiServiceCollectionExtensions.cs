@@ -4,6 +4,7 @@ using Mirror.Gateway.Catalog;
 using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.Manifests;
 using Mirror.Gateway.Forwarder;
+using Mirror.Gateway.Referrers;
 using Mirror.Gateway.Tags;
 using Microsoft.Extensions.Options;
 using Mirror.Gateway.Upstream;
@@ -25,6 +26,7 @@ internal static class RegistryApiServiceCollectionExtensions
         services.AddSingleton<ManifestEndpoint>();
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<TagListEndpoint>();
+        services.AddSingleton<ReferrersEndpoint>();
         services.AddSingleton<CatalogEndpoint>();
         services.AddSingleton<RegistryApiMiddleware>();
 

@@ -2,24 +2,17 @@ using Microsoft.Net.Http.Headers;
 
 namespace Mirror.Gateway.Blobs;
 
-/// <summary>
-/// The part of a blob a response carries, from the request's <c>Range</c> header (RFC 9110 14.2). One range
-/// is honoured; several, or another unit, are answered with the whole blob, as the RFC allows.
-/// </summary>
+/// <summary>One part of a blob a response carries (RFC 9110 14.1.2), <see cref="End"/> exclusive.</summary>
 internal readonly record struct ByteRange(long Start, long End, bool Partial)
 {
     public long Length => End - Start;
 
-    /// <summary>The range to send of a blob of <paramref name="length"/> bytes, or <c>null</c> when unsatisfiable (416).</summary>
-    public static ByteRange? Resolve(RangeHeaderValue? header, long length)
-    {
-        var whole = new ByteRange(0, length, false);
-        if (header is null || !"bytes".Equals(header.Unit.Value, StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1)
-        {
-            return whole;
-        }
+    /// <summary>Whether the range is the whole of a blob of <paramref name="length"/> bytes.</summary>
+    public bool IsWhole(long length) => Start == 0 && End == length;
 
-        var item = header.Ranges.Single();
+    /// <summary>The part of a blob of <paramref name="length"/> bytes that <paramref name="item"/> asks for; <c>null</c> when it has none of it.</summary>
+    public static ByteRange? Of(RangeItemHeaderValue item, long length)
+    {
         if (item.From is null)
         {
             // A suffix range: the last N bytes.

@@ -15,8 +15,9 @@ internal sealed class CacheOptionsSetup(ConfigurationReader read) :
     IConfigureOptions<EvictionOptions>,
     IConfigureOptions<TagOptions>
 {
+    /// <summary>The store's directory: the filesystem store's, or with <c>storage.s3</c> the node's local one (<c>mirror.localdirectory</c>).</summary>
     public void Configure(StoreOptions options) =>
-        options.RootDirectory = read.Value(ConfigurationKeys.RootDirectory) ?? options.RootDirectory;
+        options.RootDirectory = read.Value(read.Has(ConfigurationKeys.S3) ? ConfigurationKeys.LocalDirectory : ConfigurationKeys.RootDirectory) ?? options.RootDirectory;
 
     public void Configure(EvictionOptions options)
     {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Proofs;
+using Mirror.Cache.Quota;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
 using Mirror.Gateway.Configuration;
@@ -15,7 +17,9 @@ internal static class CachingServiceCollectionExtensions
         services.AddOptionsSetup<StoreOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<EvictionOptions, CacheOptionsSetup>();
         services.AddOptionsSetup<TagOptions, CacheOptionsSetup>();
+        services.AddOptionsSetup<BucketOptions, BucketOptionsSetup>();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        services.AddOptionsSetup<QuotaOptions, QuotaOptionsSetup>();
 
         // The proofs ask whether mirror.upstreams names registries beside the first (ProofOptions.OtherRegistries).
         services.AddOptions<ProofOptions>().Configure<IOptions<UpstreamsOptions>>((proofs, upstreams) => proofs.OtherRegistries = upstreams.Value.Others.Count > 0);

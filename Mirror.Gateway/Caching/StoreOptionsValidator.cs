@@ -5,7 +5,7 @@ using Mirror.Gateway.Configuration;
 namespace Mirror.Gateway.Caching;
 
 /// <summary>Checks at start what parsing cannot: that the store can be written.</summary>
-internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
+internal sealed class StoreOptionsValidator(ConfigurationReader read) : IValidateOptions<StoreOptions>
 {
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
@@ -19,7 +19,9 @@ internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return ValidateOptionsResult.Fail($"{ConfigurationKeys.RootDirectory}: cannot write to '{options.RootDirectory}': {ex.Message}");
+            // With storage.s3, the directory is the node's local one.
+            var key = read.Has(ConfigurationKeys.S3) ? ConfigurationKeys.LocalDirectory : ConfigurationKeys.RootDirectory;
+            return ValidateOptionsResult.Fail($"{key}: cannot write to '{options.RootDirectory}': {ex.Message}");
         }
     }
 }

@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary><c>verify</c> found stored files whose bytes do not match their names (and removed them).</summary>
     public const int Corrupt = 3;
 
+    /// <summary><c>verify --policy</c> found stored images <c>mirror.policy</c> refuses (it removes nothing).</summary>
+    public const int PolicyRefused = 4;
+
     /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 }

@@ -9,7 +9,8 @@ namespace Mirror.Gateway.Cli;
 
 /// <summary>
 /// <c>ls [config.yml] [--json]</c>: what the store holds: each repository's images with their tags, digests,
-/// platforms, stored size and last pull, and the store's totals. Reads only; safe beside a running server.
+/// platforms, stored size (marked <c>(pinned)</c> when expiry and the size budget never remove it) and last
+/// pull, and the store's totals. Reads only; safe beside a running server.
 /// </summary>
 internal static class ListCommand
 {
@@ -42,7 +43,15 @@ internal static class ListCommand
             }
             else
             {
-                Print(Terminal.Create(unwrapped: true), inventory);
+                // With storage.s3, the bucket's totals first: the listing below is the node's local directory.
+                var bucket = await session.Maintenance.BucketTotalsAsync(cancellationToken);
+                var console = Terminal.Create(unwrapped: true);
+                if (bucket is not null)
+                {
+                    console.WriteLine($"Bucket: {bucket.Blobs} blobs, {bucket.Manifests} manifests, {ByteSize.Format(bucket.Bytes)}; {bucket.NotLocal} of them not in the local directory");
+                }
+
+                Print(console, inventory);
             }
 
             return ExitCodes.Success;
@@ -74,7 +83,7 @@ internal static class ListCommand
                     new Text(image.Tags.Count > 0 ? string.Join(", ", image.Tags) : "<none>"),
                     new Text(image.Digest.ToString()),
                     new Text(Platforms(image)),
-                    new Text(image.Stored ? ByteSize.Format(image.Size) : "not stored"),
+                    new Text((image.Stored ? ByteSize.Format(image.Size) : "not stored") + (image.Pinned ? " (pinned)" : string.Empty)),
                     new Text(image.LastPull is { } pulled ? Time(pulled) : "-"));
             }
 
@@ -115,7 +124,8 @@ internal static class ListCommand
                 i.Stored,
                 i.Size,
                 i.Platforms.Select(p => new ListedPlatform(p.Platform, p.Digest.ToString(), p.Stored)),
-                i.LastPull)),
+                i.LastPull,
+                i.Pinned)),
             r.Blobs,
             r.BlobBytes,
             r.LastPull)));

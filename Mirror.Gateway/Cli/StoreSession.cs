@@ -2,13 +2,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
 using Mirror.Cache.Maintenance;
+using Mirror.Cache.Policy;
 using Mirror.Cache.Storage;
 using Mirror.Gateway.Caching;
 using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 
 namespace Mirror.Gateway.Cli;
 
@@ -31,6 +34,9 @@ internal sealed class StoreSession : IDisposable
     }
 
     public StoreMaintenance Maintenance { get; }
+
+    /// <summary>The configuration's <c>mirror.policy</c>, over this store (<c>verify --policy</c>).</summary>
+    public PolicyAudit Policy => _services.GetRequiredService<PolicyAudit>();
 
     /// <summary>
     /// The configuration's cluster, as serving decides it: with <see cref="ClusterOptions.IsCluster"/> the store
@@ -57,11 +63,14 @@ internal sealed class StoreSession : IDisposable
                 return Failed(refused);
             }
 
-            var root = new ConfigurationReader(configuration).Value(ConfigurationKeys.RootDirectory) ?? new StoreOptions().RootDirectory;
+            // With storage.s3, the node's local directory (its journals and its copies of the bucket's content).
+            var reader = new ConfigurationReader(configuration);
+            var key = reader.Has(ConfigurationKeys.S3) ? ConfigurationKeys.LocalDirectory : ConfigurationKeys.RootDirectory;
+            var root = reader.Value(key) ?? new StoreOptions().RootDirectory;
             if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
             {
                 // Not made here: a mistyped path is reported, not turned into an empty store.
-                return Failed([$"{ConfigurationKeys.RootDirectory}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
+                return Failed([$"{key}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
             }
 
             services = Compose(configuration, writes).BuildServiceProvider();
@@ -101,7 +110,9 @@ internal sealed class StoreSession : IDisposable
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddDistributionOptions(configuration)
             .AddCacheOptions()
+            .AddPolicyOptions()
             .AddUpstreamOptions()
+            .AddWatchOptions()
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
             .AddFrontProxyOptions();

@@ -17,13 +17,19 @@ internal static class VerifyCommand
 
     public static Command Create(Argument<string?> config)
     {
-        var command = new Command(Name, "Re-hash every stored blob and manifest; remove and report those whose bytes do not match their digest.") { config };
+        var policy = new Option<bool>("--policy") { Description = "Instead, decide every stored image again by mirror.policy, from the store alone; report, remove nothing." };
+        var command = new Command(Name, "Re-hash every stored blob and manifest; remove and report those whose bytes do not match their digest.") { config, policy };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            using var session = StoreSession.Open(parsed.GetValue(config), writes: true);
+            using var session = StoreSession.Open(parsed.GetValue(config), writes: !parsed.GetValue(policy));
             if (session is null)
             {
                 return ExitCodes.Failed;
+            }
+
+            if (parsed.GetValue(policy))
+            {
+                return await PolicyAsync(Terminal.Create(), session, cancellationToken);
             }
 
             var console = Terminal.Create();
@@ -48,6 +54,35 @@ internal static class VerifyCommand
             return tally.Corrupt > 0 ? ExitCodes.Corrupt : tally.Unreadable > 0 ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary><c>verify --policy</c>: each stored image's verdict, refusals first said; <see cref="ExitCodes.PolicyRefused"/> when any.</summary>
+    private static async Task<int> PolicyAsync(IAnsiConsole console, StoreSession session, CancellationToken cancellationToken)
+    {
+        if (!session.Policy.IsOn)
+        {
+            await Console.Error.WriteLineAsync($"mirror: configuration: {ConfigurationKeys.Policy}: no rules, so nothing to verify against");
+            return ExitCodes.Failed;
+        }
+
+        await session.Maintenance.LoadAsync(cancellationToken);
+        var images = await session.Policy.AuditAsync(session.Maintenance.Inventory(), cancellationToken);
+        foreach (var image in images)
+        {
+            var tags = image.Tags.Count > 0 ? $" ({string.Join(", ", image.Tags)})" : string.Empty;
+            if (image.Verdict.Allowed)
+            {
+                console.MarkupLineInterpolated($"[green]allowed[/] {image.Repository}@{image.Digest}{tags}");
+            }
+            else
+            {
+                console.MarkupLineInterpolated($"[red]refused[/] {image.Repository}@{image.Digest}{tags}: {image.Verdict.Label}: {image.Verdict.Reason}");
+            }
+        }
+
+        var refused = images.Count(i => !i.Verdict.Allowed);
+        console.WriteLine($"Checked {images.Count} images against {ConfigurationKeys.Policy}: {images.Count - refused} allowed, {refused} refused.");
+        return refused > 0 ? ExitCodes.PolicyRefused : ExitCodes.Success;
     }
 
     private static Task<Tally> WithProgressAsync(IAnsiConsole console, StoreMaintenance maintenance, long total, CancellationToken cancellationToken) =>

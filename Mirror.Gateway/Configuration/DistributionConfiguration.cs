@@ -77,6 +77,8 @@ internal static class DistributionConfiguration
 
     private static string WhyRefused(string setting) => setting.ToLowerInvariant() switch
     {
+        var watch when watch.StartsWith(ConfigurationKeys.Watch + ".", StringComparison.Ordinal) =>
+            $"not a key of a {ConfigurationKeys.Watch} entry, which takes {string.Join(", ", ConfigurationKeys.WatchKeys)}",
         "http.tls.letsencrypt" => "ACME is not supported; give http.tls.certificate and http.tls.key, renewed in place by an ACME client such as certbot",
         "auth.silly" => "the silly access controller is for distribution's tests; use auth.htpasswd, auth.token or auth.upstream",
         "proxy.exec" => "credential helpers are not supported; give proxy.username and proxy.password",
@@ -84,6 +86,7 @@ internal static class DistributionConfiguration
             or "redis.routerandomly" or "redis.maxredirects" => "Redis Sentinel and Redis Cluster are not supported; give one Redis in redis.addr",
         "redis.tls.certificate" or "redis.tls.key" or "redis.tls.rootcas" =>
             "client certificates and private CAs for Redis are not supported; redis.tls.enabled: true checks Redis against the system's CAs",
+        "storage.s3.sessiontoken" => "give storage.s3.accesskey and storage.s3.secretkey, or leave both out for the AWS SDK's chain (AWS_SESSION_TOKEN is read there)",
         _ => "not a setting the mirror implements; it does not start rather than run without a security setting",
     };
 }

@@ -13,9 +13,11 @@ using Mirror.Gateway.Diagnostics;
 using Mirror.Gateway.FrontProxy;
 using Mirror.Gateway.Health;
 using Mirror.Gateway.Listening;
+using Mirror.Gateway.Policy;
 using Mirror.Gateway.Registry;
 using Mirror.Gateway.Status;
 using Mirror.Gateway.Upstream;
+using Mirror.Gateway.Watch;
 using OpenTelemetry.Metrics;
 
 namespace Mirror.Gateway.Hosting;
@@ -29,9 +31,11 @@ internal static class MirrorApplication
         services.AddSingleton(TimeProvider.System);
         services.AddDistributionOptions(builder.Configuration);
         services.AddCacheOptions();
+        services.AddPolicyOptions();
         services.AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>();
         services.AddCache(ClusterOptionsSetup.ComposedClusterOf(builder.Configuration));
         services.AddUpstream();
+        services.AddWatch();
         services.AddRegistryApi();
         services.AddMirrorAuthentication();
         services.AddMirrorAuthorization();

@@ -46,4 +46,12 @@ internal sealed class ServerOptions
     /// may bank by being fast (<c>mirror.limits.minresponsegrace</c>); default 30 s.
     /// </summary>
     public TimeSpan MinResponseGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most ranges one request's <c>Range</c> may ask for and be answered <c>multipart/byteranges</c>
+    /// (<c>mirror.limits.maxranges</c>); default 64. Above it the whole blob is sent (<c>200</c>), as RFC 9110
+    /// 14.2 allows: podman's <c>zstd:chunked</c> partial pulls ask for many chunks at once, and each range costs
+    /// a part header and, on a filling blob, possibly an upstream request.
+    /// </summary>
+    public int MaxRanges { get; set; } = 64;
 }

@@ -49,10 +49,11 @@ internal sealed class ServerOptionsSetup(ConfigurationReader read) : IConfigureO
         }
     }
 
-    /// <summary><c>mirror.limits</c> on clients: connections, header time, and the minimum response rate.</summary>
+    /// <summary><c>mirror.limits</c> on clients: connections, ranges a request, header time, and the minimum response rate.</summary>
     private void Limits(ServerOptions options)
     {
         options.MaxConnections = read.PositiveInt<ServerOptions>(ConfigurationKeys.MaxConnections) ?? options.MaxConnections;
+        options.MaxRanges = read.PositiveInt<ServerOptions>(ConfigurationKeys.MaxRanges) ?? options.MaxRanges;
         options.HeaderTimeout = read.Duration<ServerOptions>(ConfigurationKeys.HeaderTimeout, allowZero: false) ?? options.HeaderTimeout;
         options.MinResponseGrace = read.Duration<ServerOptions>(ConfigurationKeys.MinResponseGrace, allowZero: false) ?? options.MinResponseGrace;
         if (read.Value(ConfigurationKeys.MinResponseRate) is { } rate)

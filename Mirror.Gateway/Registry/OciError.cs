@@ -31,7 +31,7 @@ internal sealed record OciError(int Status, string Code, string Message, string?
         _ when error?.Limit is not null => OverLimit(error.Message!),
         SourceStatus.NotFound => NotFound(error?.Code == OciErrorCode.NameUnknown ? OciErrorCode.NameUnknown : unknownCode),
         SourceStatus.Denied => new(StatusCodes.Status403Forbidden, OciErrorCode.Denied, "requested access to the resource is denied", "the upstream refused the mirror's credentials for this repository"),
-        SourceStatus.TooManyRequests => new(StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, "too many requests", "the upstream's rate limit was reached"),
+        SourceStatus.TooManyRequests => new(StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, "too many requests", error?.Message ?? "the upstream's rate limit was reached"),
         SourceStatus.Invalid => new(StatusCodes.Status502BadGateway, unknownCode == OciErrorCode.BlobUnknown ? OciErrorCode.BlobUnknown : OciErrorCode.ManifestInvalid, "the upstream's answer was not usable", error?.Message),
         _ => new(StatusCodes.Status503ServiceUnavailable, OciErrorCode.Unavailable, "the upstream registry is unavailable", error?.Message),
     };

@@ -21,7 +21,7 @@ internal enum RegistryEndpoint
     /// <summary><c>/v2/_catalog</c>: the repositories the store knows.</summary>
     Catalog,
 
-    /// <summary><c>/v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> (distribution-spec 1.1), which the mirror does not serve.</summary>
+    /// <summary><c>/v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> (distribution-spec 1.1).</summary>
     Referrers,
 
     /// <summary>Anything else under <c>/v2/</c>: no API path, answered <c>UNSUPPORTED</c> and never forwarded.</summary>

@@ -18,9 +18,10 @@ internal static class StatusEndpoints
     public static RouteGroupBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(string.Empty);
-        group.MapGet(StatusPaths.Page, (StatusReporter status) =>
-            Results.Content(StatusPage.Render(status.Report()), "text/html; charset=utf-8"));
-        group.MapGet(StatusPaths.Json, (StatusReporter status) => Results.Json(status.Report(), StatusJson.Default.StatusReport));
+        group.MapGet(StatusPaths.Page, async (StatusReporter status, CancellationToken cancellationToken) =>
+            Results.Content(StatusPage.Render(await status.ReportAsync(cancellationToken)), "text/html; charset=utf-8"));
+        group.MapGet(StatusPaths.Json, async (StatusReporter status, CancellationToken cancellationToken) =>
+            Results.Json(await status.ReportAsync(cancellationToken), StatusJson.Default.StatusReport));
         return group;
     }
 }

@@ -40,19 +40,45 @@ internal static class StatusPage
         html.Raw("</div></div></section>");
         Pulls(html, report.LastPulls);
         Fills(html, report.Fills);
+        Refusals(html, report.Refusals);
+        Watched(html, report.Watch);
         return html.Raw("</body></html>").ToString();
     }
 
     private static void Upstreams(Html html, IReadOnlyList<UpstreamState> upstreams)
     {
-        html.Raw("<section id=\"upstreams\"><h2>Upstreams</h2><table><tr><th>registry</th><th>from</th><th>state</th><th>pulls left (Docker Hub)</th></tr>");
+        html.Raw("<section id=\"upstreams\"><h2>Upstreams</h2><table><tr><th>registry</th><th>from</th><th>state</th><th>pull quota</th></tr>");
         foreach (var upstream in upstreams)
         {
             html.Raw("<tr><td>").Text(upstream.Host).Raw("</td><td>").Text(upstream.RemoteUrl).Raw($"</td><td class=\"{(upstream.Reachable ? "ok" : "down")}\">")
-                .Text(upstream.Detail).Raw("</td><td>").Text(upstream.RateLimitRemaining ?? "-").Raw("</td></tr>");
+                .Text(upstream.Detail).Raw("</td><td class=\"quota\">");
+            Quota(html, upstream.Quota);
+            html.Raw("</td></tr>");
         }
 
         html.Raw("</table></section>");
+    }
+
+    /// <summary>
+    /// The quota's cell: pulls left of the limit per window (Docker Hub's <c>ratelimit-*</c> headers), what the
+    /// mirror spent in the window, and the hold on manifest GETs while there is one.
+    /// </summary>
+    private static void Quota(Html html, QuotaState? quota)
+    {
+        if (quota is null)
+        {
+            html.Text("-");
+            return;
+        }
+
+        var window = Duration(TimeSpan.FromSeconds(quota.WindowSeconds));
+        html.Text($"{quota.Remaining?.ToString(CultureInfo.InvariantCulture) ?? "?"} of {quota.Limit?.ToString(CultureInfo.InvariantCulture) ?? "?"} pulls left per {window}");
+        html.Text(quota.SaidAt is { } at ? $" (said {at:u}" : " (").Text(quota.Source is { } source ? $", for {source})" : ")");
+        html.Text($"; the mirror spent {quota.Spent} in the last {window}.");
+        if (quota.Held)
+        {
+            html.Raw(" <span class=\"down\" id=\"quota-held\">").Text($"Manifest GETs held back until {quota.HeldUntil:u}: {quota.HeldReason}.").Raw("</span>");
+        }
     }
 
     private static void Traffic(Html html, MinuteTraffic traffic, IReadOnlyList<MinuteTraffic> lastHour)
@@ -93,6 +119,25 @@ internal static class StatusPage
         html.Raw("</table></section>");
     }
 
+    private static void Refusals(Html html, IReadOnlyList<PolicyRefusal> refusals)
+    {
+        html.Raw("<section id=\"refusals\"><h2>Refused by mirror.policy</h2>");
+        if (refusals.Count == 0)
+        {
+            html.Raw("<p class=\"muted\">none</p></section>");
+            return;
+        }
+
+        html.Raw("<table><tr><th>when</th><th>registry</th><th>result</th><th>why</th></tr>");
+        foreach (var refusal in refusals)
+        {
+            html.Raw("<tr><td>").Text($"{refusal.At:HH:mm:ss}").Raw("</td><td>").Text(refusal.Upstream).Raw("</td><td>").Text(refusal.Result)
+                .Raw("</td><td>").Text(refusal.Reason).Raw("</td></tr>");
+        }
+
+        html.Raw("</table></section>");
+    }
+
     private static void Fills(Html html, IReadOnlyList<FillStatus> fills)
     {
         html.Raw("<section id=\"fills\"><h2>Fills in flight</h2>");
@@ -110,6 +155,31 @@ internal static class StatusPage
                 .Raw($"<div class=\"bar\"><div style=\"width:{share.ToString("0.#", CultureInfo.InvariantCulture)}%\"></div></div>")
                 .Text($"{Bytes(fill.Written)} of {(fill.Length is { } l ? Bytes(l) : "?")}").Raw("</td><td class=\"num\">")
                 .Text($"{Bytes((long)fill.BytesPerSecond)}/s").Raw("</td><td class=\"num\">").Text(fill.Clients.ToString(CultureInfo.InvariantCulture)).Raw("</td></tr>");
+        }
+
+        html.Raw("</table></section>");
+    }
+
+    /// <summary>The watched tags (<c>mirror.watch</c>): last check, digest, whether in the store, last move, and a deferral or failure.</summary>
+    private static void Watched(Html html, WatchState watch)
+    {
+        if (watch.Tags.Count == 0 && watch.PinnedBytes is null)
+        {
+            return;
+        }
+
+        html.Raw("<section id=\"watched\"><h2>Watched images</h2><p class=\"muted\">")
+            .Text(watch.Watcher is { } watcher ? $"watched by {watcher}" : "no node watches now")
+            .Text(watch.PinnedBytes is { } pinned ? $"; pinned content: {Bytes(pinned)}" : string.Empty).Raw("</p>");
+        html.Raw("<table><tr><th>image</th><th>last check</th><th>digest</th><th>in store</th><th>last move</th><th>note</th></tr>");
+        foreach (var tag in watch.Tags)
+        {
+            var note = tag.DeferredUntil is { } until ? $"deferred until {until:u} ({tag.Deferrals} so far): {tag.Deferral}" : tag.Problem ?? string.Empty;
+            html.Raw("<tr><td>").Text(tag.Image).Raw("</td><td>").Text(tag.LastCheck is { } at ? $"{at:u}" : "-")
+                .Raw("</td><td>").Text(tag.Digest is { } digest ? Short(digest) : "-")
+                .Raw($"</td><td class=\"{(tag.InStore ? "ok" : "down")}\">").Text(tag.InStore ? "yes" : "no")
+                .Raw("</td><td>").Text(tag.LastMove is { } moved ? $"{moved:u} from {Short(tag.Previous ?? "-")}" : "-")
+                .Raw("</td><td>").Text(note).Raw("</td></tr>");
         }
 
         html.Raw("</table></section>");

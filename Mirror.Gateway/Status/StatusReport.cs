@@ -13,4 +13,6 @@ internal sealed record StatusReport(
     IReadOnlyList<RepositoryActivity> TopByPulls,
     IReadOnlyList<RepositoryActivity> TopByBytes,
     IReadOnlyList<PullRecord> LastPulls,
-    IReadOnlyList<FillStatus> Fills);
+    IReadOnlyList<FillStatus> Fills,
+    IReadOnlyList<PolicyRefusal> Refusals,
+    WatchState Watch);

@@ -39,12 +39,6 @@ internal sealed class MirroredRegistry : IDisposable
     /// <summary>The cache's port to this registry.</summary>
     public UpstreamClient Client { get; }
 
-    /// <summary>Docker Hub's pull allowance left (<c>ratelimit-remaining</c>) as last answered, and when; <c>null</c> until one came.</summary>
-    public (string Remaining, DateTimeOffset At)? RateLimit { get; private set; }
-
-    /// <summary>Remembers what the registry last said of its rate limit.</summary>
-    public void SawRateLimit(string remaining, DateTimeOffset at) => RateLimit = (remaining, at);
-
     /// <summary>The HTTP client of this registry's YARP cluster, once YARP has built it (before the first request).</summary>
     public HttpMessageInvoker Invoker => _invoker ?? throw new InvalidOperationException($"the YARP cluster of {Host} is not built yet");
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Mirror.Cache.Protocol;
+using Mirror.Cache.Referrers;
 using Mirror.Cache.Upstream;
 using Mirror.Gateway.Registry;
 using HeaderNames = Microsoft.Net.Http.Headers.HeaderNames;
@@ -45,7 +46,7 @@ internal sealed class UpstreamClient : IUpstream
             using var response = await SendAsync(HttpMethod.Head, Url(repository, "manifests", reference), accept, null, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
+                return await RefusedAsync(response, cancellationToken);
             }
 
             var digest = response.Headers.TryGetValues(RegistryHeaders.ContentDigest, out var values) ? Digest.TryParse(values.First()) : null;
@@ -65,38 +66,82 @@ internal sealed class UpstreamClient : IUpstream
         try
         {
             using var response = await SendAsync(HttpMethod.Get, Url(repository, "manifests", reference), accept, null, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with { RateLimit = RateLimitOf(response) };
-            }
-
-            if (response.Content.Headers.ContentLength > MaxManifestBytes)
-            {
-                return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit"));
-            }
-
-            using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
-            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-            var content = await BoundedBody.ReadAsync(response.Content, MaxManifestBytes, reading.Token);
-            if (content is null)
-            {
-                return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit"));
-            }
-
-            if (response.Content.Headers.ContentLength is { } announced && announced != content.Length)
-            {
-                return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream sent {content.Length} of {announced} bytes"));
-            }
-
-            return new UpstreamManifest(SourceStatus.Found, Digest.Compute(content), response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
-            {
-                RateLimit = RateLimitOf(response),
-            };
+            return await ManifestOfAsync(response, MaxManifestBytes, cancellationToken);
         }
         catch (Exception ex) when (UpstreamAnswer.IsTransportFault(ex, cancellationToken))
         {
             return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because(ex.Message));
         }
+    }
+
+    /// <summary>
+    /// The referrers API (distribution-spec 1.1), its <c>Link</c> pages followed as a tag list's are (at most
+    /// <c>mirror.limits.taglistpages</c>, 4 MiB together) and merged into one index.
+    /// </summary>
+    public async Task<UpstreamManifest> GetReferrersAsync(RepositoryName repository, Digest subject, CancellationToken cancellationToken)
+    {
+        var pages = new List<byte[]>();
+        var next = Url(repository, "referrers", subject.ToString());
+        try
+        {
+            while (next is not null)
+            {
+                if (pages.Count == _registry.Options.Limits.TagListPages)
+                {
+                    return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the referrers of {subject} run over {pages.Count} pages"));
+                }
+
+                using var response = await SendAsync(HttpMethod.Get, next, MediaTypes.OciIndex, null, cancellationToken);
+                var page = await ManifestOfAsync(response, MaxManifestBytes - pages.Sum(p => p.Length), cancellationToken);
+                if (page.Status != SourceStatus.Found)
+                {
+                    return page;
+                }
+
+                pages.Add(page.Content.ToArray());
+                next = TagListPages.Next(response, next, _base);
+            }
+        }
+        catch (Exception ex) when (UpstreamAnswer.IsTransportFault(ex, cancellationToken))
+        {
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because(ex.Message));
+        }
+
+        return ReferrersIndex.Merge(pages) is { } index
+            ? new UpstreamManifest(SourceStatus.Found, Digest.Compute(index), MediaTypes.OciIndex, index.Length, index, null)
+            : UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the upstream's referrers answer is not an OCI image index"));
+    }
+
+    /// <summary>A manifest (or referrers index) response's bytes, at most <paramref name="limit"/>, and their digest; or why not.</summary>
+    private async Task<UpstreamManifest> ManifestOfAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return await RefusedAsync(response, cancellationToken);
+        }
+
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit"));
+        }
+
+        using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+        var content = await BoundedBody.ReadAsync(response.Content, limit, reading.Token);
+        if (content is null)
+        {
+            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit"));
+        }
+
+        if (response.Content.Headers.ContentLength is { } announced && announced != content.Length)
+        {
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream sent {content.Length} of {announced} bytes"));
+        }
+
+        return new UpstreamManifest(SourceStatus.Found, Digest.Compute(content), response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
+        {
+            RateLimit = RateLimitOf(response),
+        };
     }
 
     public async Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
@@ -114,12 +159,17 @@ internal sealed class UpstreamClient : IUpstream
         }
     }
 
-    public async Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken)
+    public Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken) =>
+        OpenAsync(repository, digest, offset > 0 ? new RangeHeaderValue(offset, null) : null, cancellationToken);
+
+    public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken) =>
+        OpenAsync(repository, digest, new RangeHeaderValue(start, last), cancellationToken);
+
+    private async Task<UpstreamBlob> OpenAsync(RepositoryName repository, Digest digest, RangeHeaderValue? range, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
         {
-            var range = offset > 0 ? new RangeHeaderValue(offset, null) : null;
             response = await SendAsync(HttpMethod.Get, Url(repository, "blobs", digest.ToString()), null, range, cancellationToken);
             var headers = response.Content.Headers;
             switch (response.StatusCode)
@@ -185,20 +235,20 @@ internal sealed class UpstreamClient : IUpstream
         }
     }
 
-    /// <summary>The rate-limit headers of <paramref name="response"/>, for clients; the allowance left is remembered for the status page.</summary>
-    private KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response)
-    {
-        var headers = RegistryHeaders.RateLimit
+    /// <summary>The rate-limit headers of <paramref name="response"/>: for clients, and for the pull quota (<c>Mirror.Cache.Quota</c>).</summary>
+    private static KeyValuePair<string, string>[] RateLimitOf(HttpResponseMessage response) =>
+        RegistryHeaders.RateLimit
             .Where(name => response.Headers.Contains(name))
             .Select(name => KeyValuePair.Create(name, string.Join(", ", response.Headers.GetValues(name))))
             .ToArray();
-        if (headers.FirstOrDefault(h => h.Key == RegistryHeaders.RateLimitRemaining) is { Value: { } remaining })
-        {
-            _registry.SawRateLimit(remaining, _time.GetUtcNow());
-        }
 
-        return headers;
-    }
+    /// <summary>A manifest answer other than 200: its status, error, rate-limit headers and <c>Retry-After</c> as sent.</summary>
+    private static async Task<UpstreamManifest> RefusedAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        UpstreamManifest.Failed(UpstreamAnswer.StatusOf(response), await UpstreamAnswer.ErrorOfAsync(response, cancellationToken)) with
+        {
+            RateLimit = RateLimitOf(response),
+            RetryAfterHeader = response.Headers.TryGetValues(HeaderNames.RetryAfter, out var retryAfter) ? retryAfter.FirstOrDefault() : null,
+        };
 
     private async Task<UpstreamBody> BodyOfAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         new(await response.Content.ReadAsStreamAsync(cancellationToken), _timeouts.Idle, _time);

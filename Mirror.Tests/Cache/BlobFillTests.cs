@@ -207,6 +207,9 @@ internal sealed class BlobFillTests
             return Task.FromResult(UpstreamBlob.Found(new UpstreamBody(Pipe.Reader.AsStream(), TimeSpan.FromMinutes(1), TimeProvider.System), 0, length, null));
         }
 
+        public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken) =>
+            Task.FromResult(UpstreamBlob.Failed(SourceStatus.Unavailable, UpstreamError.Because("the pipe has no ranges")));
+
         public string Name => "docker.io";
 
         public TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(30);

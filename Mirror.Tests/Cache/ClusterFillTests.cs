@@ -163,6 +163,10 @@ internal sealed class ClusterFillTests
             return Task.FromResult(UpstreamBlob.Found(body, offset, content.Length, null));
         }
 
+        /// <summary>No client asks for a range in these tests: a fill never asks for one.</summary>
+        public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("a fill opens the blob from an offset, never a range");
+
         public Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
             Task.FromResult(new UpstreamBlobHead(SourceStatus.Found, content.Length, null));
     }

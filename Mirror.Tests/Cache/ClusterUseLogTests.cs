@@ -57,8 +57,8 @@ internal sealed class ClusterUseLogTests
         _other.Blobs.Serve(_other.Blobs.TryOpen(pulledElsewhere)!).Dispose();
         _otherUses.Save(_other.Index);
         _time.Advance(TimeSpan.FromHours(100));
-        var evictor = new StoreEvictor(_sweeper.Index, _sweeper.Blobs, _sweeper.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
-        using var sweeper = new StoreSweeper(evictor, _sweeper.Index, _sweeperUses, new HeldSweepLease(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
+        var evictor = new StoreEvictor(_sweeper.Index, _sweeper.Blobs, _sweeper.Manifests, _sweeper.Pins, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
+        using var sweeper = new StoreSweeper(evictor, _sweeper.Pins, _sweeper.Index, _sweeperUses, new HeldSweepLease(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
 
         // The first sweep runs once the index is loaded; the fact awaited is the cluster being told what went.
         _sweeper.Index.MarkLoaded(null);

@@ -25,7 +25,7 @@ internal sealed class StoreEvictorTests
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
         _options = new EvictionOptions { Ttl = TimeSpan.FromHours(168) };
         _store = NewStore();
-        _evictor = new StoreEvictor(_store.Index, _store.Blobs, _store.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
+        _evictor = new StoreEvictor(_store.Index, _store.Blobs, _store.Manifests, _store.Pins, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
     }
 
     [TearDown]
@@ -187,7 +187,7 @@ internal sealed class StoreEvictorTests
         using var restarted = NewStore();
         restarted.LoadIndex();
         _time.Advance(TimeSpan.FromHours(100));
-        new StoreEvictor(restarted.Index, restarted.Blobs, restarted.Manifests, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
+        new StoreEvictor(restarted.Index, restarted.Blobs, restarted.Manifests, restarted.Pins, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance).Sweep();
 
         Assert.Multiple(() =>
         {

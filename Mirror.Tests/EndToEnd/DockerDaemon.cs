@@ -18,6 +18,9 @@ internal sealed class DockerDaemon : IDisposable
         _directory = directory;
     }
 
+    /// <summary>What the daemon has logged (it logs why it left a mirror for its next endpoint).</summary>
+    public string Output => _process.Output;
+
     public string Socket => Path.Combine(_directory, "docker.sock");
 
     /// <summary>The containerd that dockerd started, for <c>ctr</c>.</summary>

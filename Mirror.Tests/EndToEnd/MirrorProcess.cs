@@ -22,11 +22,16 @@ internal sealed class MirrorProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Whether the process has ended (a test killed it, say).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>
     /// Writes <c>config.yml</c> under <paramref name="directory"/> and starts the mirror on it;
     /// <paramref name="proxyYaml"/> adds keys to the <c>proxy</c> section, <paramref name="httpYaml"/> to the
     /// <c>http</c> section (a <c>tls:</c> key there makes the mirror's URL https), <paramref name="extraYaml"/> whole
-    /// sections; <paramref name="environment"/> is added to the process's (<c>HTTP_PROXY</c>, ...).
+    /// sections; <paramref name="environment"/> is added to the process's (<c>HTTP_PROXY</c>, ...);
+    /// <paramref name="storageYaml"/> replaces the <c>storage</c> section's <c>filesystem</c> (with <c>storage.s3</c>,
+    /// <paramref name="extraYaml"/> gives <c>mirror.localdirectory</c>).
     /// </summary>
     public static async Task<MirrorProcess> StartAsync(
         string directory,
@@ -36,7 +41,8 @@ internal sealed class MirrorProcess : IDisposable
         int? port = null,
         string? store = null,
         string? httpYaml = null,
-        IDictionary<string, string?>? environment = null)
+        IDictionary<string, string?>? environment = null,
+        string? storageYaml = null)
     {
         Directory.CreateDirectory(directory);
         var address = $"127.0.0.1:{port ?? FreePort.Next()}";
@@ -50,8 +56,7 @@ internal sealed class MirrorProcess : IDisposable
               addr: "{address}"
             {Indent(httpYaml)}
             storage:
-              filesystem:
-                rootdirectory: {store}
+            {Indent(storageYaml ?? $"filesystem:\n  rootdirectory: {store}")}
             proxy:
               remoteurl: {upstream}
             {Indent(proxyYaml)}

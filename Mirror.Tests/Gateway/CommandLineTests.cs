@@ -1,4 +1,5 @@
 using System.Text;
+using Mirror.Gateway.Registry;
 using Mirror.Gateway.Cli.Prefetch;
 using Mirror.Gateway.Hosting;
 using Mirror.Tests.Support;

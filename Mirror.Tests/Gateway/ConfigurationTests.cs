@@ -166,8 +166,22 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Accel-Redirect, location: 'http://nginx/store/'}}", "mirror.accel.location")]
     [TestCase("mirror: {trustedproxies: [127.0.0.1], accel: {header: X-Sendfile, location: relative/store}}", "mirror.accel.location")]
     [TestCase("mirror: {limits: {taglistbytes: 0}}", "mirror.limits.taglistbytes: '0'")]
+    [TestCase("mirror: {limits: {maxranges: 0}}", "mirror.limits.maxranges: '0'")]
+    [TestCase("mirror: {limits: {maxranges: lots}}", "mirror.limits.maxranges: 'lots'")]
     [TestCase("mirror: {limits: {taglistpages: many}}", "mirror.limits.taglistpages: 'many'")]
     [TestCase("mirror: {limits: {tokenbytes: 2GiB}}", "mirror.limits.tokenbytes: '2GiB'")]
+    [TestCase("mirror: {quota: {reserve: lots}}", "mirror.quota.reserve: 'lots'")]
+    [TestCase("mirror: {quota: {reserve: 120%}}", "mirror.quota.reserve: '120%'")]
+    [TestCase("mirror: {upstreams: {ghcr.io: {quota: {reserve: '-3'}}}}", "mirror.upstreams.ghcr.io.quota.reserve: '-3'")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 500ms}]}", "mirror.watch.0.interval: '500ms' is shorter than 1s")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27'}]}", "mirror.watch.0.interval: is missing")]
+    [TestCase("mirror: {watch: [{interval: 10m}]}", "mirror.watch.0.image: is missing")]
+    [TestCase("mirror: {watch: [{image: 'ghcr.io/org/app:stable', interval: 10m}]}", "mirror.watch.0.image: 'ghcr.io/org/app:stable' names ghcr.io, which is not in mirror.upstreams")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 10m, platforms: [amd64]}]}", "mirror.watch.0.platforms")]
+    [TestCase("mirror: {watch: 'nginx:1.27'}", "mirror.watch: 'nginx:1.27' is a value")]
+    [TestCase("mirror: {watchfills: 0}", "mirror.watchfills: '0'")]
+    [TestCase("mirror: {pin: ['ghcr.io/org/*']}", "mirror.pin.0: 'ghcr.io/org/*' names ghcr.io")]
+    [TestCase("mirror: {pin: ['library/ng*nx']}", "mirror.pin.0: 'library/ng*nx' has a * before its end")]
     public async Task Start_BadValue_ExitsWithOneLineNamingTheKey(string yaml, string key)
     {
         var file = _directory.Combine("config.yml");
@@ -218,10 +232,31 @@ internal sealed class ConfigurationTests
     [TestCase("http: {addr: '127.0.0.1:5000', debug: {addr: '127.0.0.1:5000'}}", "http.debug.addr")]
     [TestCase("proxy: {remoteurl: 'https://registry-1.docker.io', exec: {command: helper}}", "proxy.exec: credential helpers")]
     [TestCase("mirror: {upstreams: {'*': {}}}", "mirror.upstreams.*: a catch-all upstream is not offered")]
+    [TestCase("mirror: {watch: [{image: 'nginx:1.27', interval: 10m, platform: [linux/arm64]}]}", "mirror.watch.0.platform: not a key of a mirror.watch entry")]
     [TestCase("redis: {addr: '127.0.0.1:6379', tls: {enabled: true, certificate: '{dir}/cert.pem'}}", "redis.tls.certificate: client certificates")]
     [TestCase("redis: {addr: '127.0.0.1:6379', mastername: mymaster}", "redis.mastername: Redis Sentinel")]
     [TestCase("mirror: {upstreams: {ghcr.io: {http_proxy: 'http://proxy.example:3128'}}}", "mirror.upstreams.ghcr.io.http_proxy")]
     [TestCase("mirror: {upstreams: {'registry.example:5000': {ca_file: '{dir}/cert.pem'}}}", "mirror.upstreams.registry.example:5000.ca_file")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/htpasswd']}}]}", "mirror.policy.0.sigstore.keys.0: '")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/key.pem']}}]}", "mirror.policy.0.sigstore.keys.0: '{dir}/key.pem' is a private key")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keys: ['{dir}/missing.pub']}}]}", "mirror.policy.0.sigstore.keys.0: '{dir}/missing.pub'")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], allow: true}, {repositories: ['*'], notation: {trustpolicy: x}}]}", "mirror.policy.1.notation: keyless signatures")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], sigstore: {keyless: {issuer: 'https://issuer.example'}}}]}", "mirror.policy.0.sigstore.keyless: keyless signatures")]
+    [TestCase("mirror: {policy: [{repositories: ['*'], alow: true}]}", "mirror.policy.0.alow")]
+    [TestCase("mirror: {policy: [{repositories: ['*']}]}", "mirror.policy.0: has neither sigstore.keys nor allow")]
+    [TestCase("mirror: {policy: [{sigstore: {keys: ['{dir}/cert.pem']}}]}", "mirror.policy.0.repositories: is missing")]
+    [TestCase("storage: {s3: {region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.bucket: missing")]
+    [TestCase("storage: {s3: {bucket: b}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.region: missing")]
+    [TestCase("storage: {filesystem: {rootdirectory: '{dir}/store'}, s3: {bucket: b, region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage: give exactly one of storage.filesystem and storage.s3")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accelerate: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.accelerate")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, v4auth: false}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.v4auth: 'false' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, skipverify: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.skipverify: 'true' is not supported")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, accesskey: AKIA}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.secretkey: missing")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, chunksize: 1MiB}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.chunksize")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, regionendpoint: 'ftp://s3.example'}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.regionendpoint")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1, keyid: k}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.keyid")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {disable: maybe}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.disable")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}, redirect: {enabled: true}}\nmirror: {localdirectory: '{dir}/local'}", "storage.redirect.enabled")]
     public async Task Start_SecuritySettingItCannotHonour_ExitsWithOneLineNamingIt(string yaml, string named)
     {
         var directory = _directory.Path;
@@ -250,7 +285,7 @@ internal sealed class ConfigurationTests
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(errors, Has.Length.EqualTo(1), string.Join('\n', errors));
-            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(named));
+            Assert.That(errors.FirstOrDefault(), Does.StartWith("mirror: configuration: ").And.Contain(named.Replace("{dir}", directory, StringComparison.Ordinal)));
         });
     }
 

@@ -23,8 +23,8 @@ internal sealed class GatewayLayersTests
         ["Configuration", "Registry"],
         ["Diagnostics", "Tls", "FrontProxy"],
         ["Upstream", "Listening"],
-        ["Cluster", "Caching", "Authentication"],
-        ["Authorization", "Blobs", "Manifests", "Tags", "Catalog", "Forwarder", "Health", "Status"],
+        ["Cluster", "Caching", "Authentication", "Policy", "Watch"],
+        ["Authorization", "Blobs", "Manifests", "Tags", "Referrers", "Catalog", "Forwarder", "Health", "Status"],
         ["Api", "Cli"],
         ["Hosting"],
     ];

@@ -289,11 +289,10 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
 
     [TestCase("/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855?ns=ghcr.io")]
     [TestCase("/v2/ghcr.io/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
-    [TestCase("/v2/org/app/referrers/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
-    public async Task Referrers_OfAnyRegistry_Are404UnsupportedAndNeverForwarded(string path)
+    public async Task Referrers_OfAnotherRegistry_AskThatRegistryAlone(string path)
     {
-        // distribution-spec 1.1: a registry without the referrers API answers 404, and clients fall back to
-        // the referrers tag schema, an ordinary tag the mirror serves.
+        // distribution-spec 1.1: with neither a referrers API nor a tag-schema index upstream, the answer is an
+        // empty index (a 404 would tell clients the mirror has no API).
         using var mirror = Mirror();
         using var client = mirror.CreateClient();
 
@@ -301,9 +300,9 @@ internal sealed class ManyUpstreamsTests : FakeUpstreamTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(await OciErrors.CodeOf(response), Is.EqualTo("UNSUPPORTED"));
-            Assert.That(_ghcr.Log, Is.Empty);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"manifests\":[]"));
+            Assert.That(_ghcr.Count("GET", "/v2/org/app/referrers/"), Is.EqualTo(1));
             Assert.That(Upstream.Log, Is.Empty);
         });
     }

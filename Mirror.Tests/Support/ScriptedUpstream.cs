@@ -71,6 +71,19 @@ internal sealed class ScriptedUpstream(string name = "docker.io") : IUpstream
     public Task<UpstreamBlob> OpenBlobAsync(RepositoryName repository, Digest digest, long offset, CancellationToken cancellationToken) =>
         Task.FromResult(OpenBlob(repository, digest, offset));
 
+    /// <summary>A client's range, asked of the upstream: logged apart from the fill's GETs.</summary>
+    public Task<UpstreamBlob> OpenBlobRangeAsync(RepositoryName repository, Digest digest, long start, long last, CancellationToken cancellationToken)
+    {
+        _requests.Enqueue($"GET {repository}/blobs/{digest} bytes={start}-{last}");
+        if (Failing is null && _blobs.TryGetValue((repository.Value, digest), out var content))
+        {
+            var bytes = new MemoryStream(content, (int)start, (int)(Math.Min(last + 1, content.Length) - start), writable: false);
+            return Task.FromResult(UpstreamBlob.Found(new UpstreamBody(bytes, TimeSpan.FromMinutes(1), TimeProvider.System), start, content.Length, owner: null));
+        }
+
+        return Task.FromResult(UpstreamBlob.Failed(Failing ?? SourceStatus.NotFound, UpstreamError.Because("scripted")));
+    }
+
     public async Task<UpstreamBlobHead> HeadBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
     {
         await ArriveAsync($"HEAD {repository}/blobs/{digest}", cancellationToken);
@@ -95,6 +108,12 @@ internal sealed class ScriptedUpstream(string name = "docker.io") : IUpstream
         return Find(repository, reference) is { } found
             ? new UpstreamManifest(SourceStatus.Found, Digest.Compute(found.Content), found.MediaType, found.Content.Length, found.Content, null)
             : NotFound();
+    }
+
+    public async Task<UpstreamManifest> GetReferrersAsync(RepositoryName repository, Digest subject, CancellationToken cancellationToken)
+    {
+        await ArriveAsync($"GET {repository}/referrers/{subject}", cancellationToken);
+        return UpstreamManifest.Failed(Failing ?? SourceStatus.NotFound, UpstreamError.Because("scripted: no referrers API"));
     }
 
     public async Task<UpstreamTagList> GetTagsAsync(RepositoryName repository, CancellationToken cancellationToken)

@@ -1,25 +1,31 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mirror.Cache.Buckets;
+using Mirror.Cache.Pins;
 using Mirror.Cache.Proofs;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
+using Mirror.Cache.Tags;
+using Mirror.Cache.Watch;
 
 namespace Mirror.Tests.Support;
 
 /// <summary>The store's parts over one directory, put together as the cache's composition does, for tests that drive them by hand.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536)
+    public TestStore(string root, EvictionOptions eviction, TimeProvider time, long rewriteAfter = 65536, PinOptions? pins = null, WatchOptions? watch = null, IContentBucket? bucket = null)
     {
         Layout = new StoreLayout(Options.Create(new StoreOptions { RootDirectory = root }));
-        var space = new DiskSpace(Layout, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
-        _time = time;
-        Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
-        Blobs = new BlobStore(Layout, Index, space, time, NullLogger<BlobStore>.Instance);
-        Manifests = new ManifestStore(Layout, Index, space, time, NullLogger<ManifestStore>.Instance);
         Links = new LinkJournal(Layout, NullLogger<LinkJournal>.Instance);
         Links.Load();
+        Tags = new TagJournal(Layout, time, NullLogger<TagJournal>.Instance);
+        Pins = new StorePins(Index, Layout, Tags, Links, Options.Create(pins ?? new PinOptions()), Options.Create(watch ?? new WatchOptions()), Options.Create(eviction), TestMetrics.Create(), NullLogger<StorePins>.Instance);
+        var space = new DiskSpace(Layout, Pins, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
+        _time = time;
+        Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
+        Blobs = new BlobStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<BlobStore>.Instance);
+        Manifests = new ManifestStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<ManifestStore>.Instance);
         Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
         Proofs.Load();
         Provenance = new Provenance(Proofs, Options.Create(new ProofOptions()), NullLogger<Provenance>.Instance);
@@ -40,6 +46,10 @@ internal sealed class TestStore : IDisposable
 
     public LinkJournal Links { get; }
 
+    public TagJournal Tags { get; }
+
+    public StorePins Pins { get; }
+
     public ProofJournal Proofs { get; }
 
     public Provenance Provenance { get; }
@@ -54,7 +64,8 @@ internal sealed class TestStore : IDisposable
         writer.Hash(content);
         writer.Append(content);
         Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.Committed));
-        Assert.That(Blobs.Commit(writer), Is.EqualTo(CommitResult.Committed));
+        // Without a bucket the commit is a rename, done before the task returns.
+        Assert.That(Blobs.CommitAsync(writer, CancellationToken.None).GetAwaiter().GetResult(), Is.EqualTo(CommitResult.Committed));
         return digest;
     }
 

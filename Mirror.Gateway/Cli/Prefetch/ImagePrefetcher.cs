@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Mirror.Gateway.Registry;
 using Mirror.Cache.Protocol;
 
 namespace Mirror.Gateway.Cli.Prefetch;

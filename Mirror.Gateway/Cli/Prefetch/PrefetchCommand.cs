@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Mirror.Gateway.Registry;
 using Mirror.Gateway.Configuration;
 using Spectre.Console;
 

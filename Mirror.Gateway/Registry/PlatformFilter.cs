@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Mirror.Gateway.Cli.Prefetch;
+namespace Mirror.Gateway.Registry;
 
 /// <summary>
 /// The platforms <c>--platform</c> names (<c>os/architecture[/variant]</c>, as docker writes them); with none,
