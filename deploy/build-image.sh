@@ -4,7 +4,8 @@
 # libraries it links (ldd) and those .NET opens at run time for TLS (libssl, libcrypto), the system's CA
 # certificates, a non-root user (uid 10001) and a default /etc/docker/registry/config.yml as registry:2 has.
 # MIRROR_NATIVE=path/to/Mirror.Gateway uses an existing native build instead of publishing one (the tests
-# publish once per run). Needs: the .NET SDK, clang and zlib1g-dev (for the publish), docker.
+# publish once per run). MIRROR_ROOTFS=DIR only assembles the image's file system in DIR (deploy/Dockerfile does).
+# Needs: the .NET SDK, clang and zlib1g-dev (for the publish), docker.
 set -euo pipefail
 tag=${1:-mirror:latest}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ if [ -z "$binary" ]; then
   binary=$work/publish/Mirror.Gateway
 fi
 
-rootfs=$work/rootfs
+rootfs=${MIRROR_ROOTFS:-$work/rootfs}
 mkdir -p "$rootfs"/{usr/local/bin,etc/docker/registry,etc/ssl/certs,var/lib/mirror,tmp}
 cp "$binary" "$rootfs/usr/local/bin/mirror"
 # The host reads its logging defaults (one line per entry, UTC timestamps) beside the binary, its content root.
@@ -50,6 +51,10 @@ storage:
     rootdirectory: /var/lib/mirror
 YAML
 chmod 1777 "$rootfs/tmp"
+if [ -n "${MIRROR_ROOTFS:-}" ]; then
+  chown -R "$uid:$uid" "$rootfs/var/lib/mirror"
+  exit 0
+fi
 # ADD unpacks a local tar as it is, owners included: the store's directory belongs to the mirror's user.
 tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" --exclude=./var/lib/mirror .
 tar -C "$rootfs" --numeric-owner --owner=$uid --group=$uid -rf "$work/rootfs.tar" ./var/lib/mirror
