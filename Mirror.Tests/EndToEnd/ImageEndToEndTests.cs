@@ -20,11 +20,14 @@ internal sealed class ImageEndToEndTests
 
     private readonly TestImage _image = TestImage.Single("library/contained", "latest", oci: false, Busybox, TestImage.FileLayer("etc/contained.txt", 4096, 41));
     private readonly TestImage _large = TestImage.Single("library/large", "latest", oci: false, TestImage.FileLayer("data/large.bin", 48 << 20, 42));
+    private readonly TestImage _secure = TestImage.Single("library/secure", "latest", oci: false, TestImage.FileLayer("etc/secure.txt", 4096, 43));
     private readonly string _tag = $"mirror-test:{Guid.NewGuid():N}";
     private readonly string _container = $"mirror-{Guid.NewGuid():N}";
 
     private TestDirectory _directory = null!;
     private UpstreamRegistry _upstream = null!;
+    private UpstreamRegistry _httpsUpstream = null!;
+    private TestCertificates _certificates = null!;
     private DockerDaemon _docker = null!;
     private Uri _mirror = null!;
     private string _build = string.Empty;
@@ -36,6 +39,9 @@ internal sealed class ImageEndToEndTests
         _upstream = await UpstreamRegistry.StartAsync(_directory.Combine("upstream"), tokens: null);
         await _upstream.PushAsync(_image, tokens: null);
         await _upstream.PushAsync(_large, tokens: null);
+        await _upstream.PushAsync(_secure, tokens: null);
+        _certificates = TestCertificates.Create(_directory.Combine("certs"));
+        _httpsUpstream = await UpstreamRegistry.StartTlsAsync(_directory.Combine("https-upstream"), _directory.Combine("upstream"), _certificates);
         _mirror = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         _docker = await DockerDaemon.StartAsync(_directory.Combine("docker"), _mirror);
 
@@ -48,16 +54,7 @@ internal sealed class ImageEndToEndTests
         Assert.That(build.Succeeded, Is.True, build.ToString());
         _build = build.Output;
 
-        var run = await _docker.DockerAsync(
-            "run", "-d", "--name", _container, "--network", "host", "--health-interval", "1s", "--health-start-period", "1s",
-            "-e", $"REGISTRY_PROXY_REMOTEURL={_upstream.Url}", "-e", $"REGISTRY_HTTP_ADDR={_mirror.Authority}", _tag);
-        Assert.That(run.Succeeded, Is.True, run.ToString());
-        using var client = new HttpClient();
-        await Eventually.TrueAsync(
-            async () => await Answers(client, new Uri(_mirror, "/v2/")),
-            "the containerised mirror answers /v2/",
-            TimeSpan.FromSeconds(60),
-            seen: () => Logs().GetAwaiter().GetResult());
+        await RunMirrorAsync(_upstream.Url);
     }
 
     [OneTimeTearDown]
@@ -77,6 +74,7 @@ internal sealed class ImageEndToEndTests
         }
 
         _upstream?.Dispose();
+        _httpsUpstream?.Dispose();
         _directory?.Dispose();
     }
 
@@ -124,6 +122,38 @@ internal sealed class ImageEndToEndTests
 
         Assert.That(stop.Succeeded, Is.True, stop.ToString());
         Assert.That(exit, Is.EqualTo("0"), await Logs());
+    }
+
+    [Test]
+    [Order(3)]
+    public async Task Image_GivenTheUpstreamsCa_PullsFromAnHttpsUpstream()
+    {
+        // The same address, now mirroring the https upstream: its CA mounted into SSL_CERT_DIR, beside the image's bundle.
+        await _docker.DockerAsync("rm", "-f", _container);
+        await RunMirrorAsync(_httpsUpstream.Url, "-v", $"{_certificates.CaPath}:/etc/ssl/certs/upstream-ca.crt:ro");
+
+        var pull = await _docker.DockerAsync("pull", _secure.DockerName);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(pull.Succeeded, Is.True, $"{pull}\nmirror:\n{await Logs()}");
+            Assert.That(_httpsUpstream.Requests, Has.Some.StartsWith("GET /v2/library/secure/blobs/"), "the layer came over TLS from the https upstream");
+        });
+    }
+
+    /// <summary>Runs the image as the container <c>_container</c> on the host's network, mirroring <paramref name="upstream"/>, until it answers.</summary>
+    private async Task RunMirrorAsync(Uri upstream, params string[] options)
+    {
+        var run = await _docker.DockerAsync(
+            ["run", "-d", "--name", _container, "--network", "host", "--health-interval", "1s", "--health-start-period", "1s", .. options,
+            "-e", $"REGISTRY_PROXY_REMOTEURL={upstream}", "-e", $"REGISTRY_HTTP_ADDR={_mirror.Authority}", _tag]);
+        Assert.That(run.Succeeded, Is.True, run.ToString());
+        using var client = new HttpClient();
+        await Eventually.TrueAsync(
+            async () => await Answers(client, new Uri(_mirror, "/v2/")),
+            "the containerised mirror answers /v2/",
+            TimeSpan.FromSeconds(60),
+            seen: () => Logs().GetAwaiter().GetResult());
     }
 
     private static async Task<bool> Answers(HttpClient client, Uri url)
