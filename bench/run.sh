@@ -13,6 +13,8 @@
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
+#   bench/run.sh native       # only the native build's first answer and peak memory beside the JIT build and distribution
+#                             # (bench/native.sh; MIRROR_NATIVE=path/to/Mirror.Gateway skips its publish)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -299,6 +301,10 @@ if [ "$CASES" = lazy ]; then
   lazy_only
   exit 0
 fi
+if [ "$CASES" = native ]; then
+  "$ROOT/bench/native.sh" "${MIRROR_NATIVE:-}"
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -493,6 +499,10 @@ accel_case
 policy_case
 scale_case
 quota_case
+# Alone, after every other case has stopped its servers: the native build, the JIT build and distribution, each started
+# fresh (issue 22's first answer and peak memory).
+echo "native build: first answer and peak memory" >&2
+NATIVE_TABLE=$("$ROOT/bench/native.sh" "${MIRROR_NATIVE:-}")
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -531,6 +541,14 @@ quota_case
   echo "remembers a verified password for 5 minutes. The TLS row is a second mirror on a store of its own, with curl (HTTP/1.1) as the"
   echo "client on both sides; negotiated: mirror ${TLSINFO[mirror]:-unknown}, nginx ${TLSINFO[nginx]:-unknown}. nginx is not configured for kTLS"
   echo "here, so it encrypts in user space and sendfile does not apply."
+  echo
+  echo "## The native build (issue 22)"
+  echo
+  echo "\`bench/native.sh\`: the native build (\`PublishAot\`, as in the image), the JIT build (\`dotnet Mirror.Gateway.dll\`) and"
+  echo "distribution's proxy, each started on a fresh store: time from exec to the first 200 on \`/v2/\`, then peak resident memory"
+  echo "(VmHWM) of a fresh process after ten clients on one cold ${BIG_MIB} MiB blob at once and then ten on it warm."
+  echo
+  echo "$NATIVE_TABLE"
   echo
   scale_section
 } >"$OUT.new"
