@@ -42,6 +42,7 @@ public static class CacheServiceCollectionExtensions
     {
         services.AddCacheServices();
         services.AddSingleton<IClusterCoordinator, SingleNode>();
+        services.AddSingleton<IObjectGuard, LocalObjectGuard>();
         services.AddSingleton<ISweepLease, SoleSweeper>();
         services.AddSingleton<ISharedFlight, SoleFlight>();
         services.AddSingleton<IFillRunner, SoleFillRunner>();
@@ -69,6 +70,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<IClusterCoordinator>(sp => new RedisCoordinator(
             sp.GetRequiredService<IConnectionMultiplexer>(), node, sp.GetRequiredService<MirrorMetrics>(), sp.GetRequiredService<ILogger<RedisCoordinator>>()));
         services.AddSingleton<RedisRecords>();
+        services.AddSingleton<IObjectGuard, ClusterObjectGuard>();
         services.AddSingleton<ISweepLease, ClusterSweepLease>();
         services.AddSingleton<ISharedFlight, ClusterFlight>();
         services.AddSingleton<IFillRunner, ClusterFillRunner>();
@@ -104,6 +106,8 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<IContentBucket>(sp => sp.GetRequiredService<IOptions<BucketOptions>>().Value.Bucket is null
             ? new NoBucket()
             : new S3Bucket(sp.GetRequiredService<IOptions<BucketOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<S3Bucket>>()));
+        services.AddSingleton<ObjectDeletes>();
+        services.AddSingleton<BucketSweeper>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<ManifestStore>();
         services.AddSingleton<StorePins>();
@@ -125,6 +129,7 @@ public static class CacheServiceCollectionExtensions
         // The spent pulls leave the window as time passes, and a cluster's other nodes are heard: read again every few seconds.
         services.AddHostedService<QuotaRefresher>();
         services.AddSingleton(sp => new RepositoryCatalog(sp.GetRequiredService<IRepositoryLinks>(), sp.GetRequiredService<ITagStore>()));
+        services.AddSingleton<FillPeers>();
         services.AddSingleton<BlobFillCoordinator>();
         services.AddSingleton(sp => new FillsInFlight(sp.GetRequiredService<BlobFillCoordinator>()));
         services.AddHostedService<FillProgressReporter>();

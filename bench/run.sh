@@ -15,6 +15,7 @@
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
 #   bench/run.sh native       # only the native build's first answer and peak memory beside the JIT build and distribution
 #                             # (bench/native.sh; MIRROR_NATIVE=path/to/Mirror.Gateway skips its publish)
+#   bench/run.sh s3           # only the S3 rows: radosgw, redirect on and off, and 10 clients over two nodes (bench/s3.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +35,8 @@ source "$ROOT/bench/policy.sh"
 source "$ROOT/bench/quota.sh"
 # shellcheck source=bench/lazy.sh
 source "$ROOT/bench/lazy.sh"
+# shellcheck source=bench/s3.sh
+source "$ROOT/bench/s3.sh"
 
 # --- what it needs -------------------------------------------------------------------------------
 packages=()
@@ -48,6 +51,11 @@ need cc gcc
 need htpasswd apache2-utils
 need openssl openssl
 need redis-server redis-server
+need radosgw radosgw
+need ceph-mon ceph-mon
+need ceph-osd ceph-osd
+need ceph ceph-common
+need aws awscli
 if [ ${#packages[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
@@ -297,6 +305,10 @@ if [ "$CASES" = quota ]; then
   quota_only
   exit 0
 fi
+if [ "$CASES" = s3 ]; then
+  s3_only
+  exit 0
+fi
 if [ "$CASES" = lazy ]; then
   lazy_only
   exit 0
@@ -499,6 +511,7 @@ accel_case
 policy_case
 scale_case
 quota_case
+s3_case
 # Alone, after every other case has stopped its servers: the native build, the JIT build and distribution, each started
 # fresh (issue 22's first answer and peak memory).
 echo "native build: first answer and peak memory" >&2
@@ -524,6 +537,7 @@ NATIVE_TABLE=$("$ROOT/bench/native.sh" "${MIRROR_NATIVE:-}")
   echo "| 10 clients on 1 cold ${BIG_MIB} MiB blob: wall time | ${R[concwall,mirror]} s | ${R[concwall,dist]} s | | $(ratio "${R[concwall,mirror]}" "${R[concwall,dist]}") | |"
   lazy_row
   cluster_rows
+  s3_rows
   echo "| cached manifest by digest, 32 connections | ${R[digestrps,mirror]} req/s, p99 ${R[digestp99,mirror]} ms | ${R[digestrps,dist]} req/s, p99 ${R[digestp99,dist]} ms | | $(ratio "${R[digestrps,mirror]}" "${R[digestrps,dist]}") | |"
   echo "| cached manifest by tag (upstream HEAD check), 32 connections | ${R[tagrps,mirror]} req/s, p99 ${R[tagp99,mirror]} ms | ${R[tagrps,dist]} req/s, p99 ${R[tagp99,dist]} ms | | $(ratio "${R[tagrps,mirror]}" "${R[tagrps,dist]}") | |"
   policy_row

@@ -98,6 +98,41 @@ public sealed class BlobCache
     }
 
     /// <summary>
+    /// For another node of the cluster that follows this node's fill (<see cref="FillPeers"/>): the running fill of
+    /// <paramref name="registry"/> (<c>null</c>: the first upstream) for <paramref name="digest"/> once its upstream
+    /// answered, or the stored blob once it committed; else not found. The asking node verifies what it gets,
+    /// and asks for the registry's proof itself.
+    /// </summary>
+    public async Task<BlobLookup> OpenForNodeAsync(string? registry, Digest digest, CancellationToken cancellationToken)
+    {
+        if (_fills.TryJoinRunning(registry, digest) is { } running)
+        {
+            FillStart start;
+            try
+            {
+                start = await running.Started.WaitAsync(cancellationToken);
+            }
+            catch
+            {
+                running.Dispose();
+                throw;
+            }
+
+            if (start.Status == SourceStatus.Found)
+            {
+                return new FillingBlob(running, CacheResult.Coalesced);
+            }
+
+            running.Dispose();
+            return new FailedBlob(start.Status, start.Error);
+        }
+
+        return _store.TryOpen(digest) is { } stored
+            ? new StoredBlob(stored)
+            : new FailedBlob(SourceStatus.NotFound, UpstreamError.Because("no fill of it runs on this node"));
+    }
+
+    /// <summary>
     /// For a HEAD: the stored blob, or the length a running fill or the upstream gives; never starts a fill,
     /// so a HEAD stays a HEAD upstream.
     /// </summary>

@@ -17,7 +17,7 @@ namespace Mirror.Cache.Blobs;
 /// </summary>
 internal sealed class BlobFill
 {
-    private readonly List<SafeFileHandle> _followed = [];
+    private readonly List<IDisposable> _followed = [];
     private readonly TaskCompletionSource<FillStart> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BlobWriter? _writer;
@@ -135,6 +135,15 @@ internal sealed class BlobFill
         Volatile.Write(ref _writer, writer);
         Volatile.Write(ref _following, null);
         Wrote(writer.Length);
+    }
+
+    /// <summary>Keeps <paramref name="owned"/> (a follower's local copy) until the last reader is done with the fill.</summary>
+    internal void Own(IDisposable owned)
+    {
+        lock (_followed)
+        {
+            _followed.Add(owned);
+        }
     }
 
     /// <summary>Follows the temp file another node writes: readers read it as it grows.</summary>

@@ -33,10 +33,11 @@ internal sealed class BlobFillCoordinator : IDisposable
         MirrorMetrics metrics,
         IClusterCoordinator cluster,
         IFillRunner runner,
+        FillPeers peers,
         ILogger<BlobFill> logger)
     {
         _store = store;
-        _services = new BlobFillServices(store, links, provenance, options.Value, time, metrics, logger, cluster, runner);
+        _services = new BlobFillServices(store, links, provenance, options.Value, time, metrics, logger, cluster, runner, peers);
     }
 
     /// <summary>The number of fills running now.</summary>
@@ -96,11 +97,14 @@ internal sealed class BlobFillCoordinator : IDisposable
     }
 
     /// <summary>Joins the running fill of <paramref name="repository"/>'s registry for <paramref name="digest"/>, if there is one; never starts one.</summary>
-    public FillReader? TryJoinRunning(RepositoryKey repository, Digest digest)
+    public FillReader? TryJoinRunning(RepositoryKey repository, Digest digest) => TryJoinRunning(repository.Upstream, digest);
+
+    /// <summary>Joins the running fill of <paramref name="registry"/> (<c>null</c>: the first upstream) for <paramref name="digest"/>, if there is one.</summary>
+    public FillReader? TryJoinRunning(string? registry, Digest digest)
     {
         lock (_gate)
         {
-            if (!_fills.TryGetValue((repository.Upstream, digest), out var fill))
+            if (!_fills.TryGetValue((registry, digest), out var fill))
             {
                 return null;
             }

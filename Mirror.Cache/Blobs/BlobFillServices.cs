@@ -17,4 +17,5 @@ internal sealed record BlobFillServices(
     MirrorMetrics Metrics,
     ILogger Logger,
     IClusterCoordinator Cluster,
-    IFillRunner Runner);
+    IFillRunner Runner,
+    FillPeers Peers);

@@ -38,4 +38,10 @@ internal static partial class BlobLog
 
     [LoggerMessage(1035, LogLevel.Debug, "Filling {Digest} for the cluster into {Path}")]
     public static partial void FillingForCluster(ILogger logger, Protocol.Digest digest, string path);
+
+    [LoggerMessage(1089, LogLevel.Information, "Streaming the fill of {Digest} from {Owner}, from byte {From}")]
+    public static partial void StreamingFromNode(ILogger logger, Protocol.Digest digest, Uri owner, long from);
+
+    [LoggerMessage(1090, LogLevel.Information, "The stream of {Digest} from {Owner} ended at byte {Written}: {Reason}")]
+    public static partial void NodeStreamBroke(ILogger logger, Protocol.Digest digest, Uri owner, long written, string reason);
 }

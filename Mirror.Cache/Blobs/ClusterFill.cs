@@ -15,6 +15,9 @@ namespace Mirror.Cache.Blobs;
 /// registry's fill, or stored before, does not end a fill that has to prove the digest. When the filler's
 /// lease lapses without a commit (the node died), a follower takes the lease and the fill over from the
 /// bytes on disk. When the coordinator cannot be asked, the node fills on its own, as a single node does.
+/// On a bucket, where each node's local directory is its own (<see cref="FillPeers.Streams"/>), a follower
+/// streams the fill from the node its lease names into a copy of its own (<see cref="PeerCopy"/>), which it
+/// verifies itself and takes over from; and the commit it looks for is the bucket's.
 /// </summary>
 internal sealed class ClusterFill(BlobFill fill)
 {
@@ -38,6 +41,8 @@ internal sealed class ClusterFill(BlobFill fill)
     // One per registry and digest; the first upstream's without a registry, as before there were several.
     private readonly string _lease = fill.Repository.Upstream is { } registry ? $"fill/{registry}/{fill.Digest}" : $"fill/{fill.Digest}";
     private readonly string _committed = fill.Services.Store.CommittedPath(fill.Digest);
+    private readonly FillPeers _peers = fill.Services.Peers;
+    private readonly PeerCopy _copy = new(fill, fill.Services.Peers);
 
     // The file readers follow, from whichever filler (kept across fillers: a filler that leaves without a
     // file of its own leaves readers on the last one), and whether the commit was seen in this round of FollowAsync.
@@ -45,9 +50,9 @@ internal sealed class ClusterFill(BlobFill fill)
     private string? _path;
     private bool _committedSeen;
 
-    /// <summary>A lease's value: the filling node, its temp file, and the blob's length once known.</summary>
-    public static string LeaseValue(string node, string? path, long? length) =>
-        $"{node}|{path}|{length?.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>A lease's value: the filling node, its temp file, the blob's length once known, and the node's address when followers stream from it.</summary>
+    public static string LeaseValue(string node, string? path, long? length, Uri? address) =>
+        new FillHolder(node, path ?? string.Empty, length, address).Value;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -65,6 +70,10 @@ internal sealed class ClusterFill(BlobFill fill)
             BlobLog.FillCrashed(fill.Services.Logger, fill.Repository, fill.Digest, ex);
             fill.Fail(FillFailure.Upstream, UpstreamError.Because("internal error"));
         }
+        finally
+        {
+            await _copy.StopAsync();
+        }
     }
 
     private async Task CoordinateAsync(CancellationToken cancellationToken)
@@ -78,7 +87,7 @@ internal sealed class ClusterFill(BlobFill fill)
                 return;
             }
 
-            var attempt = await _cluster.TryAcquireAsync(_lease, LeaseValue(_cluster.Node, null, null), LeaseTime, cancellationToken);
+            var attempt = await _cluster.TryAcquireAsync(_lease, LeaseValue(_cluster.Node, null, null, _peers.Self), LeaseTime, cancellationToken);
             if (attempt.Unavailable)
             {
                 fill.Services.Metrics.ClusterFallback();
@@ -105,7 +114,7 @@ internal sealed class ClusterFill(BlobFill fill)
             // The file readers follow, whichever filler left it: what a takeover must start from, since
             // readers move only to a file with every byte they may have read (a filler that left before it
             // named a file of its own changes nothing).
-            abandoned = _path;
+            abandoned = _peers.Streams ? _copy.Path : _path;
         }
     }
 
@@ -131,11 +140,31 @@ internal sealed class ClusterFill(BlobFill fill)
         var interval = FirstLeaseCheck;
         while (true)
         {
-            var (node, current, length) = Parse(holder);
-            FollowFile(current, length);
-            var checkLease = fill.Services.Time.GetElapsedTime(lastCheck) >= (current != _path ? interval : LeaseCheck);
+            var (node, current, length, address) = FillHolder.Parse(holder);
+            if (_peers.Streams)
+            {
+                if (address is not null)
+                {
+                    _copy.Follow(address, cancellationToken);
+                }
+
+                if (_copy.Verified && await fill.Services.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken))
+                {
+                    // Every byte is in this node's copy, verified here: its readers finish from it.
+                    fill.CommittedElsewhere(fill.Written);
+                    return true;
+                }
+            }
+            else
+            {
+                FollowFile(current, length);
+            }
+
+            var waiting = _peers.Streams ? !fill.Started.IsCompleted : current != _path;
+            var checkLease = fill.Services.Time.GetElapsedTime(lastCheck) >= (waiting ? interval : LeaseCheck);
             if (await ProvenCommitAsync(checkLease, cancellationToken) is { } committed)
             {
+                await _copy.StopAsync();
                 fill.CommittedElsewhere(committed);
                 return true;
             }
@@ -147,6 +176,7 @@ internal sealed class ClusterFill(BlobFill fill)
                 if (await CheckLeaseAsync(holder, cancellationToken) is not { } value)
                 {
                     // The filler let go without committing (it failed, or died and its lease lapsed).
+                    await _copy.StopAsync();
                     return false;
                 }
 
@@ -218,8 +248,16 @@ internal sealed class ClusterFill(BlobFill fill)
     /// The committed blob's length once this fill's registry has proven it (recorded before the commit by
     /// whichever node filled for it); <c>null</c> while it is not committed, or proven only by another registry.
     /// </summary>
-    private async Task<long?> ProvenCommittedLengthAsync(CancellationToken cancellationToken) =>
-        CommittedLength() is { } committed && await fill.Services.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken) ? committed : null;
+    /// <remarks>On a bucket the filler's commit is the bucket's object, copied back (verified) into this node's directory.</remarks>
+    private async Task<long?> ProvenCommittedLengthAsync(CancellationToken cancellationToken)
+    {
+        if (CommittedLength() is null && _peers.Streams && await fill.Services.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken))
+        {
+            using var restored = await fill.Services.Store.TryRestoreAsync(fill.Digest, cancellationToken);
+        }
+
+        return CommittedLength() is { } committed && await fill.Services.Provenance.HasServedAsync(fill.Repository, fill.Digest, cancellationToken) ? committed : null;
+    }
 
     private long? CommittedLength()
     {
@@ -238,12 +276,5 @@ internal sealed class ClusterFill(BlobFill fill)
             // Committed (renamed) or abandoned since the lease named it; the next look tells which.
             return null;
         }
-    }
-
-    private static (string Node, string Path, long? Length) Parse(string value)
-    {
-        var parts = value.Split('|');
-        return (parts[0], parts.Length > 1 ? parts[1] : string.Empty,
-            parts.Length > 2 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length) ? length : null);
     }
 }

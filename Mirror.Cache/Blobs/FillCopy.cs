@@ -107,7 +107,7 @@ internal sealed class FillCopy
         _fill.WriteTo(writer);
         if (lease is not null)
         {
-            await lease.SetValueAsync(ClusterFill.LeaseValue(_services.Cluster.Node, writer.TempPath, _fill.Length), cancellationToken);
+            await lease.SetValueAsync(ClusterFill.LeaseValue(_services.Cluster.Node, writer.TempPath, _fill.Length, _services.Peers.Self), cancellationToken);
             BlobLog.FillingForCluster(_services.Logger, _fill.Digest, writer.TempPath);
         }
 

@@ -37,6 +37,12 @@ internal interface IContentBucket
     /// <summary>A stored manifest and its media type (the caller verifies it); <c>null</c> when absent or unavailable.</summary>
     Task<(string MediaType, byte[] Content)?> GetManifestAsync(Digest digest, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// When the blob's (or manifest's) object was last written; <c>null</c> when the bucket does not hold it, and
+    /// <see cref="DateTimeOffset.MaxValue"/> when the bucket cannot be asked (so nothing is deleted on a guess).
+    /// </summary>
+    Task<DateTimeOffset?> WrittenAtAsync(Digest digest, bool manifest, CancellationToken cancellationToken);
+
     /// <summary>Deletes a blob's (or a manifest's) object; false when the bucket could not.</summary>
     Task<bool> DeleteAsync(Digest digest, bool manifest, CancellationToken cancellationToken);
 

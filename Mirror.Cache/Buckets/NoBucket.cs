@@ -24,6 +24,8 @@ internal sealed class NoBucket : IContentBucket
     public Task<(string MediaType, byte[] Content)?> GetManifestAsync(Digest digest, CancellationToken cancellationToken) =>
         Task.FromResult<(string, byte[])?>(null);
 
+    public Task<DateTimeOffset?> WrittenAtAsync(Digest digest, bool manifest, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
+
     public Task<bool> DeleteAsync(Digest digest, bool manifest, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public IAsyncEnumerable<BucketObject> ListAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<BucketObject>();

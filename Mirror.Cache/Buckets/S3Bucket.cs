@@ -129,6 +129,24 @@ internal sealed class S3Bucket : IContentBucket, IDisposable
         }
     }
 
+    public async Task<DateTimeOffset?> WrittenAtAsync(Digest digest, bool manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Options.Bucket, Key = KeyOf(digest, manifest) }, cancellationToken);
+            return head.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MaxValue;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsFault(ex))
+        {
+            BucketLog.ReadFailed(Logger, digest, "HEAD", ex);
+            return DateTimeOffset.MaxValue;
+        }
+    }
+
     public async Task<bool> DeleteAsync(Digest digest, bool manifest, CancellationToken cancellationToken)
     {
         try

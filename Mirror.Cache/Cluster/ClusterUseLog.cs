@@ -15,6 +15,8 @@ internal sealed class ClusterUseLog(UseJournal journal, IUseExchange exchange, M
     /// <summary>Nodes' clocks differ: merges reach this far behind the last one.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    // Every use merged, by member: what the sweep of the bucket asks of content no index here holds.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _merged = new();
     private long _mergedUntil;
     private int _unsynced;
 
@@ -52,6 +54,7 @@ internal sealed class ClusterUseLog(UseJournal journal, IUseExchange exchange, M
         {
             foreach (var (member, ticks) in exchange.SinceAsync(since, CancellationToken.None).GetAwaiter().GetResult())
             {
+                _merged.AddOrUpdate(member, ticks, (_, known) => Math.Max(known, ticks));
                 if (Parse(member) is { } use)
                 {
                     index.MergeUse(use.Kind, DigestKey.Of(use.Digest), use.Digest.Algorithm == "sha512" ? use.Digest : null, ticks);
@@ -66,6 +69,9 @@ internal sealed class ClusterUseLog(UseJournal journal, IUseExchange exchange, M
         }
     }
 
+    /// <inheritdoc/>
+    public long LastUseOf(ContentKind kind, Digest digest) => _merged.TryGetValue(Member(kind, digest), out var ticks) ? ticks : 0;
+
     /// <summary>
     /// Forgets the cluster's uses of what a sweep removed, so the cluster's record holds what the store
     /// does, not every file it ever held. A use saved since the sweep judged a file is kept.
@@ -75,6 +81,11 @@ internal sealed class ClusterUseLog(UseJournal journal, IUseExchange exchange, M
         if (removed.Count == 0)
         {
             return;
+        }
+
+        foreach (var content in removed)
+        {
+            _merged.TryRemove(Member(content.Kind, content.Digest), out _);
         }
 
         try

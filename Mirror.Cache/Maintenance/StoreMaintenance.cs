@@ -23,6 +23,7 @@ public sealed class StoreMaintenance
     private readonly IStorePins _pins;
     private readonly StoreVerifier _verifier;
     private readonly IContentBucket _bucket;
+    private readonly BucketMaintenance _bucketMaintenance;
 
     internal StoreMaintenance(StoreLayout layout, StoreScanner scanner, StoreIndex index, ITagStore tags, IRepositoryLinks links, StoreEvictor evictor, IStorePins pins, IContentBucket bucket)
     {
@@ -35,7 +36,11 @@ public sealed class StoreMaintenance
         _links = links;
         _evictor = evictor;
         _verifier = new StoreVerifier(layout);
+        _bucketMaintenance = new BucketMaintenance(bucket);
     }
+
+    /// <summary>Whether the store has a bucket (<c>storage.s3</c>), which <c>verify</c> and <c>gc</c> work on too.</summary>
+    public bool HasBucket => _bucket.IsEnabled;
 
     /// <summary>The store's root directory, in full.</summary>
     public string Root => _layout.Root;
@@ -75,6 +80,26 @@ public sealed class StoreMaintenance
     /// </summary>
     public Task<VerifiedFile> VerifyAsync(StoredContent content, IProgress<long>? hashed, CancellationToken cancellationToken) =>
         _verifier.VerifyAsync(content, hashed, cancellationToken);
+
+    /// <summary>Every object of the bucket that names content (none without a bucket). S3 errors are thrown: the command reports them.</summary>
+    public async IAsyncEnumerable<StoredContent> BucketContentsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (content, _) in _bucketMaintenance.ContentsAsync(cancellationToken))
+        {
+            yield return content;
+        }
+    }
+
+    /// <summary>Re-hashes one object of the bucket and deletes it when its bytes do not match its digest.</summary>
+    public Task<VerifiedFile> VerifyObjectAsync(StoredContent content, IProgress<long>? hashed, CancellationToken cancellationToken) =>
+        _bucketMaintenance.VerifyAsync(content, hashed, cancellationToken);
+
+    /// <summary>
+    /// Deletes the bucket's blob objects that no manifest in the bucket names and that were written before
+    /// <paramref name="olderThan"/> (with <paramref name="dryRun"/>, names them only), telling <paramref name="removed"/> of each.
+    /// </summary>
+    public Task<BucketSweep> CollectBucketAsync(bool dryRun, DateTimeOffset olderThan, Action<StoredContent> removed, CancellationToken cancellationToken) =>
+        _bucketMaintenance.CollectAsync(dryRun, olderThan, removed, cancellationToken);
 
     /// <summary>
     /// With <c>storage.s3</c>, what the bucket holds, listed (and what of it this node's index lacks, after

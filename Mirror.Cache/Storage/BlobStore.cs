@@ -8,9 +8,10 @@ namespace Mirror.Cache.Storage;
 /// The store's blobs: leased for reading, written through a <see cref="BlobWriter"/> into <c>tmp/</c>, and
 /// committed by renaming the verified file under its digest. With a bucket (<see cref="IContentBucket"/>), a
 /// writer uploads as it writes, the commit completes that upload before the rename (so what a node holds, the
-/// bucket holds), and a blob missing here is copied back from the bucket, verified, before it is served.
+/// bucket holds), and a blob missing here is copied back from the bucket, verified, before it is served. The
+/// completion holds the digest's guard, which a sweep deleting the object holds too (<see cref="ObjectDeletes"/>).
 /// </summary>
-internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace space, IContentBucket bucket, TimeProvider time, ILogger<BlobStore> logger)
+internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace space, IContentBucket bucket, ObjectDeletes deletes, TimeProvider time, ILogger<BlobStore> logger)
 {
     private const int CopyChunk = 256 * 1024;
 
@@ -61,6 +62,9 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     /// <summary>Opens a temp file for a blob, or <c>null</c> when the store cannot (or must not: low disk space) be written.</summary>
     public BlobWriter? TryCreateWriter(Digest digest) => TryCreateWriter(digest, upload: true);
 
+    /// <summary>Opens a temp file for a blob that is not uploaded into the bucket (a copy of what another node fills); <c>null</c> as <see cref="TryCreateWriter(Digest)"/>.</summary>
+    public BlobWriter? TryCreateLocalWriter(Digest digest) => TryCreateWriter(digest, upload: false);
+
     private BlobWriter? TryCreateWriter(Digest digest, bool upload)
     {
         if (!space.Enough())
@@ -85,9 +89,14 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     /// </summary>
     public async Task<CommitResult> CommitAsync(BlobWriter writer, CancellationToken cancellationToken)
     {
-        if (writer.Upload is { } upload && !await upload.CompleteAsync(writer.Length, cancellationToken))
+        if (writer.Upload is { } upload)
         {
-            return CommitResult.StoreFault;
+            // Waited for, but not required: without it the completion goes on, as a node alone does.
+            await using var hold = await deletes.Guard.HoldAsync(writer.Digest, ObjectDeletes.Wait, cancellationToken);
+            if (!await upload.CompleteAsync(writer.Length, cancellationToken))
+            {
+                return CommitResult.StoreFault;
+            }
         }
 
         return Commit(writer);
@@ -111,7 +120,8 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
     /// Removes a retired blob's file and forgets it; with a bucket, its object goes too, in the background (a
     /// delete that fails is logged and leaves an object nothing serves until it is filled again).
     /// </summary>
-    public void Remove(StoreHandle entry, Digest digest)
+    /// <remarks>An object written after <paramref name="lastUse"/> is a refill the sweep did not know of, and is kept.</remarks>
+    public void Remove(StoreHandle entry, Digest digest, DateTimeOffset lastUse)
     {
         lock (index.Gate)
         {
@@ -121,7 +131,7 @@ internal sealed class BlobStore(StoreLayout layout, StoreIndex index, DiskSpace 
 
         if (bucket.IsEnabled)
         {
-            _ = bucket.DeleteAsync(digest, manifest: false, CancellationToken.None);
+            _ = deletes.DeleteAsync(digest, manifest: false, ObjectDeletes.WrittenBy(lastUse), CancellationToken.None);
         }
     }
 

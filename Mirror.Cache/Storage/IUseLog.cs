@@ -19,6 +19,12 @@ internal interface IUseLog
     /// <summary>Merges the uses other nodes saved since the last time, before this node sweeps; nothing to do on one node.</summary>
     void CatchUp(StoreIndex index);
 
+    /// <summary>
+    /// The latest use saved of content this node's index may not hold (another node's), as UTC ticks; 0 when none
+    /// is known. On one node nothing but the index knows a use, so 0.
+    /// </summary>
+    long LastUseOf(ContentKind kind, Protocol.Digest digest);
+
     /// <summary>Forgets the uses of what a sweep removed, where they are kept apart from the index.</summary>
     void Forget(IReadOnlyList<EvictedContent> removed);
 }

@@ -10,7 +10,7 @@ namespace Mirror.Cache.Storage;
 /// a file beside each. Manifests are small and asked for often: the most used also stay in memory. With a
 /// bucket, a manifest is put there before it is committed here, and one missing here is copied back from there.
 /// </summary>
-internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSpace space, IContentBucket bucket, TimeProvider time, ILogger<ManifestStore> logger) : IDisposable
+internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSpace space, IContentBucket bucket, ObjectDeletes deletes, TimeProvider time, ILogger<ManifestStore> logger) : IDisposable
 {
     /// <summary>How many bytes of recently served manifests stay in memory.</summary>
     private const long MemoryBytes = 64L * 1024 * 1024;
@@ -93,10 +93,13 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
             return CommitResult.StoreFault;
         }
 
-        // The bucket first: what a node holds, the bucket holds.
-        if (!await bucket.PutManifestAsync(digest, mediaType, content, cancellationToken))
+        // The bucket first: what a node holds, the bucket holds (under the digest's guard, as a blob's completion).
+        await using (bucket.IsEnabled ? await deletes.Guard.HoldAsync(digest, ObjectDeletes.Wait, cancellationToken) : ObjectHold.NotHeld)
         {
-            return CommitResult.StoreFault;
+            if (!await bucket.PutManifestAsync(digest, mediaType, content, cancellationToken))
+            {
+                return CommitResult.StoreFault;
+            }
         }
 
         return await CommitLocallyAsync(digest, mediaType, content, cancellationToken);
@@ -147,7 +150,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
     }
 
     /// <summary>Removes a retired manifest's files and forgets it.</summary>
-    public void Remove(StoreHandle entry, Digest digest)
+    public void Remove(StoreHandle entry, Digest digest, DateTimeOffset lastUse)
     {
         var path = layout.PathOf(ContentKind.Manifest, digest);
         lock (index.Gate)
@@ -160,7 +163,7 @@ internal sealed class ManifestStore(StoreLayout layout, StoreIndex index, DiskSp
 
         if (bucket.IsEnabled)
         {
-            _ = bucket.DeleteAsync(digest, manifest: true, CancellationToken.None);
+            _ = deletes.DeleteAsync(digest, manifest: true, ObjectDeletes.WrittenBy(lastUse), CancellationToken.None);
         }
     }
 

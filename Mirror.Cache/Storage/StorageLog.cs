@@ -53,4 +53,13 @@ internal static partial class StorageLog
 
     [LoggerMessage(1052, LogLevel.Warning, "{Digest} is stored as {MediaType}, which the mirror does not serve as a manifest; not served, fetched again when asked for")]
     public static partial void StoredManifestTypeRefused(ILogger logger, Digest digest, string mediaType);
+
+    [LoggerMessage(1091, LogLevel.Information, "Kept the bucket's object of {Digest}: {Reason}")]
+    public static partial void ObjectKept(ILogger logger, Digest digest, string reason);
+
+    [LoggerMessage(1092, LogLevel.Information, "Swept the bucket's objects no index here holds: {Expired} expired, {Evicted} over the size budget ({Bytes} bytes); the bucket holds {Total} bytes")]
+    public static partial void BucketSwept(ILogger logger, int expired, int evicted, long bytes, long total);
+
+    [LoggerMessage(1093, LogLevel.Warning, "Could not sweep the bucket's objects; trying again at the next sweep")]
+    public static partial void BucketSweepFailed(ILogger logger, Exception exception);
 }

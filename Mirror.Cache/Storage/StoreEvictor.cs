@@ -172,11 +172,11 @@ internal sealed class StoreEvictor(StoreIndex index, BlobStore blobs, ManifestSt
         {
             if (content.Kind == ContentKind.Blob)
             {
-                blobs.Remove(entry, content.Digest);
+                blobs.Remove(entry, content.Digest, content.LastUse);
             }
             else
             {
-                manifests.Remove(entry, content.Digest);
+                manifests.Remove(entry, content.Digest, content.LastUse);
             }
 
             metrics.Evicted(content.Length);

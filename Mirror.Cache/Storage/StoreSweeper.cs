@@ -11,10 +11,12 @@ namespace Mirror.Cache.Storage;
 /// cluster every node saves its uses, and only the holder of the sweeper's lease (<see cref="ISweepLease"/>)
 /// sweeps, after merging every node's uses (<see cref="IUseLog.CatchUp"/>); while the lease cannot be
 /// asked for, nobody sweeps. Every node works out what is pinned before each run (<see cref="IStorePins"/>),
-/// so each knows whether pins alone fill the budget and new content must not be stored.
+/// so each knows whether pins alone fill the budget and new content must not be stored. With a bucket, the
+/// sweeping node then sweeps the bucket's objects its index does not hold (<see cref="BucketSweeper"/>).
 /// </summary>
 internal sealed class StoreSweeper(
     StoreEvictor evictor,
+    BucketSweeper bucket,
     IStorePins pins,
     StoreIndex index,
     IUseLog uses,
@@ -60,6 +62,7 @@ internal sealed class StoreSweeper(
                 if (await MaySweepAsync(stoppingToken))
                 {
                     Sweep();
+                    await SweepBucketAsync(stoppingToken);
                 }
 
                 uses.Save(index);
@@ -102,6 +105,19 @@ internal sealed class StoreSweeper(
         List<EvictedContent> removed = [];
         evictor.Sweep(removed: removed.Add);
         uses.Forget(removed);
+    }
+
+    /// <summary>The bucket's objects no index here holds (with <c>storage.s3</c>); a bucket that fails is swept again next time.</summary>
+    private async Task SweepBucketAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bucket.SweepAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Buckets.S3Bucket.IsFault(ex))
+        {
+            StorageLog.BucketSweepFailed(logger, ex);
+        }
     }
 
     private void SignalWhenOverBudget(ContentKind kind, DigestKey key)

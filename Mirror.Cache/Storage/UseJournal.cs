@@ -59,6 +59,9 @@ internal sealed class UseJournal(StoreLayout layout, ILogger<UseJournal> logger,
     }
 
     /// <summary>Nothing to do: a removed entry's lines are passed over at replay and dropped by the next rewrite.</summary>
+    /// <inheritdoc/>
+    public long LastUseOf(ContentKind kind, Protocol.Digest digest) => 0;
+
     public void Forget(IReadOnlyList<EvictedContent> removed)
     {
     }

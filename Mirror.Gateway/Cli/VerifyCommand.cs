@@ -6,8 +6,8 @@ using Spectre.Console;
 namespace Mirror.Gateway.Cli;
 
 /// <summary>
-/// <c>verify [config.yml]</c>: re-hashes every stored blob and manifest, removes each file whose bytes do not
-/// match its name, and says which; exits with <see cref="ExitCodes.Corrupt"/> when it found any. Safe beside
+/// <c>verify [config.yml]</c>: re-hashes every stored blob and manifest (with <c>storage.s3</c>, every object of the
+/// bucket too), removes each file (or object) whose bytes do not match its name, and says which; exits with <see cref="ExitCodes.Corrupt"/> when it found any. Safe beside
 /// a running server (<see cref="StoreMaintenance.VerifyAsync"/>), which fetches a removed file again when it
 /// is next asked for.
 /// </summary>
@@ -44,6 +44,11 @@ internal static class VerifyCommand
             var tally = Terminal.IsInteractive(console)
                 ? await WithProgressAsync(console, session.Maintenance, total, cancellationToken)
                 : await VerifyAllAsync(console, session.Maintenance, null, cancellationToken);
+
+            if (session.Maintenance.HasBucket)
+            {
+                tally = await VerifyBucketAsync(console, session.Maintenance, tally, cancellationToken);
+            }
 
             console.WriteLine(
                 $"Verified {tally.Checked} files ({ByteSize.Format(tally.Bytes)}): "
@@ -112,6 +117,38 @@ internal static class VerifyCommand
                     break;
                 case VerifyOutcome.Unreadable:
                     console.MarkupLineInterpolated($"[yellow]unreadable[/] {kind} {content.Digest}: {result.Problem}");
+                    break;
+            }
+        }
+
+        return tally;
+    }
+
+    /// <summary>With <c>storage.s3</c>, every object of the bucket too, counted into <paramref name="tally"/>.</summary>
+    private static async Task<Tally> VerifyBucketAsync(IAnsiConsole console, StoreMaintenance maintenance, Tally tally, CancellationToken cancellationToken)
+    {
+        var objects = new List<StoredContent>();
+        await foreach (var content in maintenance.BucketContentsAsync(cancellationToken))
+        {
+            objects.Add(content);
+        }
+
+        console.MarkupLineInterpolated($"Verifying the bucket: {objects.Count} objects, {ByteSize.Format(objects.Sum(o => o.Length))}");
+        foreach (var content in objects)
+        {
+            var result = await maintenance.VerifyObjectAsync(content, null, cancellationToken);
+            tally.Add(result);
+            var kind = content.Kind.ToString().ToLowerInvariant();
+            switch (result.Outcome)
+            {
+                case VerifyOutcome.Removed:
+                    console.MarkupLineInterpolated($"[red]removed[/] {kind} {content.Digest} from the bucket: its {content.Length} bytes hash to {result.Actual}");
+                    break;
+                case VerifyOutcome.NotRemoved:
+                    console.MarkupLineInterpolated($"[red]corrupt[/] {kind} {content.Digest} in the bucket: its bytes hash to {result.Actual}; could not remove it: {result.Problem}");
+                    break;
+                case VerifyOutcome.Unreadable:
+                    console.MarkupLineInterpolated($"[yellow]unreadable[/] {kind} {content.Digest} in the bucket: {result.Problem}");
                     break;
             }
         }

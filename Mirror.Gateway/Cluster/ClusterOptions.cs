@@ -35,6 +35,16 @@ internal sealed class ClusterOptions
     /// <summary>This node's name in leases, logs and metrics (<c>mirror.cluster.node</c>); default the host name and the listening port.</summary>
     public string Node { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// This node's address as the other nodes reach it (<c>mirror.cluster.url</c>), named in its fill leases so that
+    /// the others stream a fill from it (with <c>storage.s3</c>); default <c>http://</c> (<c>https://</c> with
+    /// <c>http.tls</c>) and <c>http.addr</c>'s host and port, the host name where that address is a wildcard.
+    /// </summary>
+    public Uri? Url { get; set; }
+
+    /// <summary><c>http.secret</c>, which signs the nodes' requests to each other; required with <c>storage.s3</c>.</summary>
+    public string? Secret { get; set; }
+
     /// <summary>A cluster node: the configuration names a Redis, in either key.</summary>
     public bool IsCluster => !string.IsNullOrEmpty(Address);
 }

@@ -5,11 +5,15 @@ using Mirror.Gateway.Listening;
 namespace Mirror.Gateway.Cluster;
 
 /// <summary>
-/// Reads distribution's <c>redis</c> section and <c>mirror.cluster.node</c>: one Redis (a seed list of more is
-/// refused: the mirror's leases need one), its credentials, database, timeouts and TLS, and this node's name.
+/// Reads distribution's <c>redis</c> section, <c>mirror.cluster.node</c> and <c>mirror.cluster.url</c>: one Redis (a
+/// seed list of more is refused: the mirror's leases need one), its credentials, database, timeouts and TLS, this
+/// node's name and address, and (with <c>storage.s3</c>) the <c>http.secret</c> the nodes sign their requests with.
 /// </summary>
 internal sealed class ClusterOptionsSetup(ConfigurationReader read) : IConfigureOptions<ClusterOptions>
 {
+    /// <summary>As <c>auth.upstream</c> asks of <c>http.secret</c>: it grants another node's fills.</summary>
+    private const int MinSecretLength = 32;
+
     /// <summary>
     /// The cluster options exactly as <see cref="IOptions{ClusterOptions}"/> holds them, for composition, which
     /// must take <see cref="ClusterOptions.IsCluster"/> before there is a container to ask.
@@ -58,8 +62,30 @@ internal sealed class ClusterOptionsSetup(ConfigurationReader read) : IConfigure
             throw ConfigurationReader.Invalid<ClusterOptions>(options.AddressKey!, options.Address, "is not host:port");
         }
 
-        var port = read.Value(ConfigurationKeys.HttpAddr) is { } addr && ListenAddress.TryParse(addr) is { } listen ? listen.Port : 5000;
-        options.Node = read.Value(ConfigurationKeys.ClusterNode) ?? $"{Environment.MachineName}:{port}";
+        var listen = read.Value(ConfigurationKeys.HttpAddr) is { } addr ? ListenAddress.TryParse(addr) : null;
+        options.Node = read.Value(ConfigurationKeys.ClusterNode) ?? $"{Environment.MachineName}:{listen?.Port ?? 5000}";
+        options.Url = Url(listen);
+        options.Secret = read.Value(ConfigurationKeys.HttpSecret);
+        if (options.IsCluster && read.Has(ConfigurationKeys.S3) && (options.Secret?.Length ?? 0) < MinSecretLength)
+        {
+            // Fail closed: the nodes stream fills to each other only signed with it, and nothing unsigned is served.
+            throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.HttpSecret, $"is {(options.Secret is null ? "not set" : $"{options.Secret.Length} characters")}; a cluster on storage.s3 signs its nodes' requests to each other with it: give every node the same secret of at least {MinSecretLength} characters (openssl rand -base64 32)");
+        }
+    }
+
+    /// <summary><c>mirror.cluster.url</c>, or the listening address as the other nodes would reach it.</summary>
+    private Uri Url(ListenAddress? listen)
+    {
+        if (read.Value(ConfigurationKeys.ClusterUrl) is { } url)
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out var given) && given.Scheme is "http" or "https" && given.AbsolutePath == "/" && string.IsNullOrEmpty(given.Query)
+                ? given
+                : throw ConfigurationReader.Invalid<ClusterOptions>(ConfigurationKeys.ClusterUrl, url, "is not an http:// or https:// URL of a host and port alone (http://10.0.0.5:5000)");
+        }
+
+        var host = listen?.Host is { Length: > 0 } named && named is not ("0.0.0.0" or "::" or "*" or "+") ? named : Environment.MachineName;
+        var scheme = read.Has("http.tls") ? "https" : "http";
+        return new UriBuilder(scheme, host, listen?.Port ?? 5000).Uri;
     }
 
     /// <summary>The one Redis, from <c>redis.addr</c> or distribution 3's <c>redis.addrs</c>, and the key it came from.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
+using Mirror.Cache.Blobs;
 using StackExchange.Redis;
 
 namespace Mirror.Gateway.Cluster;
@@ -21,6 +22,8 @@ internal static class ClusterServiceCollectionExtensions
 
         services.AddSingleton<IConnectionMultiplexer>(sp => Connect(sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
         services.AddMirrorCacheNode(cluster.Node);
+        services.AddOptions<FillPeerOptions>().Configure<IOptions<ClusterOptions>>((peers, options) => (peers.Address, peers.Secret) = (options.Value.Url, options.Value.Secret));
+        services.AddSingleton<FillStreamEndpoint>();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         return services;
     }

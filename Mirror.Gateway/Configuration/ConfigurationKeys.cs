@@ -103,6 +103,7 @@ internal static class ConfigurationKeys
     public const string RedisWriteTimeout = "redis.writetimeout";
     public const string RedisTls = "redis.tls.enabled";
     public const string ClusterNode = "mirror.cluster.node";
+    public const string ClusterUrl = "mirror.cluster.url";
 
     /// <summary>The signature policy, a list of rules (<c>mirror.policy.0.repositories.0</c>, ...; <see cref="PolicyRuleKeys"/>).</summary>
     public const string Policy = "mirror.policy";
@@ -140,7 +141,7 @@ internal static class ConfigurationKeys
         ConnectTimeout, FirstByteTimeout, IdleTimeout, MaxConnections, MaxRanges, HeaderTimeout, AccelHeader, AccelLocation,
         TagListBytes, TagListPages, TokenBytes, WatchFills,
         MinResponseRate, MinResponseGrace, QuotaReserve,
-        RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode,
+        RedisAddr, RedisUsername, RedisPassword, RedisDb, RedisDialTimeout, RedisReadTimeout, RedisWriteTimeout, RedisTls, ClusterNode, ClusterUrl,
         S3AccessKey, S3SecretKey, S3Region, S3RegionEndpoint, S3ForcePathStyle, S3Bucket, S3Encrypt, S3KeyId, S3Secure, S3SkipVerify, S3V4Auth,
         S3ChunkSize, S3RootDirectory, S3StorageClass, RedirectDisable, LocalDirectory,
 
@@ -154,8 +155,8 @@ internal static class ConfigurationKeys
         "redis.connmaxidletime", "redis.connmaxlifetime", "redis.maxretries", "redis.minretrybackoff", "redis.maxretrybackoff",
         "redis.contexttimeoutenabled", "redis.clientname", "redis.protocol", "redis.disableidentity", "redis.identitysuffix", "redis.unstableresp3",
 
-        // http.secret signs auth.upstream's tokens (AuthOptionsSetup; distribution signs its upload state with it,
-        // which a read-only mirror has none of, so without auth.upstream it has no effect).
+        // http.secret signs auth.upstream's tokens (AuthOptionsSetup) and the requests of a cluster's nodes to each
+        // other (ClusterOptionsSetup); distribution signs its upload state with it, which a read-only mirror has none of.
         HttpSecret,
 
         // Accepted with no effect: distribution bounds its background cache writes with

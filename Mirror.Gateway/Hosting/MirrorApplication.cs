@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
+using Mirror.Cache.Blobs;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Gateway.Api;
@@ -100,7 +101,7 @@ internal static class MirrorApplication
         return app;
     }
 
-    /// <summary>Metrics, the status page, health, the token service and the registry API; with authentication on, each behind its policy.</summary>
+    /// <summary>Metrics, the status page, health, the token service, a cluster node's fills for the other nodes, and the registry API; with authentication on, each behind its policy (the fills behind http.secret).</summary>
     private static void MapEndpoints(WebApplication app, ServerOptions server, bool authOn)
     {
         void Guard(IEndpointConventionBuilder endpoints, string policy)
@@ -122,6 +123,12 @@ internal static class MirrorApplication
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Upstream)
         {
             app.MapGet(UpstreamTokenService.Path, app.Services.GetRequiredService<UpstreamTokenService>().IssueAsync);
+        }
+
+        if (app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.IsCluster)
+        {
+            // The other nodes' requests for this node's fills: signed with http.secret, not a client's credentials.
+            app.MapGet(FillPeerOptions.Path + "{digest}", (HttpContext context, string digest) => context.RequestServices.GetRequiredService<FillStreamEndpoint>().ServeAsync(context, digest));
         }
 
         Guard(app.MapReverseProxy(pipeline => pipeline.UseMiddleware<RegistryApiMiddleware>()), AuthorizationSetup.RegistryPolicy);

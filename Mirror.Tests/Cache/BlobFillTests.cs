@@ -192,7 +192,7 @@ internal sealed class BlobFillTests
     }
 
     private BlobFillCoordinator Coordinator(IBlobSource source) =>
-        new(_store.Blobs, _store.Links, _store.Provenance, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Concurrency.SingleNode(), new SoleFillRunner(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, _store.Provenance, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), new Mirror.Cache.Concurrency.SingleNode(), new SoleFillRunner(), new FillPeers(Options.Create(new FillPeerOptions()), new Mirror.Cache.Buckets.NoBucket(), TimeProvider.System), NullLogger<BlobFill>.Instance);
 
     /// <summary>A blob source whose body the test writes into a pipe, byte by byte if it likes.</summary>
     private sealed class PipeSource(long length) : IBlobSource

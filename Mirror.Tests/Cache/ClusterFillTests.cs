@@ -47,7 +47,7 @@ internal sealed class ClusterFillTests
         // before it names a file of its own; then this node wins the lease.
         var deadFile = _store.Layout.NewTempPath();
         File.WriteAllBytes(deadFile, content[..Half]);
-        var nodeA = ClusterFill.LeaseValue("node-a", deadFile, content.Length);
+        var nodeA = ClusterFill.LeaseValue("node-a", deadFile, content.Length, null);
         var cluster = new ScriptedCoordinator(nodeA, "node-c||", null) { Holder = nodeA };
         var source = new RangeSource(content);
         using var coordinator = Coordinator(cluster);
@@ -84,7 +84,7 @@ internal sealed class ClusterFillTests
     }
 
     private BlobFillCoordinator Coordinator(IClusterCoordinator cluster) =>
-        new(_store.Blobs, _store.Links, _store.Provenance, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), cluster, new ClusterFillRunner(), NullLogger<BlobFill>.Instance);
+        new(_store.Blobs, _store.Links, _store.Provenance, Options.Create(new FillOptions()), TimeProvider.System, TestMetrics.Create(), cluster, new ClusterFillRunner(), new FillPeers(Options.Create(new FillPeerOptions()), new Mirror.Cache.Buckets.NoBucket(), TimeProvider.System), NullLogger<BlobFill>.Instance);
 
     /// <summary>
     /// A coordinator whose fill lease is held by <see cref="Holder"/> (read by followers); each ask for the

@@ -58,7 +58,7 @@ internal sealed class ClusterUseLogTests
         _otherUses.Save(_other.Index);
         _time.Advance(TimeSpan.FromHours(100));
         var evictor = new StoreEvictor(_sweeper.Index, _sweeper.Blobs, _sweeper.Manifests, _sweeper.Pins, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<StoreEvictor>.Instance);
-        using var sweeper = new StoreSweeper(evictor, _sweeper.Pins, _sweeper.Index, _sweeperUses, new HeldSweepLease(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
+        using var sweeper = new StoreSweeper(evictor, new BucketSweeper(_sweeper.Index, new Mirror.Cache.Buckets.NoBucket(), _sweeper.Deletes, _sweeper.Pins, _sweeperUses, Options.Create(_options), _time, TestMetrics.Create(), NullLogger<BucketSweeper>.Instance), _sweeper.Pins, _sweeper.Index, _sweeperUses, new HeldSweepLease(), Options.Create(_options), _time, NullLogger<StoreSweeper>.Instance);
 
         // The first sweep runs once the index is loaded; the fact awaited is the cluster being told what went.
         _sweeper.Index.MarkLoaded(null);

@@ -51,6 +51,16 @@ internal sealed class ClusterDecisionTests
         });
     }
 
+    [TestCase("http: {addr: '10.0.0.5:5001'}", "http://10.0.0.5:5001/")]
+    [TestCase("http: {addr: '10.0.0.5:5001', tls: {certificate: c, key: k}}", "https://10.0.0.5:5001/")]
+    [TestCase("http: {addr: '10.0.0.5:5001'}\nmirror: {cluster: {url: 'http://mirror-a.internal:8080'}}", "http://mirror-a.internal:8080/")]
+    public void ClusterOf_Url_IsTheGivenOneOrTheListeningAddress(string yaml, string url) =>
+        Assert.That(ClusterOptionsSetup.ClusterOf(Load("redis: {addr: '127.0.0.1:6379'}\n" + yaml)).Url, Is.EqualTo(new Uri(url)));
+
+    [Test]
+    public void ClusterOf_ListeningOnEveryAddress_NamesTheHost() =>
+        Assert.That(ClusterOptionsSetup.ClusterOf(Load("redis: {addr: '127.0.0.1:6379'}\nhttp: {addr: ':5002'}")).Url, Is.EqualTo(new UriBuilder("http", Environment.MachineName, 5002).Uri));
+
     [Test]
     public async Task AddMirror_RedisAddrsWithOneEntry_ComposesAClusterNode()
     {

@@ -245,6 +245,8 @@ internal sealed class ConfigurationTests
     [TestCase("mirror: {policy: [{repositories: ['*'], alow: true}]}", "mirror.policy.0.alow")]
     [TestCase("mirror: {policy: [{repositories: ['*']}]}", "mirror.policy.0: has neither sigstore.keys nor allow")]
     [TestCase("mirror: {policy: [{sigstore: {keys: ['{dir}/cert.pem']}}]}", "mirror.policy.0.repositories: is missing")]
+    [TestCase("storage: {s3: {bucket: b, region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}\nredis: {addr: '127.0.0.1:6379'}", "http.secret: is not set; a cluster on storage.s3 signs")]
+    [TestCase("redis: {addr: '127.0.0.1:6379'}\nmirror: {cluster: {url: 'ftp://node.example'}}", "mirror.cluster.url: 'ftp://node.example' is not an http:// or https:// URL")]
     [TestCase("storage: {s3: {region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.bucket: missing")]
     [TestCase("storage: {s3: {bucket: b}}\nmirror: {localdirectory: '{dir}/local'}", "storage.s3.region: missing")]
     [TestCase("storage: {filesystem: {rootdirectory: '{dir}/store'}, s3: {bucket: b, region: us-east-1}}\nmirror: {localdirectory: '{dir}/local'}", "storage: give exactly one of storage.filesystem and storage.s3")]

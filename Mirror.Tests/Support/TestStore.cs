@@ -24,8 +24,9 @@ internal sealed class TestStore : IDisposable
         var space = new DiskSpace(Layout, Pins, Options.Create(eviction), time, NullLogger<DiskSpace>.Instance);
         _time = time;
         Journal = new UseJournal(Layout, NullLogger<UseJournal>.Instance, rewriteAfter);
-        Blobs = new BlobStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<BlobStore>.Instance);
-        Manifests = new ManifestStore(Layout, Index, space, bucket ?? new NoBucket(), time, NullLogger<ManifestStore>.Instance);
+        Deletes = new ObjectDeletes(bucket ?? new NoBucket(), new LocalObjectGuard(), NullLogger<ObjectDeletes>.Instance);
+        Blobs = new BlobStore(Layout, Index, space, bucket ?? new NoBucket(), Deletes, time, NullLogger<BlobStore>.Instance);
+        Manifests = new ManifestStore(Layout, Index, space, bucket ?? new NoBucket(), Deletes, time, NullLogger<ManifestStore>.Instance);
         Proofs = new ProofJournal(Layout, NullLogger<ProofJournal>.Instance);
         Proofs.Load();
         Provenance = new Provenance(Proofs, Options.Create(new ProofOptions()), NullLogger<Provenance>.Instance);
@@ -33,6 +34,9 @@ internal sealed class TestStore : IDisposable
     }
 
     public StoreLayout Layout { get; }
+
+    /// <summary>The bucket's guarded deletes (a lock per digest in the process, as on one node).</summary>
+    public ObjectDeletes Deletes { get; }
 
     public StoreIndex Index { get; } = new();
 
