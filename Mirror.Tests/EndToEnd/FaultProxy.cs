@@ -137,7 +137,8 @@ internal sealed class FaultProxy : IAsyncDisposable
         var window = Array.Empty<byte>();
         long offset = 0;
         long? origin = Marker is null ? 0 : null;
-        var started = DateTime.UtcNow;
+        var pacedSince = DateTime.UtcNow;
+        long paced = 0;
         int read;
         while ((read = await from.ReadAsync(buffer, _stopping.Token)) > 0)
         {
@@ -175,12 +176,20 @@ internal sealed class FaultProxy : IAsyncDisposable
                 return;
             }
 
+            paced += count;
             if (BytesPerSecond is { } rate)
             {
-                var due = started + TimeSpan.FromSeconds((double)offset / rate);
-                if (due > DateTime.UtcNow)
+                // Paced from the last moment the connection kept to the rate: a kept-alive connection that sat idle
+                // (or ran unthrottled) earns no credit, or the next fill on it would burst megabytes at once.
+                var now = DateTime.UtcNow;
+                var due = pacedSince + TimeSpan.FromSeconds((double)paced / rate);
+                if (due < now - TimeSpan.FromMilliseconds(100))
                 {
-                    await Task.Delay(due - DateTime.UtcNow, _stopping.Token);
+                    (pacedSince, paced) = (now, 0);
+                }
+                else if (due > now)
+                {
+                    await Task.Delay(due - now, _stopping.Token);
                 }
             }
         }
