@@ -19,6 +19,9 @@ need chromium chromium
 need redis-server redis-server
 need nginx nginx-light
 need systemd-analyze systemd
+# The native build (PublishAot) that deploy/build-image.sh publishes for the image's end-to-end test.
+need clang clang
+[ -e /usr/include/zlib.h ] || packages+=(zlib1g-dev)
 need ceph-mon ceph-mon
 need ceph-osd ceph-osd
 need radosgw radosgw

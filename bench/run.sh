@@ -13,6 +13,8 @@
 #   bench/run.sh cluster      # only 30 clients on a cold blob, 3 mirror nodes against 3 distribution proxies (bench/cluster.sh)
 #   bench/run.sh policy       # only a cached manifest by tag with mirror.policy on against off (bench/policy.sh)
 #   bench/run.sh quota        # only the manifest GETs upstream of 20 dockerd-like clients over 10 rounds (bench/quota.sh)
+#   bench/run.sh native       # only the native build's first answer and peak memory beside the JIT build and distribution
+#                             # (bench/native.sh; MIRROR_NATIVE=path/to/Mirror.Gateway skips its publish)
 #   bench/run.sh s3           # only the S3 rows: radosgw, redirect on and off, and 10 clients over two nodes (bench/s3.sh)
 #   bench/cold.sh [REV]       # only the cold rows with their limits (upstream read directly, dd), against REV's build too
 set -euo pipefail
@@ -312,6 +314,10 @@ if [ "$CASES" = lazy ]; then
   lazy_only
   exit 0
 fi
+if [ "$CASES" = native ]; then
+  "$ROOT/bench/native.sh" "${MIRROR_NATIVE:-}"
+  exit 0
+fi
 
 echo "warm ${BIG_MIB} MiB blob, one client" >&2
 start_mirror; start_dist
@@ -507,6 +513,10 @@ policy_case
 scale_case
 quota_case
 s3_case
+# Alone, after every other case has stopped its servers: the native build, the JIT build and distribution, each started
+# fresh (issue 22's first answer and peak memory).
+echo "native build: first answer and peak memory" >&2
+NATIVE_TABLE=$("$ROOT/bench/native.sh" "${MIRROR_NATIVE:-}")
 
 # --- the table ----------------------------------------------------------------------------------
 {
@@ -549,6 +559,15 @@ s3_case
   echo
   # The cold rows with their limits, from the last bench/cold.sh (which rewrites this section of results.md alone).
   [ ! -f "$ROOT/bench/cold-results.md" ] || cat "$ROOT/bench/cold-results.md"
+  [ ! -f "$ROOT/bench/cold-results.md" ] || echo
+  echo "## The native build (issue 22)"
+  echo
+  echo "\`bench/native.sh\`: the native build (\`PublishAot\`, as in the image), the JIT build (\`dotnet Mirror.Gateway.dll\`) and"
+  echo "distribution's proxy, each started on a fresh store: time from exec to the first 200 on \`/v2/\`, then peak resident memory"
+  echo "(VmHWM) of a fresh process after ten clients on one cold ${BIG_MIB} MiB blob at once and then ten on it warm."
+  echo
+  echo "$NATIVE_TABLE"
+  echo
   scale_section
 } >"$OUT.new"
 if [ -f "$ROOT/bench/notes.md" ]; then { echo; cat "$ROOT/bench/notes.md"; } >>"$OUT.new"; fi

@@ -59,13 +59,13 @@ internal sealed class ClusterPullLedger(PullLedger local, RedisRecords redis) : 
     public async Task ObserveAsync(string upstream, string source, QuotaReading reading, CancellationToken cancellationToken)
     {
         local.Observe(upstream, source, reading);
-        await WriteAsync(Field(upstream, source, ReadingField), reading.At, JsonSerializer.Serialize(reading));
+        await WriteAsync(Field(upstream, source, ReadingField), reading.At, JsonSerializer.Serialize(reading, QuotaJson.Default.QuotaReading));
     }
 
     public async Task HoldAsync(string upstream, string source, PullHold hold, CancellationToken cancellationToken)
     {
         local.Hold(upstream, source, hold);
-        await WriteAsync(Field(upstream, source, HoldField), hold.At, JsonSerializer.Serialize(hold));
+        await WriteAsync(Field(upstream, source, HoldField), hold.At, JsonSerializer.Serialize(hold, QuotaJson.Default.PullHold));
     }
 
     public async Task SpendAsync(string upstream, string source, DateTimeOffset at, TimeSpan window, CancellationToken cancellationToken)
@@ -107,8 +107,8 @@ internal sealed class ClusterPullLedger(PullLedger local, RedisRecords redis) : 
             .Select(g => (
                 g.Key.Item1,
                 g.Key.Item2,
-                g.FirstOrDefault(e => e.Key[2] == ReadingField).Value is { } reading ? JsonSerializer.Deserialize<QuotaReading>(reading.AsSpan(TicksWidth)) : null,
-                g.FirstOrDefault(e => e.Key[2] == HoldField).Value is { } hold ? JsonSerializer.Deserialize<PullHold>(hold.AsSpan(TicksWidth)) : null));
+                g.FirstOrDefault(e => e.Key[2] == ReadingField).Value is { } reading ? JsonSerializer.Deserialize(reading.AsSpan(TicksWidth), QuotaJson.Default.QuotaReading) : null,
+                g.FirstOrDefault(e => e.Key[2] == HoldField).Value is { } hold ? JsonSerializer.Deserialize(hold.AsSpan(TicksWidth), QuotaJson.Default.PullHold) : null));
 
     /// <summary>The cluster's pulls (members <c>&lt;upstream&gt; &lt;source&gt; &lt;ticks&gt; &lt;id&gt;</c>) of <paramref name="record"/>'s upstream and source within its window.</summary>
     private static int Count(RedisValue[] pulls, QuotaRecord record, DateTimeOffset now)

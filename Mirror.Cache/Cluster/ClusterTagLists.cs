@@ -19,7 +19,7 @@ internal sealed class ClusterTagLists(TagListFiles files, RedisRecords redis) : 
             var value = await redis.Database.HashGetAsync(RedisKeys.TagLists, TagListFiles.NameOf(repository));
             if (value.HasValue)
             {
-                return JsonSerializer.Deserialize<List<string>>((byte[])value!);
+                return JsonSerializer.Deserialize((byte[])value!, TagJson.Default.ListString);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -35,7 +35,7 @@ internal sealed class ClusterTagLists(TagListFiles files, RedisRecords redis) : 
         await files.RememberAsync(repository, tags, cancellationToken);
         try
         {
-            await redis.Database.HashSetAsync(RedisKeys.TagLists, TagListFiles.NameOf(repository), JsonSerializer.SerializeToUtf8Bytes(tags));
+            await redis.Database.HashSetAsync(RedisKeys.TagLists, TagListFiles.NameOf(repository), JsonSerializer.SerializeToUtf8Bytes(tags, TagJson.Default.ListString));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

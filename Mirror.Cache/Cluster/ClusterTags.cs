@@ -85,10 +85,10 @@ internal sealed class ClusterTags(TagJournal journal, RedisRecords redis) : ITag
         database.ScriptEvaluateAsync(
             LaterScript,
             [RedisKeys.Tags],
-            [Field(record.Repository, record.Tag), record.CheckedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), JsonSerializer.Serialize(record)]);
+            [Field(record.Repository, record.Tag), record.CheckedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), JsonSerializer.Serialize(record, TagJson.Default.TagRecord)]);
 
     private static TagRecord? Parse(RedisValue value) =>
-        value.HasValue && value.ToString() is { Length: > TicksWidth } text ? JsonSerializer.Deserialize<TagRecord>(text.AsSpan(TicksWidth)) : null;
+        value.HasValue && value.ToString() is { Length: > TicksWidth } text ? JsonSerializer.Deserialize(text.AsSpan(TicksWidth), TagJson.Default.TagRecord) : null;
 
     private static string Field(string repository, string tag) => $"{repository}:{tag}";
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mirror.Cache.Protocol;
@@ -62,12 +63,23 @@ public static class ReferrersIndex
         return Write(kept);
     }
 
-    private static byte[] Write(JsonArray descriptors) => JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+    /// <summary>The index written by the node itself (<see cref="JsonNode.WriteTo"/>: no reflection, as in the native build).</summary>
+    private static byte[] Write(JsonArray descriptors)
     {
-        ["schemaVersion"] = 2,
-        ["mediaType"] = MediaTypes.OciIndex,
-        ["manifests"] = descriptors,
-    });
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciIndex,
+            ["manifests"] = descriptors,
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            index.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>The index's descriptors, detached from it; <c>null</c> when it is no index.</summary>
     private static List<JsonNode?>? Descriptors(ReadOnlySpan<byte> content)

@@ -84,7 +84,7 @@ internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<
             lines++;
             try
             {
-                if (JsonSerializer.Deserialize<TagRecord>(line) is { } record)
+                if (JsonSerializer.Deserialize(line, TagJson.Default.TagRecord) is { } record)
                 {
                     _records[(record.Repository, record.Tag)] = record;
                 }
@@ -97,7 +97,7 @@ internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<
 
         if (lines > _records.Count && !layout.ReadOnlyMetadata)
         {
-            var compacted = string.Join(string.Empty, _records.Values.Select(r => JsonSerializer.Serialize(r) + "\n"));
+            var compacted = string.Join(string.Empty, _records.Values.Select(r => JsonSerializer.Serialize(r, TagJson.Default.TagRecord) + "\n"));
             lock (_journalGate)
             {
                 var temp = layout.NewTempPath();
@@ -114,7 +114,7 @@ internal sealed class TagJournal(StoreLayout layout, TimeProvider time, ILogger<
     {
         try
         {
-            File.AppendAllText(_journal, JsonSerializer.Serialize(record) + "\n");
+            File.AppendAllText(_journal, JsonSerializer.Serialize(record, TagJson.Default.TagRecord) + "\n");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -20,7 +20,7 @@ internal sealed class TagListFiles(StoreLayout layout, ILogger<TagListFiles> log
     {
         try
         {
-            return JsonSerializer.Deserialize<List<string>>(await File.ReadAllBytesAsync(PathOf(repository), cancellationToken));
+            return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(PathOf(repository), cancellationToken), TagJson.Default.ListString);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -30,7 +30,7 @@ internal sealed class TagListFiles(StoreLayout layout, ILogger<TagListFiles> log
 
     public async Task RememberAsync(RepositoryKey repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(tags);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(tags, TagJson.Default.ListString);
         var path = PathOf(repository);
         try
         {

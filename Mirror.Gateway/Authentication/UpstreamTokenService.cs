@@ -63,8 +63,9 @@ internal sealed class UpstreamTokenService(
             var token = TokenFor(credentials, access, now);
             context.Response.ContentType = MediaTypes.Json;
             await context.Response.WriteAsJsonAsync(
-                new { token, access_token = token, expires_in = (int)settings.UpstreamTtl.TotalSeconds, issued_at = now.ToString("O") },
-                cancellationToken);
+                new TokenAnswer(token, token, (int)settings.UpstreamTtl.TotalSeconds, now.ToString("O")),
+                TokenJson.Answer.TokenAnswer,
+                cancellationToken: cancellationToken);
         }
         catch (UpstreamUnavailableException ex)
         {
@@ -73,9 +74,9 @@ internal sealed class UpstreamTokenService(
     }
 
     /// <summary>The access to grant: each scope asked for that is a repository's pull the upstream grants these credentials.</summary>
-    private async Task<List<object>> GrantedAsync(StringValues scopes, BasicCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<List<GrantedAccess>> GrantedAsync(StringValues scopes, BasicCredentials? credentials, CancellationToken cancellationToken)
     {
-        var access = new List<object>();
+        var access = new List<GrantedAccess>();
         foreach (var scope in scopes.SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)))
         {
             // type:name:actions, where a name may hold a colon (registry.example:5000/org/app), as distribution reads it.
@@ -84,7 +85,7 @@ internal sealed class UpstreamTokenService(
             if (first > 0 && last > first && scope[..first] == "repository" && scope[(first + 1)..last] is { Length: > 0 } name
                 && scope[(last + 1)..].Split(',').Contains("pull") && await GrantsPullAsync(credentials, name, cancellationToken))
             {
-                access.Add(new { type = "repository", name, actions = PullOnly });
+                access.Add(new GrantedAccess("repository", name, PullOnly));
             }
         }
 
@@ -92,7 +93,7 @@ internal sealed class UpstreamTokenService(
     }
 
     /// <summary>The mirror's token for <paramref name="access"/>, signed with its key, for <c>auth.upstream.ttl</c>.</summary>
-    private string TokenFor(BasicCredentials? credentials, List<object> access, DateTimeOffset now)
+    private string TokenFor(BasicCredentials? credentials, List<GrantedAccess> access, DateTimeOffset now)
     {
         var settings = options.Value;
         return _tokens.CreateToken(new SecurityTokenDescriptor
@@ -106,7 +107,7 @@ internal sealed class UpstreamTokenService(
             {
                 ["sub"] = credentials?.User ?? string.Empty,
                 ["jti"] = Guid.NewGuid().ToString("N"),
-                ["access"] = JsonSerializer.SerializeToElement(access),
+                ["access"] = JsonSerializer.SerializeToElement(access, TokenJson.Default.ListGrantedAccess),
             },
             SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });

@@ -16,9 +16,6 @@ internal static class ListCommand
 {
     public const string Name = "ls";
 
-    /// <summary>Indented, and media types as written (<c>+json</c>, not <c>\u002Bjson</c>): the output is read by scripts, not embedded in HTML.</summary>
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(Argument<string?> config)
     {
         var json = new Option<bool>("--json") { Description = "Print the listing as JSON, for scripts." };
@@ -42,7 +39,7 @@ internal static class ListCommand
             var inventory = session.Maintenance.Inventory();
             if (parsed.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(ToJson(inventory), Json));
+                Console.WriteLine(JsonSerializer.Serialize(ToJson(inventory), ListJson.Output.ListedStore));
             }
             else
             {
@@ -111,31 +108,25 @@ internal static class ListCommand
 
     private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static object ToJson(StoreInventory inventory) => new
-    {
+    private static ListedStore ToJson(StoreInventory inventory) => new(
         inventory.Root,
         inventory.Blobs,
         inventory.Manifests,
         inventory.Bytes,
         inventory.UnclaimedFiles,
         inventory.UnclaimedBytes,
-        Repositories = inventory.Repositories.Select(r => new
-        {
-            Name = r.Key.ToString(),
-            Images = r.Images.Select(i => new
-            {
-                Digest = i.Digest.ToString(),
+        inventory.Repositories.Select(r => new ListedRepository(
+            r.Key.ToString(),
+            r.Images.Select(i => new ListedImage(
+                i.Digest.ToString(),
                 i.Tags,
                 i.MediaType,
                 i.Stored,
                 i.Size,
-                Platforms = i.Platforms.Select(p => new { p.Platform, Digest = p.Digest.ToString(), p.Stored }),
+                i.Platforms.Select(p => new ListedPlatform(p.Platform, p.Digest.ToString(), p.Stored)),
                 i.LastPull,
-                i.Pinned,
-            }),
+                i.Pinned)),
             r.Blobs,
             r.BlobBytes,
-            r.LastPull,
-        }),
-    };
+            r.LastPull)));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,8 @@ internal static class ConfigurationServiceCollectionExtensions
     }
 
     /// <summary><typeparamref name="TOptions"/> read by <typeparamref name="TSetup"/>, and checked when the host starts.</summary>
-    public static IServiceCollection AddOptionsSetup<TOptions, TSetup>(this IServiceCollection services)
+    /// <remarks>The annotations keep the constructors the container and the options factory call, for the trimmed native build.</remarks>
+    public static IServiceCollection AddOptionsSetup<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSetup>(this IServiceCollection services)
         where TOptions : class
         where TSetup : class, IConfigureOptions<TOptions>
     {

@@ -10,11 +10,9 @@ internal static class HealthResponse
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = MediaTypes.Json;
-        var body = new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        var body = new HealthBody(
+            report.Status.ToString(),
+            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckBody(e.Value.Status.ToString(), e.Value.Description)));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJson.Default.HealthBody));
     }
 }

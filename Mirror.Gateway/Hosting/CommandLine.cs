@@ -7,7 +7,7 @@ namespace Mirror.Gateway.Hosting;
 /// <summary>
 /// The command line (System.CommandLine): <c>Mirror.Gateway [serve] [config.yml] [--Key=value ...]</c> serves,
 /// as distribution's <c>registry serve</c>, with .NET's own configuration switches (how WebApplicationFactory
-/// passes its settings); <c>prefetch</c>, <c>ls</c>, <c>verify</c> and <c>gc</c> are the operator's commands.
+/// passes its settings); <c>prefetch</c>, <c>ls</c>, <c>verify</c>, <c>gc</c> and <c>health</c> are the operator's commands.
 /// </summary>
 internal sealed class CommandLine
 {
@@ -94,6 +94,7 @@ internal sealed class CommandLine
         root.Add(ListCommand.Create(ConfigFile("the configuration the mirror serves with, for its store")));
         root.Add(VerifyCommand.Create(ConfigFile("the configuration the mirror serves with, for its store")));
         root.Add(CollectCommand.Create(ConfigFile("the configuration the mirror serves with, for its store and limits")));
+        root.Add(HealthCommand.Create(ConfigFile("the configuration the mirror serves with, for its listen addresses")));
         return root;
     }
 

@@ -51,7 +51,21 @@ internal static class MirrorApplication
             .AddCheck<StoreHealthCheck>("store")
             .AddCheck<UpstreamHealthCheck>("upstream");
         services.AddHostedService<GatewayStartup>();
+        WithoutKeyRingWarmUp(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Data protection's keys are ephemeral (<see cref="RegistryApiServiceCollectionExtensions.AddRegistryApi"/>), yet its
+    /// hosted service loads the key ring from disk before Kestrel listens: it reads, or on a fresh host writes,
+    /// <c>~/.aspnet/DataProtection-Keys</c> (in the image, the store's volume), and delays the first answer (#22).
+    /// </summary>
+    private static void WithoutKeyRingWarmUp(IServiceCollection services)
+    {
+        foreach (var warmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(warmUp);
+        }
     }
 
     /// <summary>

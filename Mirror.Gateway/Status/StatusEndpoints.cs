@@ -20,7 +20,8 @@ internal static class StatusEndpoints
         var group = endpoints.MapGroup(string.Empty);
         group.MapGet(StatusPaths.Page, async (StatusReporter status, CancellationToken cancellationToken) =>
             Results.Content(StatusPage.Render(await status.ReportAsync(cancellationToken)), "text/html; charset=utf-8"));
-        group.MapGet(StatusPaths.Json, async (StatusReporter status, CancellationToken cancellationToken) => Results.Json(await status.ReportAsync(cancellationToken)));
+        group.MapGet(StatusPaths.Json, async (StatusReporter status, CancellationToken cancellationToken) =>
+            Results.Json(await status.ReportAsync(cancellationToken), StatusJson.Default.StatusReport));
         return group;
     }
 }

@@ -94,13 +94,37 @@ internal sealed partial class UpstreamRegistry : IDisposable
             """, new Uri($"http://{address}"), null);
     }
 
-    private static async Task<UpstreamRegistry> StartAsync(string directory, string config, Uri url, AuthenticationHeaderValue? basic)
+    /// <summary>
+    /// A second, open registry over the store of <paramref name="origin"/> (what was pushed there), served over TLS with
+    /// <paramref name="certificates"/>' server certificate for 127.0.0.1, which only their test CA vouches for.
+    /// </summary>
+    public static Task<UpstreamRegistry> StartTlsAsync(string directory, string origin, TestCertificates certificates)
+    {
+        Directory.CreateDirectory(directory);
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        return StartAsync(directory, $"""
+            version: 0.1
+            log: {"{"}level: info{"}"}
+            storage:
+              filesystem: {"{"}rootdirectory: {Path.Combine(origin, "data")}{"}"}
+            http:
+              addr: "{address}"
+              tls: {"{"}certificate: {certificates.ServerCertificatePath}, key: {certificates.ServerKeyPath}{"}"}
+
+            """, new Uri($"https://{address}"), null, certificates.CreateClient());
+    }
+
+    private static async Task<UpstreamRegistry> StartAsync(string directory, string config, Uri url, AuthenticationHeaderValue? basic, HttpClient? client = null)
     {
         var file = Path.Combine(directory, "config.yml");
         await File.WriteAllTextAsync(file, config);
         var process = ManagedProcess.Start("docker-registry", ["serve", file]);
         var registry = new UpstreamRegistry(process, url, basic);
-        await registry.WaitUntilServingAsync();
+        using (client ??= new HttpClient())
+        {
+            await registry.WaitUntilServingAsync(client);
+        }
+
         return registry;
     }
 
@@ -188,9 +212,8 @@ internal sealed partial class UpstreamRegistry : IDisposable
     /// <summary>Stops the registry as an outage would (SIGKILL).</summary>
     public void Kill() => _process.Kill();
 
-    private async Task WaitUntilServingAsync()
+    private async Task WaitUntilServingAsync(HttpClient client)
     {
-        using var client = new HttpClient();
         await Eventually.TrueAsync(
             async () =>
             {

@@ -64,6 +64,19 @@ internal sealed class UpstreamAuthModeTests : FakeUpstreamTests
         });
     }
 
+    [Test]
+    public async Task TokenAnswer_IssuedAt_IsWrittenUnescaped_AsDockersGoClientReadsIt()
+    {
+        Upstream.Server.Given(Request.Create().WithPath("/v2/").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
+        using var mirror = new MirrorFactory(Upstream.Url, TempDir.Combine("store"), new Dictionary<string, string?> { ["auth:upstream:ttl"] = "1m" });
+        using var client = new HttpClient { BaseAddress = mirror.Address };
+
+        var body = await client.GetStringAsync("/auth/token?service=mirror&scope=repository:org/app:pull");
+
+        // Go's time.Time.UnmarshalJSON parses the literal's raw bytes: "\u002B00:00" is no RFC 3339 offset to it.
+        Assert.That(body, Does.Match("\"issued_at\":\"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|\\+00:00)\""));
+    }
+
     /// <summary>The repositories a token from the mirror's token service grants pull on.</summary>
     private static async Task<string[]> GrantedAsync(HttpClient client, string? authorization, params string[] repositories)
     {
