@@ -38,6 +38,21 @@ internal sealed class ClusterLinks(LinkJournal journal, RedisRecords redis) : IR
         return false;
     }
 
+    /// <summary>Every link Redis holds (for <c>ls</c> on the bucket, which reads no node's journal). Throws when Redis cannot be asked.</summary>
+    public static async Task<IReadOnlyList<(string Repository, Digest Digest)>> ReadAllAsync(IDatabase database)
+    {
+        var links = new List<(string, Digest)>();
+        foreach (var member in await database.SetMembersAsync(RedisKeys.Links))
+        {
+            if (member.ToString().Split(' ') is [var repository, var digest] && Digest.TryParse(digest) is { } parsed)
+            {
+                links.Add((repository, parsed));
+            }
+        }
+
+        return links;
+    }
+
     public bool Link(RepositoryKey repository, Digest digest)
     {
         if (!journal.Link(repository, digest))

@@ -87,6 +87,10 @@ internal sealed class ClusterTags(TagJournal journal, RedisRecords redis) : ITag
             [RedisKeys.Tags],
             [Field(record.Repository, record.Tag), record.CheckedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), JsonSerializer.Serialize(record)]);
 
+    /// <summary>Every tag Redis holds (for <c>ls</c> on the bucket, which reads no node's journal). Throws when Redis cannot be asked.</summary>
+    public static async Task<IReadOnlyList<TagRecord>> ReadAllAsync(IDatabase database) =>
+        (await database.HashGetAllAsync(RedisKeys.Tags)).Select(entry => Parse(entry.Value)).OfType<TagRecord>().ToList();
+
     private static TagRecord? Parse(RedisValue value) =>
         value.HasValue && value.ToString() is { Length: > TicksWidth } text ? JsonSerializer.Deserialize<TagRecord>(text.AsSpan(TicksWidth)) : null;
 

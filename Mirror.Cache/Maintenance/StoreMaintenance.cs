@@ -1,7 +1,10 @@
 using Mirror.Cache.Buckets;
+using Mirror.Cache.Cluster;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
+using StackExchange.Redis;
 
 namespace Mirror.Cache.Maintenance;
 
@@ -100,6 +103,31 @@ public sealed class StoreMaintenance
     /// </summary>
     public Task<BucketSweep> CollectBucketAsync(bool dryRun, DateTimeOffset olderThan, Action<StoredContent> removed, CancellationToken cancellationToken) =>
         _bucketMaintenance.CollectAsync(dryRun, olderThan, removed, cancellationToken);
+
+    /// <summary>
+    /// With <c>storage.s3</c>, the images the bucket holds (<paramref name="root"/> names it), whatever the local
+    /// directory holds, after <see cref="LoadAsync"/>: repositories and tags as <paramref name="redis"/> (a
+    /// cluster's) and the local metadata know them, other images by digest; <c>null</c> on the filesystem
+    /// alone. S3 and Redis errors are thrown: the command reports them.
+    /// </summary>
+    public async Task<StoreInventory?> BucketInventoryAsync(string root, IConnectionMultiplexer? redis, CancellationToken cancellationToken)
+    {
+        if (!_bucket.IsEnabled)
+        {
+            return null;
+        }
+
+        IEnumerable<TagRecord> tags = _tags.Records.ToList();
+        IEnumerable<(string Repository, Digest Digest)> links = _links.All.ToList();
+        if (redis is not null)
+        {
+            var database = redis.GetDatabase();
+            tags = tags.Concat(await ClusterTags.ReadAllAsync(database));
+            links = links.Concat(await ClusterLinks.ReadAllAsync(database));
+        }
+
+        return await new BucketInventoryReader(_bucket, _pins).ReadAsync(root, tags, links, cancellationToken);
+    }
 
     /// <summary>
     /// With <c>storage.s3</c>, what the bucket holds, listed (and what of it this node's index lacks, after

@@ -28,7 +28,8 @@ internal static class ClusterServiceCollectionExtensions
         return services;
     }
 
-    private static ConnectionMultiplexer Connect(ClusterOptions options)
+    /// <summary>The cluster's Redis, as a node connects to it (also for <c>ls</c> on the bucket).</summary>
+    internal static ConnectionMultiplexer Connect(ClusterOptions options)
     {
         var configuration = ConfigurationOptions.Parse(options.Address!);
         configuration.User = options.Username;
