@@ -38,11 +38,11 @@ internal sealed class ClusterLinks(LinkJournal journal, RedisRecords redis) : IR
         return false;
     }
 
-    /// <summary>Every link Redis holds (for <c>ls</c> on the bucket, which reads no node's journal). Throws when Redis cannot be asked.</summary>
-    public static async Task<IReadOnlyList<(string Repository, Digest Digest)>> ReadAllAsync(IDatabase database)
+    /// <summary>Every link Redis holds, with this node's (for <c>ls</c> on the bucket). Throws when Redis cannot be asked.</summary>
+    public async Task<IReadOnlyList<(string Repository, Digest Digest)>> AllLinksAsync(CancellationToken cancellationToken)
     {
-        var links = new List<(string, Digest)>();
-        foreach (var member in await database.SetMembersAsync(RedisKeys.Links))
+        var links = new List<(string, Digest)>(journal.All);
+        foreach (var member in await redis.Database.SetMembersAsync(RedisKeys.Links).WaitAsync(cancellationToken))
         {
             if (member.ToString().Split(' ') is [var repository, var digest] && Digest.TryParse(digest) is { } parsed)
             {

@@ -87,9 +87,9 @@ internal sealed class ClusterTags(TagJournal journal, RedisRecords redis) : ITag
             [RedisKeys.Tags],
             [Field(record.Repository, record.Tag), record.CheckedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), JsonSerializer.Serialize(record)]);
 
-    /// <summary>Every tag Redis holds (for <c>ls</c> on the bucket, which reads no node's journal). Throws when Redis cannot be asked.</summary>
-    public static async Task<IReadOnlyList<TagRecord>> ReadAllAsync(IDatabase database) =>
-        (await database.HashGetAllAsync(RedisKeys.Tags)).Select(entry => Parse(entry.Value)).OfType<TagRecord>().ToList();
+    /// <summary>Every tag Redis holds, with this node's (for <c>ls</c> on the bucket). Throws when Redis cannot be asked.</summary>
+    public async Task<IReadOnlyList<TagRecord>> AllRecordsAsync(CancellationToken cancellationToken) =>
+        [.. journal.Records, .. (await redis.Database.HashGetAllAsync(RedisKeys.Tags).WaitAsync(cancellationToken)).Select(entry => Parse(entry.Value)).OfType<TagRecord>()];
 
     private static TagRecord? Parse(RedisValue value) =>
         value.HasValue && value.ToString() is { Length: > TicksWidth } text ? JsonSerializer.Deserialize<TagRecord>(text.AsSpan(TicksWidth)) : null;

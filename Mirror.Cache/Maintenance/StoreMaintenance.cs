@@ -1,10 +1,8 @@
 using Mirror.Cache.Buckets;
-using Mirror.Cache.Cluster;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
-using StackExchange.Redis;
 
 namespace Mirror.Cache.Maintenance;
 
@@ -106,26 +104,19 @@ public sealed class StoreMaintenance
 
     /// <summary>
     /// With <c>storage.s3</c>, the images the bucket holds (<paramref name="root"/> names it), whatever the local
-    /// directory holds, after <see cref="LoadAsync"/>: repositories and tags as <paramref name="redis"/> (a
-    /// cluster's) and the local metadata know them, other images by digest; <c>null</c> on the filesystem
-    /// alone. S3 and Redis errors are thrown: the command reports them.
+    /// directory holds, after <see cref="LoadAsync"/>: repositories and tags as the cluster's Redis and the
+    /// local metadata know them, other images by digest; <c>null</c> on the filesystem alone. S3 and Redis
+    /// errors are thrown: the command reports them.
     /// </summary>
-    public async Task<StoreInventory?> BucketInventoryAsync(string root, IConnectionMultiplexer? redis, CancellationToken cancellationToken)
+    public async Task<StoreInventory?> BucketInventoryAsync(string root, CancellationToken cancellationToken)
     {
         if (!_bucket.IsEnabled)
         {
             return null;
         }
 
-        IEnumerable<TagRecord> tags = _tags.Records.ToList();
-        IEnumerable<(string Repository, Digest Digest)> links = _links.All.ToList();
-        if (redis is not null)
-        {
-            var database = redis.GetDatabase();
-            tags = tags.Concat(await ClusterTags.ReadAllAsync(database));
-            links = links.Concat(await ClusterLinks.ReadAllAsync(database));
-        }
-
+        var tags = await _tags.AllRecordsAsync(cancellationToken);
+        var links = await _links.AllLinksAsync(cancellationToken);
         return await new BucketInventoryReader(_bucket, _pins).ReadAsync(root, tags, links, cancellationToken);
     }
 

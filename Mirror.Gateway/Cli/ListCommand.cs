@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Mirror.Cache.Maintenance;
-using Mirror.Gateway.Cluster;
 using Mirror.Gateway.Configuration;
 using Spectre.Console;
 
@@ -44,8 +43,7 @@ internal static class ListCommand
             await session.Maintenance.LoadAsync(cancellationToken);
 
             // With storage.s3 the bucket is listed (its images named by Redis's tags in a cluster), not the local directory.
-            using var redis = session.Cluster.IsCluster && session.Maintenance.HasBucket ? ClusterServiceCollectionExtensions.Connect(session.Cluster) : null;
-            var inventory = await session.Maintenance.BucketInventoryAsync(session.BucketName, redis, cancellationToken)
+            var inventory = await session.Maintenance.BucketInventoryAsync(session.BucketName, cancellationToken)
                 ?? session.Maintenance.Inventory();
             if (parsed.GetValue(json))
             {

@@ -81,7 +81,7 @@ internal sealed class StoreSession : IDisposable
                 return Failed([$"{key}: '{Path.GetFullPath(root)}' " + (bucket ? "does not exist" : "holds no store (no blobs/ or manifests/)")]);
             }
 
-            services = Compose(configuration, writes).BuildServiceProvider();
+            services = Compose(configuration, writes, bucket).BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
             var session = new StoreSession(services);
             services = null;
@@ -105,9 +105,9 @@ internal sealed class StoreSession : IDisposable
 
     /// <summary>
     /// The cache's own services, with every option serving reads (so a value serving would refuse is refused
-    /// here too), logging warnings to standard error.
+    /// here too), logging warnings to standard error; with a <paramref name="bucket"/>, a cluster node's.
     /// </summary>
-    private static ServiceCollection Compose(IConfiguration configuration, bool writes)
+    private static ServiceCollection Compose(IConfiguration configuration, bool writes, bool bucket)
     {
         var services = new ServiceCollection();
         services.AddSingleton(TimeProvider.System);
@@ -124,7 +124,17 @@ internal sealed class StoreSession : IDisposable
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
             .AddFrontProxyOptions();
-        services.AddMirrorCache();
+        if (bucket)
+        {
+            // A cluster on a bucket as serving composes it: its tags and links are Redis's, by which ls names the
+            // bucket's images (an empty local directory knows none). No lease or record is written from here.
+            services.AddCache(ClusterOptionsSetup.ComposedClusterOf(configuration));
+        }
+        else
+        {
+            services.AddMirrorCache();
+        }
+
         services.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
         if (!writes)
         {

@@ -28,8 +28,7 @@ internal static class ClusterServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The cluster's Redis, as a node connects to it (also for <c>ls</c> on the bucket).</summary>
-    internal static ConnectionMultiplexer Connect(ClusterOptions options)
+    private static ConnectionMultiplexer Connect(ClusterOptions options)
     {
         var configuration = ConfigurationOptions.Parse(options.Address!);
         configuration.User = options.Username;
