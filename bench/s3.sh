@@ -5,7 +5,9 @@
 #   warm S3_MIB MiB blob (redirect on, then off): bytes/s of one client, the blob already in the bucket;
 #   cold S3_MIB MiB blob (redirect on, then off): bytes/s of one client and the upstream's GETs;
 #   S3_CLIENTS clients on one cold S3_MIB MiB blob over two nodes (the mirror's with Redis, each its own
-#   local directory; distribution's two proxies): wall time and upstream GETs.
+#   local directory; distribution's two proxies): wall time and upstream GETs;
+#   warm S3_MIB MiB blob from the bucket (redirect off) on the second node, whose local directory lacks it (the
+#   first node filled it): bytes/s and upstream GETs, then the same blob again from that node (its local copy).
 #
 #   bench/run.sh s3           # this case alone: rewrites only its rows of bench/results.md
 S3_MIB=${S3_MIB:-128}
@@ -154,13 +156,27 @@ s3_many() { # s3_many mirror|dist FILE: S3_CLIENTS clients on a cold blob over t
   echo "$wall $(( $(upstream_gets "$blob") - before )) $failed" >>"$2"
 }
 
+s3_remote() { # s3_remote mirror|dist FILE-PREFIX: a blob filled through node 0, then GET twice from node 1 (redirect off)
+  local side=$1 blob addrs root before
+  if [ "$side" = mirror ]; then addrs=("${S3_NODES[@]}"); root=cluster; else addrs=("${S3_DNODES[@]}"); root=dcluster; fi
+  blob=$(s3_push "$S3_MIB")
+  s3_curl "http://${addrs[0]}/v2/bench/blobs/blobs/$blob" >/dev/null
+  for _ in $(seq 600); do s3_in_bucket "$root" "$blob" && break; sleep 0.2; done
+  settle
+  before=$(upstream_gets "$blob")
+  s3_curl "http://${addrs[1]}/v2/bench/blobs/blobs/$blob" >>"$2.remote"
+  settle
+  echo "$(( $(upstream_gets "$blob") - before ))" >>"$2.remotegets"
+  s3_curl "http://${addrs[1]}/v2/bench/blobs/blobs/$blob" >>"$2.again"
+}
+
 s3_case() {
   echo "S3 (radosgw): warm and cold ${S3_MIB} MiB blobs, redirect on and off, and $S3_CLIENTS clients over two nodes" >&2
   s3_start
   local i p order
   # Unmeasured: each side's first fills and compiles.
   for i in 0 1; do s3_curl "http://${S3_MIRRORS[$i]}/v2/bench/blobs/blobs/$SMALL" >/dev/null; s3_curl "http://${S3_DISTS[$i]}/v2/bench/blobs/blobs/$SMALL" >/dev/null; done
-  rm -f "$W"/s3.*.cold "$W"/s3.*.coldgets "$W"/s3.*.warm "$W"/s3.many.*
+  rm -f "$W"/s3.*.cold "$W"/s3.*.coldgets "$W"/s3.*.warm "$W"/s3.many.* "$W"/s3.*.remote "$W"/s3.*.remotegets "$W"/s3.*.again
   for i in $(seq "$ROUNDS"); do
     order="mirror dist"; [ $((i % 2)) = 1 ] || order="dist mirror"
     for p in $order; do
@@ -170,6 +186,7 @@ s3_case() {
         s3_single "${S3_DISTS[0]}" dist0 "$W/s3.dist-on"; s3_single "${S3_DISTS[1]}" dist1 "$W/s3.dist-off"
       fi
       s3_many "$p" "$W/s3.many.$p"
+      s3_remote "$p" "$W/s3.$p"
       echo "  round $i, $p: $(tail -1 "$W/s3.many.$p") (wall s, upstream GETs, failed clients)" >&2
     done
   done
@@ -179,6 +196,10 @@ s3_case() {
     R[s3coldgets,$p]=$(median <"$W/s3.$p.coldgets")
   done
   for p in mirror dist; do
+    R[s3remote,$p]=$(column_median "$W/s3.$p.remote" 3)
+    R[s3remotegets,$p]=$(median <"$W/s3.$p.remotegets")
+    R[s3remotettfb,$p]=$(column_median "$W/s3.$p.remote" 1)
+    R[s3again,$p]=$(column_median "$W/s3.$p.again" 3)
     R[s3manywall,$p]=$(column_median "$W/s3.many.$p" 1)
     R[s3manygets,$p]=$(column_median "$W/s3.many.$p" 2)
     R[s3manyfailed,$p]=$(awk '{ n += $3 } END { print n + 0 }' "$W/s3.many.$p")
@@ -193,6 +214,8 @@ s3_rows() {
     echo "| S3: warm ${S3_MIB} MiB blob, redirect $mode$([ "$mode" = on ] && echo " (307 to radosgw)" || echo " (the mirror from its local copy, distribution from the bucket)"), 1 client (curl -L) | $(gib "${R[s3warm,mirror-$mode]}") | $(gib "${R[s3warm,dist-$mode]}") | | $(ratio "${R[s3warm,mirror-$mode]}" "${R[s3warm,dist-$mode]}") | |"
     echo "| S3: cold ${S3_MIB} MiB blob, redirect $mode, 1 client: speed, upstream GETs | $(gib "${R[s3cold,mirror-$mode]}"), ${R[s3coldgets,mirror-$mode]} | $(gib "${R[s3cold,dist-$mode]}"), ${R[s3coldgets,dist-$mode]} | | $(ratio "${R[s3cold,mirror-$mode]}" "${R[s3cold,dist-$mode]}") | |"
   done
+  echo "| S3: warm ${S3_MIB} MiB blob from the bucket, redirect off, on a node whose local directory lacks it (another node filled it; the mirror copies it into its local directory, verified, then serves it), 1 client: speed, first byte, upstream GETs | $(gib "${R[s3remote,mirror]}"), ${R[s3remotettfb,mirror]} s, ${R[s3remotegets,mirror]} | $(gib "${R[s3remote,dist]}"), ${R[s3remotettfb,dist]} s, ${R[s3remotegets,dist]} | | $(ratio "${R[s3remote,mirror]}" "${R[s3remote,dist]}") | |"
+  echo "| S3: the same blob again from that node, redirect off (the mirror from its new local copy, distribution from the bucket), 1 client | $(gib "${R[s3again,mirror]}") | $(gib "${R[s3again,dist]}") | | $(ratio "${R[s3again,mirror]}" "${R[s3again,dist]}") | |"
   echo "| S3: $S3_CLIENTS clients on 1 cold ${S3_MIB} MiB blob, 2 nodes, own local directories: upstream GETs | ${R[s3manygets,mirror]}$(failed_note "${R[s3manyfailed,mirror]}") | ${R[s3manygets,dist]}$(failed_note "${R[s3manyfailed,dist]}") | | | |"
   echo "| S3: $S3_CLIENTS clients on 1 cold ${S3_MIB} MiB blob, 2 nodes: wall time | ${R[s3manywall,mirror]} s | ${R[s3manywall,dist]} s | | $(ratio "${R[s3manywall,mirror]}" "${R[s3manywall,dist]}") | |"
 }

@@ -38,6 +38,21 @@ internal sealed class ClusterLinks(LinkJournal journal, RedisRecords redis) : IR
         return false;
     }
 
+    /// <summary>Every link Redis holds, with this node's (for <c>ls</c> on the bucket). Throws when Redis cannot be asked.</summary>
+    public async Task<IReadOnlyList<(string Repository, Digest Digest)>> AllLinksAsync(CancellationToken cancellationToken)
+    {
+        var links = new List<(string, Digest)>(journal.All);
+        foreach (var member in await redis.Database.SetMembersAsync(RedisKeys.Links).WaitAsync(cancellationToken))
+        {
+            if (member.ToString().Split(' ') is [var repository, var digest] && Digest.TryParse(digest) is { } parsed)
+            {
+                links.Add((repository, parsed));
+            }
+        }
+
+        return links;
+    }
+
     public bool Link(RepositoryKey repository, Digest digest)
     {
         if (!journal.Link(repository, digest))

@@ -87,6 +87,10 @@ internal sealed class ClusterTags(TagJournal journal, RedisRecords redis) : ITag
             [RedisKeys.Tags],
             [Field(record.Repository, record.Tag), record.CheckedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture), JsonSerializer.Serialize(record, TagJson.Default.TagRecord)]);
 
+    /// <summary>Every tag Redis holds, with this node's (for <c>ls</c> on the bucket). Throws when Redis cannot be asked.</summary>
+    public async Task<IReadOnlyList<TagRecord>> AllRecordsAsync(CancellationToken cancellationToken) =>
+        [.. journal.Records, .. (await redis.Database.HashGetAllAsync(RedisKeys.Tags).WaitAsync(cancellationToken)).Select(entry => Parse(entry.Value)).OfType<TagRecord>()];
+
     private static TagRecord? Parse(RedisValue value) =>
         value.HasValue && value.ToString() is { Length: > TicksWidth } text ? JsonSerializer.Deserialize(text.AsSpan(TicksWidth), TagJson.Default.TagRecord) : null;
 

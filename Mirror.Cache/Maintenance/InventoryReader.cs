@@ -156,7 +156,7 @@ internal sealed class InventoryReader(StoreLayout layout, StoreIndex index, ITag
     }
 
     /// <summary>A list's or index's platforms (image-spec: index, <c>manifests[].platform</c>), as <c>os/architecture[/variant]</c>.</summary>
-    private static List<(string Platform, Digest Digest)> PlatformsOf(byte[] content)
+    internal static List<(string Platform, Digest Digest)> PlatformsOf(byte[] content)
     {
         var platforms = new List<(string, Digest)>();
         try

@@ -1,4 +1,5 @@
 using Mirror.Cache.Buckets;
+using Mirror.Cache.Protocol;
 using Mirror.Cache.Repositories;
 using Mirror.Cache.Storage;
 using Mirror.Cache.Tags;
@@ -100,6 +101,24 @@ public sealed class StoreMaintenance
     /// </summary>
     public Task<BucketSweep> CollectBucketAsync(bool dryRun, DateTimeOffset olderThan, Action<StoredContent> removed, CancellationToken cancellationToken) =>
         _bucketMaintenance.CollectAsync(dryRun, olderThan, removed, cancellationToken);
+
+    /// <summary>
+    /// With <c>storage.s3</c>, the images the bucket holds (<paramref name="root"/> names it), whatever the local
+    /// directory holds, after <see cref="LoadAsync"/>: repositories and tags as the cluster's Redis and the
+    /// local metadata know them, other images by digest; <c>null</c> on the filesystem alone. S3 and Redis
+    /// errors are thrown: the command reports them.
+    /// </summary>
+    public async Task<StoreInventory?> BucketInventoryAsync(string root, CancellationToken cancellationToken)
+    {
+        if (!_bucket.IsEnabled)
+        {
+            return null;
+        }
+
+        var tags = await _tags.AllRecordsAsync(cancellationToken);
+        var links = await _links.AllLinksAsync(cancellationToken);
+        return await new BucketInventoryReader(_bucket, _pins).ReadAsync(root, tags, links, cancellationToken);
+    }
 
     /// <summary>
     /// With <c>storage.s3</c>, what the bucket holds, listed (and what of it this node's index lacks, after

@@ -31,6 +31,12 @@ internal interface IRepositoryLinks
     /// <summary>Every link this node knows, as the repository's key and the digest.</summary>
     IEnumerable<(string Repository, Digest Digest)> All { get; }
 
+    /// <summary>
+    /// Every link the owner holds, for <c>ls</c> on a bucket: in a cluster Redis's with this node's; on a single
+    /// node, <see cref="All"/>. Throws when Redis cannot be asked.
+    /// </summary>
+    Task<IReadOnlyList<(string Repository, Digest Digest)>> AllLinksAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<(string Repository, Digest Digest)>>([.. All]);
+
     /// <summary>Takes in what earlier runs recorded, and the links <paramref name="tagged"/> shows; once, at start, off the request path. How many links.</summary>
     int Load(IEnumerable<(string Repository, string Digest)>? tagged = null);
 }

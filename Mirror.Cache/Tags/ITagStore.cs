@@ -20,4 +20,10 @@ internal interface ITagStore
 
     /// <summary>Every tag this node knows, for what is derived from them (the repositories they show to hold a digest, the catalog).</summary>
     IEnumerable<TagRecord> Records { get; }
+
+    /// <summary>
+    /// Every tag the owner holds, for <c>ls</c> on a bucket (which may run on an empty local directory): in a
+    /// cluster Redis's with this node's; on a single node, <see cref="Records"/>. Throws when Redis cannot be asked.
+    /// </summary>
+    Task<IReadOnlyList<TagRecord>> AllRecordsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<TagRecord>>([.. Records]);
 }

@@ -16,6 +16,8 @@ internal static class ListCommand
 {
     public const string Name = "ls";
 
+    private const string ByDigestName = "(by digest)";
+
     public static Command Create(Argument<string?> config)
     {
         var json = new Option<bool>("--json") { Description = "Print the listing as JSON, for scripts." };
@@ -28,7 +30,7 @@ internal static class ListCommand
                 return ExitCodes.Failed;
             }
 
-            if (session.Cluster.IsCluster)
+            if (session.Cluster.IsCluster && !session.Maintenance.HasBucket)
             {
                 await Console.Error.WriteLineAsync(
                     $"mirror: ls: {session.Cluster.AddressKey} is set: a cluster keeps its tags, repositories and pulls in Redis; "
@@ -36,14 +38,16 @@ internal static class ListCommand
             }
 
             await session.Maintenance.LoadAsync(cancellationToken);
-            var inventory = session.Maintenance.Inventory();
+
+            // With storage.s3 the bucket is listed (its images named by Redis's tags in a cluster), not the local directory.
+            var inventory = await session.Maintenance.BucketInventoryAsync(session.BucketName, cancellationToken)
+                ?? session.Maintenance.Inventory();
             if (parsed.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(ToJson(inventory), ListJson.Output.ListedStore));
             }
             else
             {
-                // With storage.s3, the bucket's totals first: the listing below is the node's local directory.
                 var bucket = await session.Maintenance.BucketTotalsAsync(cancellationToken);
                 var console = Terminal.Create(unwrapped: true);
                 if (bucket is not null)
@@ -51,7 +55,7 @@ internal static class ListCommand
                     console.WriteLine($"Bucket: {bucket.Blobs} blobs, {bucket.Manifests} manifests, {ByteSize.Format(bucket.Bytes)}; {bucket.NotLocal} of them not in the local directory");
                 }
 
-                Print(console, inventory);
+                Print(console, inventory, bucket is not null);
             }
 
             return ExitCodes.Success;
@@ -59,17 +63,19 @@ internal static class ListCommand
         return command;
     }
 
-    private static void Print(IAnsiConsole console, StoreInventory inventory)
+    private static void Print(IAnsiConsole console, StoreInventory inventory, bool bucket)
     {
         console.MarkupLineInterpolated($"Store [bold]{inventory.Root}[/]: {inventory.Blobs} blobs, {inventory.Manifests} manifests, {ByteSize.Format(inventory.Bytes)}");
-        if (inventory.Repositories.Count == 0)
+        var byDigest = inventory.ByDigest ?? [];
+        if (inventory.Repositories.Count == 0 && byDigest.Count == 0)
         {
             console.WriteLine("No repository is known to the store yet.");
             return;
         }
 
         var table = new Table().Border(TableBorder.None);
-        foreach (var column in new[] { "REPOSITORY", "TAG", "DIGEST", "PLATFORMS", "SIZE", "LAST PULL" })
+        // The bucket keeps no pulls: an image's time there is its object's last write.
+        foreach (var column in new[] { "REPOSITORY", "TAG", "DIGEST", "PLATFORMS", "SIZE", bucket ? "WRITTEN" : "LAST PULL" })
         {
             table.AddColumn(new TableColumn(new Text(column, new Style(decoration: Decoration.Bold))).NoWrap().PadLeft(0).PadRight(2));
         }
@@ -78,13 +84,7 @@ internal static class ListCommand
         {
             foreach (var image in repository.Images)
             {
-                table.AddRow(
-                    new Text(repository.Key.ToString()),
-                    new Text(image.Tags.Count > 0 ? string.Join(", ", image.Tags) : "<none>"),
-                    new Text(image.Digest.ToString()),
-                    new Text(Platforms(image)),
-                    new Text((image.Stored ? ByteSize.Format(image.Size) : "not stored") + (image.Pinned ? " (pinned)" : string.Empty)),
-                    new Text(image.LastPull is { } pulled ? Time(pulled) : "-"));
+                AddImage(table, repository.Key.ToString(), image);
             }
 
             if (repository.Images.Count == 0)
@@ -93,12 +93,32 @@ internal static class ListCommand
             }
         }
 
+        foreach (var image in byDigest)
+        {
+            AddImage(table, ByDigestName, image);
+        }
+
         console.Write(table);
+        if (byDigest.Count > 0)
+        {
+            console.WriteLine($"{ByDigestName}: {byDigest.Count} images in the bucket whose repository and tags no record read here names "
+                + "(a single node keeps them in its local directory's metadata, a cluster in Redis); listed by their manifests' digests.");
+        }
+
         if (inventory.UnclaimedFiles > 0)
         {
             console.WriteLine($"Held by no known repository: {inventory.UnclaimedFiles} files, {ByteSize.Format(inventory.UnclaimedBytes)} (stored before repositories were recorded, or their manifests have gone).");
         }
     }
+
+    private static void AddImage(Table table, string repository, ImageInventory image) =>
+        table.AddRow(
+            new Text(repository),
+            new Text(image.Tags.Count > 0 ? string.Join(", ", image.Tags) : "<none>"),
+            new Text(image.Digest.ToString()),
+            new Text(Platforms(image)),
+            new Text((image.Stored ? ByteSize.Format(image.Size) : "not stored") + (image.Pinned ? " (pinned)" : string.Empty)),
+            new Text(image.LastPull is { } pulled ? Time(pulled) : "-"));
 
     /// <summary>A list's platforms with those not stored marked (<c>linux/amd64, linux/arm64 (not stored)</c>); <c>-</c> for one image.</summary>
     private static string Platforms(ImageInventory image) =>
@@ -115,18 +135,16 @@ internal static class ListCommand
         inventory.Bytes,
         inventory.UnclaimedFiles,
         inventory.UnclaimedBytes,
-        inventory.Repositories.Select(r => new ListedRepository(
-            r.Key.ToString(),
-            r.Images.Select(i => new ListedImage(
-                i.Digest.ToString(),
-                i.Tags,
-                i.MediaType,
-                i.Stored,
-                i.Size,
-                i.Platforms.Select(p => new ListedPlatform(p.Platform, p.Digest.ToString(), p.Stored)),
-                i.LastPull,
-                i.Pinned)),
-            r.Blobs,
-            r.BlobBytes,
-            r.LastPull)));
+        inventory.Repositories.Select(r => new ListedRepository(r.Key.ToString(), r.Images.Select(ToJson), r.Blobs, r.BlobBytes, r.LastPull)),
+        inventory.ByDigest?.Select(ToJson));
+
+    private static ListedImage ToJson(ImageInventory image) => new(
+        image.Digest.ToString(),
+        image.Tags,
+        image.MediaType,
+        image.Stored,
+        image.Size,
+        image.Platforms.Select(p => new ListedPlatform(p.Platform, p.Digest.ToString(), p.Stored)),
+        image.LastPull,
+        image.Pinned);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Cache;
+using Mirror.Cache.Buckets;
 using Mirror.Cache.Maintenance;
 using Mirror.Cache.Policy;
 using Mirror.Cache.Storage;
@@ -45,6 +46,11 @@ internal sealed class StoreSession : IDisposable
     /// </summary>
     public ClusterOptions Cluster { get; }
 
+    /// <summary>With <c>storage.s3</c>, the bucket and its prefix as <c>ls</c> names them (<c>s3://bucket/mirror</c>).</summary>
+    public string BucketName => _services.GetRequiredService<IOptions<BucketOptions>>().Value is var bucket
+        ? $"s3://{bucket.Bucket}/{bucket.RootDirectory.Trim('/')}".TrimEnd('/')
+        : string.Empty;
+
     public EvictionOptions Eviction => _services.GetRequiredService<IOptions<EvictionOptions>>().Value;
 
     /// <summary>
@@ -67,13 +73,15 @@ internal sealed class StoreSession : IDisposable
             var reader = new ConfigurationReader(configuration);
             var key = reader.Has(ConfigurationKeys.S3) ? ConfigurationKeys.LocalDirectory : ConfigurationKeys.RootDirectory;
             var root = reader.Value(key) ?? new StoreOptions().RootDirectory;
-            if (!Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
+            // With a bucket, a node's empty local directory is a store too: the bucket holds the content.
+            var bucket = reader.Has(ConfigurationKeys.S3);
+            if (bucket ? !Directory.Exists(root) : !Directory.Exists(Path.Combine(root, "blobs")) && !Directory.Exists(Path.Combine(root, "manifests")))
             {
                 // Not made here: a mistyped path is reported, not turned into an empty store.
-                return Failed([$"{key}: '{Path.GetFullPath(root)}' holds no store (no blobs/ or manifests/)"]);
+                return Failed([$"{key}: '{Path.GetFullPath(root)}' " + (bucket ? "does not exist" : "holds no store (no blobs/ or manifests/)")]);
             }
 
-            services = Compose(configuration, writes).BuildServiceProvider();
+            services = Compose(configuration, writes, bucket).BuildServiceProvider();
             services.GetRequiredService<IStartupValidator>().Validate();
             var session = new StoreSession(services);
             services = null;
@@ -97,9 +105,9 @@ internal sealed class StoreSession : IDisposable
 
     /// <summary>
     /// The cache's own services, with every option serving reads (so a value serving would refuse is refused
-    /// here too), logging warnings to standard error.
+    /// here too), logging warnings to standard error; with a <paramref name="bucket"/>, a cluster node's.
     /// </summary>
-    private static ServiceCollection Compose(IConfiguration configuration, bool writes)
+    private static ServiceCollection Compose(IConfiguration configuration, bool writes, bool bucket)
     {
         var services = new ServiceCollection();
         services.AddSingleton(TimeProvider.System);
@@ -116,7 +124,17 @@ internal sealed class StoreSession : IDisposable
             .AddOptionsSetup<ClusterOptions, ClusterOptionsSetup>()
             .AddServerOptions()
             .AddFrontProxyOptions();
-        services.AddMirrorCache();
+        if (bucket)
+        {
+            // A cluster on a bucket as serving composes it: its tags and links are Redis's, by which ls names the
+            // bucket's images (an empty local directory knows none). No lease or record is written from here.
+            services.AddCache(ClusterOptionsSetup.ComposedClusterOf(configuration));
+        }
+        else
+        {
+            services.AddMirrorCache();
+        }
+
         services.PostConfigure<StoreOptions>(options => options.ReadOnlyMetadata = true);
         if (!writes)
         {

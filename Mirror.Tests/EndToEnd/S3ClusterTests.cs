@@ -145,6 +145,32 @@ internal sealed class S3ClusterTests
 
     [Test]
     [Order(4)]
+    public async Task Ls_NodeWithAnEmptyLocalDirectory_ListsTheBucketsImageWithItsTagFromRedis()
+    {
+        var image = TestImage.Single("library/listed", "2.0", oci: true, TestImage.FileLayer("etc/listed.txt", 150_000, 43));
+        await _upstream.PushAsync(image, null);
+        await PullThroughFirstAsync(image);
+        await Eventually.TrueAsync(async () => await ManifestStatusAsync(image.Manifest.Digest) == HttpStatusCode.OK, "the first node put the manifest in the bucket", seen: () => _first.Output);
+        var empty = _directory.Combine("empty-local");
+        Directory.CreateDirectory(empty);
+        var environment = CephCluster.Environment.ToDictionary();
+        environment["REGISTRY_MIRROR_LOCALDIRECTORY"] = empty;
+
+        var (exitCode, output, table) = await GatewayProcess.RunAsync(["ls", _directory.Combine("node2", "config.yml")], environment);
+        var (_, _, json) = await GatewayProcess.RunAsync(["ls", "--json", _directory.Combine("node2", "config.yml")], environment);
+
+        var line = table.Split('\n').FirstOrDefault(l => l.Contains(image.Manifest.Digest.ToString(), StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(line, Does.StartWith("library/listed").And.Contain("2.0"), table);
+            Assert.That(Directory.EnumerateFiles(empty, "*", SearchOption.AllDirectories), Is.Empty, "the local directory holds nothing");
+            Assert.That(json, Does.Contain("\"name\": \"library/listed\"").And.Contain(image.Manifest.Digest.ToString()));
+        });
+    }
+
+    [Test]
+    [Order(4)]
     public async Task VerifyAndGc_OnTheBucket_RemoveTheCorruptObjectAndTheBlobsNoManifestNames()
     {
         var image = TestImage.Single("library/collected", "1.0", oci: true, TestImage.FileLayer("etc/kept.txt", 200_000, 41));
@@ -221,6 +247,22 @@ internal sealed class S3ClusterTests
             Assert.That(nodes[1 - filler].Output, Does.Contain("took over the fill of " + blob.Digest), "the other node took the fill over");
             Assert.That(Digest.Compute(content.ToArray()), Is.EqualTo(blob.Digest), "the bucket's object is the blob");
         });
+    }
+
+    private async Task PullThroughFirstAsync(TestImage image)
+    {
+        using var client = new HttpClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_first.Url, $"/v2/{image.Repository}/manifests/{image.Tag}")))
+        {
+            request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
+            using var response = await client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), _first.Output);
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            Assert.That(Digest.Compute(await client.GetByteArrayAsync(new Uri(_first.Url, $"/v2/{image.Repository}/blobs/{blob.Digest}"))), Is.EqualTo(blob.Digest));
+        }
     }
 
     private string LocalPath(int node, Digest digest) => Path.Combine(_directory.Combine($"local{node}"), "blobs", "sha256", digest.Hex[..2], digest.Hex);

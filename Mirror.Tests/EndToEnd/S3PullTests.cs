@@ -118,6 +118,31 @@ internal sealed class S3PullTests
         });
     }
 
+    [Test]
+    public async Task Ls_SingleNodeWithAnEmptyLocalDirectory_ListsTheBucketsManifestByDigest()
+    {
+        var bucket = await NewBucketAsync();
+        using (var first = await StartMirrorAsync(bucket, _directory.Combine(bucket, "local"), redirect: false))
+        {
+            await PullAsync(first);
+        }
+
+        var empty = _directory.Combine(bucket, "empty-local");
+        Directory.CreateDirectory(empty);
+        var environment = CephCluster.Environment.ToDictionary();
+        environment["REGISTRY_MIRROR_LOCALDIRECTORY"] = empty;
+
+        var (exitCode, output, table) = await GatewayProcess.RunAsync(["ls", _directory.Combine(bucket, "mirror", "config.yml")], environment);
+
+        var line = table.Split('\n').FirstOrDefault(l => l.Contains(_image.Manifest.Digest.ToString(), StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(line, Does.StartWith("(by digest)"), "the image, though no tag of it is known without the node's metadata:\n" + table);
+            Assert.That(table, Does.Contain("(by digest): 1 images in the bucket"));
+        });
+    }
+
     private async Task<string> NewBucketAsync()
     {
         var bucket = $"pull-{Guid.NewGuid():N}";
