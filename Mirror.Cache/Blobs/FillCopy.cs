@@ -115,7 +115,7 @@ internal sealed class FillCopy
     }
 
     /// <summary>
-    /// Receives the body, hands each chunk to a <see cref="ChunkWriter"/> to hash and write to the file, and
+    /// Receives and hashes the body, hands each chunk to a <see cref="ChunkWriter"/> for the file, and
     /// resumes where the upstream breaks off; disposes every response it used. True when the whole body is
     /// in the file, ready to verify; false when the fill already finished (the upstream gave up, or the store
     /// faulted).
@@ -126,7 +126,7 @@ internal sealed class FillCopy
         (_response, _received) = (first, kept);
         try
         {
-            return await PumpAsync(chunks, cancellationToken);
+            return await PumpAsync(chunks, writer, cancellationToken);
         }
         finally
         {
@@ -136,7 +136,7 @@ internal sealed class FillCopy
     }
 
     /// <summary>Reads the body chunk by chunk into <paramref name="chunks"/> until it ends, the fill fails, or the store faults.</summary>
-    private async Task<bool> PumpAsync(ChunkWriter chunks, CancellationToken cancellationToken)
+    private async Task<bool> PumpAsync(ChunkWriter chunks, BlobWriter writer, CancellationToken cancellationToken)
     {
         while (!chunks.Faulted)
         {
@@ -164,7 +164,8 @@ internal sealed class FillCopy
                 continue;
             }
 
-            // Hashed and written by the chunk writer's two tasks while the next chunk is received.
+            // Hashing this chunk while the chunk writer writes the previous ones: the two overlap.
+            writer.Hash(chunk.AsSpan(0, read.Count));
             _received += read.Count;
             await chunks.AddAsync(chunk, read.Count, cancellationToken);
         }
