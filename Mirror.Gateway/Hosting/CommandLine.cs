@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Amazon.Runtime;
 using Mirror.Gateway.Cli;
 using Mirror.Gateway.Cli.Prefetch;
+using StackExchange.Redis;
 
 namespace Mirror.Gateway.Hosting;
 
@@ -74,6 +76,19 @@ internal sealed class CommandLine
         {
             // The store cannot be read or written (permissions, a full or failing disk).
             await Console.Error.WriteLineAsync($"mirror: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or AmazonServiceException or AmazonClientException or RedisException)
+        {
+            // Redis, the bucket or another server the command needs could not be reached or refused: one line, as a bad
+            // key gets, not a stack trace.
+            var what = ex switch
+            {
+                RedisException => "Redis: ",
+                AmazonServiceException or AmazonClientException => "S3: ",
+                _ => "a request failed: ",
+            };
+            await Console.Error.WriteLineAsync($"mirror: {_parsed.CommandResult.Command.Name}: {what}{ex.Message}");
             return ExitCodes.Failed;
         }
     }

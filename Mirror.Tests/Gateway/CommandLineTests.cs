@@ -198,6 +198,31 @@ internal sealed class CommandLineTests
     }
 
     [Test]
+    public async Task Ls_BucketThatRefusesConnections_OneLineNamingTheCommand_ExitsOne()
+    {
+        // A port on 127.0.0.1 that was free a moment ago: nothing answers there.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var local = _directory.Combine("local");
+        Directory.CreateDirectory(local);
+        var file = _directory.Combine("config.yml");
+        await File.WriteAllTextAsync(file, $$$"""
+            storage: {s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:{{{port}}}', forcepathstyle: true, secure: false, bucket: absent, accesskey: a, secretkey: b}}
+            mirror: {localdirectory: '{{{local}}}'}
+            """);
+
+        var (exitCode, output, _) = await GatewayProcess.RunAsync(["ls", file]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1), output);
+            Assert.That(output.Trim(), Does.StartWith("mirror: ls: ").And.Contain($"127.0.0.1:{port}").And.Not.Contain("\n"), "one line, no stack trace");
+        });
+    }
+
+    [Test]
     public async Task Ls_StoreThatIsNotThere_IsNotMadeButReported()
     {
         var store = _directory.Combine("typo");
