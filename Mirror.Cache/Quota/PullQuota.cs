@@ -92,7 +92,7 @@ public sealed class PullQuota
     {
         var said = PullAllowance.Read(answer.RateLimit);
         var refused = answer.Status == SourceStatus.TooManyRequests;
-        var pulled = pull && answer.Status == SourceStatus.Found;
+        var pulled = pull && (answer.Status == SourceStatus.Found || answer.Answered);
         if (pulled)
         {
             _metrics.UpstreamPulled(upstream);

@@ -11,6 +11,12 @@ public sealed record UpstreamManifest(SourceStatus Status, Digest? Digest, strin
     /// <summary>Docker Hub's rate-limit headers on the upstream's answer, passed on to the client.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> RateLimit { get; init; } = [];
 
+    /// <summary>
+    /// The upstream answered the <c>GET</c> with <c>200</c>, which Docker Hub counts as a pull whatever the mirror then
+    /// made of the body (too large, cut short): a pull spent even when <see cref="Status"/> says it is of no use.
+    /// </summary>
+    public bool Answered { get; init; }
+
     /// <summary>The upstream's <c>Retry-After</c> on a refusal, as it sent it (seconds or an HTTP date); <c>null</c> without one.</summary>
     public string? RetryAfterHeader { get; init; }
 

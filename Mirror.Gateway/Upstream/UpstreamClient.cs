@@ -122,7 +122,7 @@ internal sealed class UpstreamClient : IUpstream
 
         if (response.Content.Headers.ContentLength > limit)
         {
-            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit"));
+            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because($"the manifest is {response.Content.Headers.ContentLength} bytes, over the 4 MiB limit")) with { RateLimit = RateLimitOf(response), Answered = true };
         }
 
         using var idle = new CancellationTokenSource(_timeouts.Idle, _time);
@@ -130,17 +130,18 @@ internal sealed class UpstreamClient : IUpstream
         var content = await BoundedBody.ReadAsync(response.Content, limit, reading.Token);
         if (content is null)
         {
-            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit"));
+            return UpstreamManifest.Failed(SourceStatus.Invalid, UpstreamError.Because("the manifest is over the 4 MiB limit")) with { RateLimit = RateLimitOf(response), Answered = true };
         }
 
         if (response.Content.Headers.ContentLength is { } announced && announced != content.Length)
         {
-            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream sent {content.Length} of {announced} bytes"));
+            return UpstreamManifest.Failed(SourceStatus.Unavailable, UpstreamError.Because($"the upstream sent {content.Length} of {announced} bytes")) with { RateLimit = RateLimitOf(response), Answered = true };
         }
 
         return new UpstreamManifest(SourceStatus.Found, Digest.Compute(content), response.Content.Headers.ContentType?.MediaType, content.Length, content, null)
         {
             RateLimit = RateLimitOf(response),
+            Answered = true,
         };
     }
 

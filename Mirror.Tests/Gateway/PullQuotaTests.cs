@@ -73,6 +73,29 @@ internal sealed class PullQuotaTests : FakeUpstreamTests
         });
     }
 
+    [Test]
+    public async Task ManifestAnsweredTooLarge_StillCountedAsAPullSpent()
+    {
+        // Docker Hub counts the 200, not what the mirror made of it: a body over the 4 MiB limit is refused, but spent.
+        Upstream.AddManifest(Repository, "huge", new byte[5 * 1024 * 1024], MediaTypes.OciManifest);
+        using var mirror = Mirror();
+        using var client = mirror.CreateClient();
+        using var pulls = new MetricCollector<long>(mirror.Services.GetRequiredService<IMeterFactory>(), MirrorMetrics.MeterName, "mirror_upstream_pulls");
+
+        using var response = await client.GetAsync($"/v2/{Repository}/manifests/huge");
+
+        using var status = JsonDocument.Parse(await client.GetStringAsync("/status.json"));
+        var quota = status.RootElement.GetProperty("upstreams")[0].GetProperty("quota");
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.OK));
+            Assert.That(_hub.ManifestGets, Is.EqualTo(1));
+            Assert.That(pulls.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(1), "the refused 200 is a pull the upstream counted");
+            Assert.That(quota.GetProperty("spent").GetInt32(), Is.EqualTo(1));
+            Assert.That(quota.GetProperty("remaining").GetInt64(), Is.EqualTo(99), "its rate-limit headers are read too");
+        });
+    }
+
     [TestCase(3600, null)]
     [TestCase(3600, 120)]
     [TestCase(21600, null)]
