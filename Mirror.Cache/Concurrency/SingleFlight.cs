@@ -34,23 +34,29 @@ public sealed class SingleFlight<TKey, TResult> : IDisposable
         var stopping = _stopping.Token;
         _ = Task.Run(async () =>
         {
+            // The flight leaves the table before its callers hear how it ended: a caller that resumes and asks
+            // again at once starts a new one, rather than joining the finished flight and getting its answer again.
             try
             {
-                completion.TrySetResult(await operation(stopping));
+                var result = await operation(stopping);
+                Land(key);
+                completion.TrySetResult(result);
             }
             catch (Exception ex)
             {
+                Land(key);
                 completion.TrySetException(ex);
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _flights.Remove(key);
-                }
             }
         });
         return completion.Task;
+    }
+
+    private void Land(TKey key)
+    {
+        lock (_gate)
+        {
+            _flights.Remove(key);
+        }
     }
 
     public void Dispose()
