@@ -14,38 +14,10 @@ namespace Mirror.Tests.EndToEnd;
 [TestFixture]
 [Category("EndToEnd")]
 [NonParallelizable]
-internal sealed class RadosGatewayTests
+internal sealed class RadosGatewayTests() : RadosGatewayFixture("smoke")
 {
     /// <summary>S3's smallest part but the last (radosgw's <c>rgw_multipart_min_part_size</c>).</summary>
     private const int PartSize = 5 * 1024 * 1024;
-
-    private TestDirectory _directory = null!;
-    private RadosGateway _gateway = null!;
-    private AmazonS3Client _s3 = null!;
-    private string _bucket = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _directory = new TestDirectory();
-        _gateway = await RadosGateway.StartAsync(_directory.Combine("ceph"));
-        _s3 = _gateway.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _s3?.Dispose();
-        _gateway?.Dispose();
-        _directory?.Dispose();
-    }
-
-    [SetUp]
-    public Task CreateBucketAsync()
-    {
-        _bucket = $"smoke-{Guid.NewGuid():N}";
-        return _gateway.CreateBucketAsync(_bucket, CancellationToken.None);
-    }
 
     [Test]
     public async Task PutObject_ThenListAndGet_ListsItWithItsSizeAndReturnsTheSameBytes()
@@ -54,12 +26,12 @@ internal sealed class RadosGatewayTests
 
         await PutAsync("blobs/one", content);
 
-        var listed = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = "blobs/" });
+        var listed = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, Prefix = "blobs/" });
         Assert.Multiple(async () =>
         {
             Assert.That(listed.S3Objects.Select(o => (o.Key, o.Size)), Is.EqualTo(new[] { ("blobs/one", (long?)content.Length) }));
             Assert.That(await GetAsync("blobs/one"), Is.EqualTo(content));
-            await Eventually.TrueAsync(() => _gateway.Requests.Contains($"PUT /{_bucket}/blobs/one 200"), "radosgw's log names the PUT", seen: () => string.Join('\n', _gateway.Requests));
+            await Eventually.TrueAsync(() => Gateway.Requests.Contains($"PUT /{BucketName}/blobs/one 200"), "radosgw's log names the PUT", seen: () => string.Join('\n', Gateway.Requests));
         });
     }
 
@@ -67,7 +39,7 @@ internal sealed class RadosGatewayTests
     public async Task MultipartUpload_ThreePartsCompleted_InvisibleUntilCompletedThenReadsBackWhole()
     {
         byte[][] parts = [RandomNumberGenerator.GetBytes(PartSize), RandomNumberGenerator.GetBytes(PartSize), RandomNumberGenerator.GetBytes(1000)];
-        var upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = "blobs/multi" });
+        var upload = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = BucketName, Key = "blobs/multi" });
         var etags = new List<PartETag>();
         for (var number = 1; number <= parts.Length; number++)
         {
@@ -75,10 +47,10 @@ internal sealed class RadosGatewayTests
         }
 
         var beforeCompletion = await StatusOfAsync("blobs/multi");
-        await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = _bucket, Key = "blobs/multi", UploadId = upload.UploadId, PartETags = etags });
+        await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = BucketName, Key = "blobs/multi", UploadId = upload.UploadId, PartETags = etags });
 
         // radosgw 16 answers the completion with an empty <ETag>: the object's own (HEAD) has it.
-        var completed = await _s3.GetObjectMetadataAsync(_bucket, "blobs/multi");
+        var completed = await Client.GetObjectMetadataAsync(BucketName, "blobs/multi");
         Assert.Multiple(async () =>
         {
             Assert.That(beforeCompletion, Is.EqualTo(HttpStatusCode.NotFound), "an upload under way is no object yet");
@@ -91,14 +63,14 @@ internal sealed class RadosGatewayTests
     [Test]
     public async Task MultipartUpload_Aborted_LeavesNoObjectAndNoUpload()
     {
-        var upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = "blobs/aborted" });
+        var upload = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = BucketName, Key = "blobs/aborted" });
         await UploadPartAsync("blobs/aborted", upload.UploadId, 1, RandomNumberGenerator.GetBytes(PartSize));
-        var uploadsBefore = await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket });
+        var uploadsBefore = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = BucketName });
 
-        await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = "blobs/aborted", UploadId = upload.UploadId });
+        await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = BucketName, Key = "blobs/aborted", UploadId = upload.UploadId });
 
-        var uploadsAfter = await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket });
-        var objects = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket });
+        var uploadsAfter = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = BucketName });
+        var objects = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName });
         Assert.Multiple(async () =>
         {
             Assert.That(uploadsBefore.MultipartUploads.Select(u => u.UploadId), Is.EqualTo(new[] { upload.UploadId }));
@@ -113,16 +85,16 @@ internal sealed class RadosGatewayTests
     {
         var content = RandomNumberGenerator.GetBytes(300_000);
         await PutAsync("blobs/kept", content);
-        var before = _gateway.ProcessId;
+        var before = Gateway.ProcessId;
 
-        _gateway.StopRadosGateway();
+        Gateway.StopRadosGateway();
         using var plain = new HttpClient();
-        Assert.ThrowsAsync<HttpRequestException>(() => plain.GetAsync(_gateway.Url), "radosgw is really stopped");
-        await _gateway.StartRadosGatewayAsync();
+        Assert.ThrowsAsync<HttpRequestException>(() => plain.GetAsync(Gateway.Url), "radosgw is really stopped");
+        await Gateway.StartRadosGatewayAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_gateway.ProcessId, Is.Not.EqualTo(before));
+            Assert.That(Gateway.ProcessId, Is.Not.EqualTo(before));
             Assert.That(await GetAsync("blobs/kept"), Is.EqualTo(content));
         });
     }
@@ -131,20 +103,20 @@ internal sealed class RadosGatewayTests
     public async Task RestartRadosGateway_InTheMiddleOfAMultipartUpload_TheUploadCompletesAfterwards()
     {
         byte[][] parts = [RandomNumberGenerator.GetBytes(PartSize), RandomNumberGenerator.GetBytes(4096)];
-        var upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = "blobs/across" });
+        var upload = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = BucketName, Key = "blobs/across" });
         var first = await UploadPartAsync("blobs/across", upload.UploadId, 1, parts[0]);
 
-        await _gateway.RestartRadosGatewayAsync();
+        await Gateway.RestartRadosGatewayAsync();
 
         var second = await UploadPartAsync("blobs/across", upload.UploadId, 2, parts[1]);
-        await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = _bucket, Key = "blobs/across", UploadId = upload.UploadId, PartETags = [first, second] });
+        await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = BucketName, Key = "blobs/across", UploadId = upload.UploadId, PartETags = [first, second] });
         Assert.That(await GetAsync("blobs/across"), Is.EqualTo(parts.SelectMany(p => p).ToArray()));
     }
 
     [Test]
     public void StartAsync_Processes_RunWithoutAwsCaBundle()
     {
-        var environment = File.ReadAllText($"/proc/{_gateway.ProcessId}/environ").Split('\0');
+        var environment = File.ReadAllText($"/proc/{Gateway.ProcessId}/environ").Split('\0');
 
         Assert.Multiple(() =>
         {
@@ -156,19 +128,19 @@ internal sealed class RadosGatewayTests
     private async Task PutAsync(string key, byte[] content)
     {
         using var body = new MemoryStream(content);
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body });
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = BucketName, Key = key, InputStream = body });
     }
 
     private async Task<PartETag> UploadPartAsync(string key, string uploadId, int number, byte[] content)
     {
         using var body = new MemoryStream(content);
-        var part = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartNumber = number, InputStream = body });
+        var part = await Client.UploadPartAsync(new UploadPartRequest { BucketName = BucketName, Key = key, UploadId = uploadId, PartNumber = number, InputStream = body });
         return new PartETag(number, part.ETag);
     }
 
     private async Task<byte[]> GetAsync(string key)
     {
-        using var response = await _s3.GetObjectAsync(_bucket, key);
+        using var response = await Client.GetObjectAsync(BucketName, key);
         using var body = new MemoryStream();
         await response.ResponseStream.CopyToAsync(body);
         return body.ToArray();
@@ -178,7 +150,7 @@ internal sealed class RadosGatewayTests
     {
         try
         {
-            return (await _s3.GetObjectMetadataAsync(_bucket, key)).HttpStatusCode;
+            return (await Client.GetObjectMetadataAsync(BucketName, key)).HttpStatusCode;
         }
         catch (AmazonS3Exception ex)
         {

@@ -21,38 +21,16 @@ namespace Mirror.Tests.EndToEnd;
 [TestFixture]
 [Category("EndToEnd")]
 [NonParallelizable]
-internal sealed class S3StoreTests
+internal sealed class S3StoreTests() : RadosGatewayFixture("store")
 {
     private const int PartSize = 5 * 1024 * 1024;
 
-    private TestDirectory _directory = null!;
-    private RadosGateway _gateway = null!;
-    private AmazonS3Client _s3 = null!;
-    private string _bucket = null!;
     private S3Bucket _store = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _directory = new TestDirectory();
-        _gateway = await RadosGateway.StartAsync(_directory.Combine("ceph"));
-        _s3 = _gateway.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _s3?.Dispose();
-        _gateway?.Dispose();
-        _directory?.Dispose();
-    }
-
     [SetUp]
-    public async Task CreateBucketAsync()
+    public void CreateStore()
     {
-        _bucket = $"store-{Guid.NewGuid():N}";
-        await _gateway.CreateBucketAsync(_bucket, CancellationToken.None);
-        _store = new S3Bucket(Options.Create(Configured(_gateway, _bucket)), TimeProvider.System, NullLogger<S3Bucket>.Instance);
+        _store = new S3Bucket(Options.Create(Configured(Gateway, BucketName)), TimeProvider.System, NullLogger<S3Bucket>.Instance);
     }
 
     [TearDown]
@@ -84,15 +62,15 @@ internal sealed class S3StoreTests
 
         // Both whole parts go up while the blob is written: the upload is under way, no object yet.
         await Eventually.TrueAsync(
-            () => _gateway.Requests.Count(r => r.StartsWith($"PUT /{_bucket}/mirror/blobs/", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)) == 2,
+            () => Gateway.Requests.Count(r => r.StartsWith($"PUT /{BucketName}/mirror/blobs/", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)) == 2,
             "two parts uploaded before the commit",
-            seen: () => string.Join('\n', _gateway.Requests));
+            seen: () => string.Join('\n', Gateway.Requests));
         var before = await StatusOfAsync(_store.KeyOf(digest, manifest: false));
         Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.Committed));
 
         var committed = await store.Blobs.CommitAsync(writer, CancellationToken.None);
 
-        var head = await _s3.GetObjectMetadataAsync(_bucket, _store.KeyOf(digest, manifest: false));
+        var head = await Client.GetObjectMetadataAsync(BucketName, _store.KeyOf(digest, manifest: false));
         Assert.Multiple(async () =>
         {
             Assert.That(before, Is.EqualTo(HttpStatusCode.NotFound), "an upload under way is not an object");
@@ -112,17 +90,17 @@ internal sealed class S3StoreTests
         using (var writer = store.Blobs.TryCreateWriter(claimed)!)
         {
             Write(writer, content);
-            await Eventually.TrueAsync(async () => (await UploadsAsync()).Count == 1, "the first part's upload started", seen: () => string.Join('\n', _gateway.Requests));
+            await Eventually.TrueAsync(async () => (await UploadsAsync()).Count == 1, "the first part's upload started", seen: () => string.Join('\n', Gateway.Requests));
             Assert.That(writer.Verify(content.Length), Is.EqualTo(CommitResult.DigestMismatch));
         }
 
-        await Eventually.TrueAsync(async () => (await UploadsAsync()).Count == 0, "the upload is aborted", seen: () => string.Join('\n', _gateway.Requests));
-        var objects = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket });
+        await Eventually.TrueAsync(async () => (await UploadsAsync()).Count == 0, "the upload is aborted", seen: () => string.Join('\n', Gateway.Requests));
+        var objects = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName });
         Assert.Multiple(() =>
         {
             Assert.That(objects.S3Objects, Is.Null.Or.Empty, "nothing under the digest, nor anywhere");
             Assert.That(store.ContainsBlob(claimed), Is.False);
-            Assert.That(_gateway.Requests, Has.Some.Match($"^DELETE /{_bucket}/mirror/blobs/\\S+uploadId=\\S+ 204$"));
+            Assert.That(Gateway.Requests, Has.Some.Match($"^DELETE /{BucketName}/mirror/blobs/\\S+uploadId=\\S+ 204$"));
         });
     }
 
@@ -133,7 +111,7 @@ internal sealed class S3StoreTests
         var content = RandomNumberGenerator.GetBytes(300_000);
         var digest = Digest.Compute(content);
         CommitResult committed;
-        _gateway.StopRadosGateway();
+        Gateway.StopRadosGateway();
         try
         {
             using var writer = store.Blobs.TryCreateWriter(digest)!;
@@ -143,7 +121,7 @@ internal sealed class S3StoreTests
         }
         finally
         {
-            await _gateway.StartRadosGatewayAsync();
+            await Gateway.StartRadosGatewayAsync();
         }
 
         Assert.Multiple(async () =>
@@ -170,7 +148,7 @@ internal sealed class S3StoreTests
             Assert.That(missing, Is.Null, "the empty node did not hold it");
             Assert.That(restored, Is.Not.Null);
             Assert.That(File.ReadAllBytes(restored!.Path), Is.EqualTo(content));
-            Assert.That(_gateway.Requests, Has.Some.StartsWith($"GET /{_bucket}/mirror/blobs/sha256/{digest.Hex[..2]}/{digest.Hex} 200"));
+            Assert.That(Gateway.Requests, Has.Some.StartsWith($"GET /{BucketName}/mirror/blobs/sha256/{digest.Hex[..2]}/{digest.Hex} 200"));
         });
     }
 
@@ -181,7 +159,7 @@ internal sealed class S3StoreTests
         var digest = Digest.Compute(RandomNumberGenerator.GetBytes(100));
         using (var body = new MemoryStream(RandomNumberGenerator.GetBytes(100)))
         {
-            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = _store.KeyOf(digest, manifest: false), InputStream = body });
+            await Client.PutObjectAsync(new PutObjectRequest { BucketName = BucketName, Key = _store.KeyOf(digest, manifest: false), InputStream = body });
         }
 
         using var restored = await empty.Blobs.TryRestoreAsync(digest, CancellationToken.None);
@@ -221,12 +199,12 @@ internal sealed class S3StoreTests
             Assert.That(stored, Is.EqualTo(CommitResult.Committed));
             Assert.That(found?.MediaType, Is.EqualTo(MediaTypes.OciManifest));
             Assert.That(found?.Content.ToArray(), Is.EqualTo(content));
-            Assert.That(_gateway.Requests, Has.Some.StartsWith($"GET /{_bucket}/mirror/manifests/sha256/{digest.Hex[..2]}/{digest.Hex} 200"));
+            Assert.That(Gateway.Requests, Has.Some.StartsWith($"GET /{BucketName}/mirror/manifests/sha256/{digest.Hex[..2]}/{digest.Hex} 200"));
         });
     }
 
     private TestStore NewStore(string node) =>
-        new(_directory.Combine(_bucket, node), new EvictionOptions(), TimeProvider.System, bucket: _store);
+        new(Workspace.Combine(BucketName, node), new EvictionOptions(), TimeProvider.System, bucket: _store);
 
     private static void Write(BlobWriter writer, byte[] content)
     {
@@ -239,11 +217,11 @@ internal sealed class S3StoreTests
     }
 
     private async Task<List<MultipartUpload>> UploadsAsync() =>
-        (await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket })).MultipartUploads ?? [];
+        (await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = BucketName })).MultipartUploads ?? [];
 
     private async Task<byte[]> GetAsync(string key)
     {
-        using var response = await _s3.GetObjectAsync(_bucket, key);
+        using var response = await Client.GetObjectAsync(BucketName, key);
         using var body = new MemoryStream();
         await response.ResponseStream.CopyToAsync(body);
         return body.ToArray();
@@ -253,7 +231,7 @@ internal sealed class S3StoreTests
     {
         try
         {
-            return (await _s3.GetObjectMetadataAsync(_bucket, key)).HttpStatusCode;
+            return (await Client.GetObjectMetadataAsync(BucketName, key)).HttpStatusCode;
         }
         catch (AmazonS3Exception ex)
         {

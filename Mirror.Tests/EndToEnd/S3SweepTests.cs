@@ -20,36 +20,14 @@ namespace Mirror.Tests.EndToEnd;
 [TestFixture]
 [Category("EndToEnd")]
 [NonParallelizable]
-internal sealed class S3SweepTests
+internal sealed class S3SweepTests() : RadosGatewayFixture("sweep")
 {
-    private TestDirectory _directory = null!;
-    private RadosGateway _gateway = null!;
-    private AmazonS3Client _s3 = null!;
-    private string _bucket = null!;
     private S3Bucket _store = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _directory = new TestDirectory();
-        _gateway = await RadosGateway.StartAsync(_directory.Combine("ceph"));
-        _s3 = _gateway.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _s3?.Dispose();
-        _gateway?.Dispose();
-        _directory?.Dispose();
-    }
-
     [SetUp]
-    public async Task CreateBucketAsync()
+    public void CreateStore()
     {
-        _bucket = $"sweep-{Guid.NewGuid():N}";
-        await _gateway.CreateBucketAsync(_bucket, CancellationToken.None);
-        _store = new S3Bucket(Options.Create(S3StoreTests.Configured(_gateway, _bucket)), TimeProvider.System, NullLogger<S3Bucket>.Instance);
+        _store = new S3Bucket(Options.Create(S3StoreTests.Configured(Gateway, BucketName)), TimeProvider.System, NullLogger<S3Bucket>.Instance);
     }
 
     [TearDown]
@@ -60,7 +38,7 @@ internal sealed class S3SweepTests
     {
         var eviction = new EvictionOptions { Ttl = TimeSpan.FromHours(1) };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2));
-        using var node = new TestStore(_directory.Combine(_bucket, "node"), eviction, time, bucket: _store);
+        using var node = new TestStore(Workspace.Combine(BucketName, "node"), eviction, time, bucket: _store);
         var unused = await PutBlobAsync(1000);
         var usedElsewhere = await PutBlobAsync(1000);
         var held = await CommitAsync(node, 1000);
@@ -82,7 +60,7 @@ internal sealed class S3SweepTests
     {
         var eviction = new EvictionOptions { MaxSize = 2500, LowWatermark = 0.9 };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var node = new TestStore(_directory.Combine(_bucket, "node"), eviction, time, bucket: _store);
+        using var node = new TestStore(Workspace.Combine(BucketName, "node"), eviction, time, bucket: _store);
         var older = await PutBlobAsync(1000);
         var newer = await PutBlobAsync(1000);
         await CommitAsync(node, 1000);
@@ -105,7 +83,7 @@ internal sealed class S3SweepTests
         var content = RandomNumberGenerator.GetBytes(2000);
         var refilled = await PutBlobAsync(content);
         var control = await PutBlobAsync(2000);
-        var written = (await _s3.GetObjectMetadataAsync(_bucket, _store.KeyOf(refilled, manifest: false))).LastModified!.Value.ToUniversalTime();
+        var written = (await Client.GetObjectMetadataAsync(BucketName, _store.KeyOf(refilled, manifest: false))).LastModified!.Value.ToUniversalTime();
 
         // The sweep judges both a second later (their last use), while a fill of the first completes again.
         await Eventually.TrueAsync(() => DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerSecond > written.Ticks / TimeSpan.TicksPerSecond + 1, "a second has passed since the write");
@@ -136,7 +114,7 @@ internal sealed class S3SweepTests
     private async Task<Digest> PutBlobAsync(byte[] content)
     {
         var digest = Digest.Compute(content);
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = _store.KeyOf(digest, manifest: false), InputStream = new MemoryStream(content) });
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = BucketName, Key = _store.KeyOf(digest, manifest: false), InputStream = new MemoryStream(content) });
         return digest;
     }
 
@@ -156,7 +134,7 @@ internal sealed class S3SweepTests
     {
         try
         {
-            return (await _s3.GetObjectMetadataAsync(_bucket, _store.KeyOf(digest, manifest: false))).HttpStatusCode;
+            return (await Client.GetObjectMetadataAsync(BucketName, _store.KeyOf(digest, manifest: false))).HttpStatusCode;
         }
         catch (AmazonS3Exception ex)
         {
