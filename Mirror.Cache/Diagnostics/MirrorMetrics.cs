@@ -16,6 +16,9 @@ public sealed class MirrorMetrics
     /// <summary>The <c>type</c> of a tag list.</summary>
     public const string TagList = "taglist";
 
+    /// <summary>The <c>type</c> of a referrers index (distribution-spec 1.1's referrers API).</summary>
+    public const string Referrers = "referrers";
+
     private readonly Counter<long> _pulledBytes;
     private readonly Counter<long> _digestMismatches;
     private readonly Counter<long> _rangeRequests;

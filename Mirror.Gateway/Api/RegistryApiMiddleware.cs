@@ -82,9 +82,13 @@ internal sealed class RegistryApiMiddleware(
             case RegistryEndpoint.Referrers:
                 // distribution-spec 1.1, "Listing Referrers": answered from the upstream's API, its tag schema,
                 // or the store; a malformed digest is 400, as the spec requires.
-                return Digest.TryParse(path.Reference) is { } subject
-                    ? referrers.ServeAsync(context, registry, name, subject)
-                    : DigestInvalid(context, path.Reference);
+                if (Digest.TryParse(path.Reference) is not { } subject)
+                {
+                    return DigestInvalid(context, path.Reference);
+                }
+
+                metrics.Request(registry.Host, MirrorMetrics.Referrers);
+                return referrers.ServeAsync(context, registry, name, subject);
             default:
                 return OciError.NotFound(OciErrorCode.BlobUploadUnknown).WriteAsync(context);
         }

@@ -26,7 +26,7 @@ internal sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MirrorMetrics.MeterName);
-        _requests = meter.CreateCounter<long>("registry_proxy_requests", description: "Manifest and blob requests");
+        _requests = meter.CreateCounter<long>("registry_proxy_requests", description: "Manifest, blob and referrers requests");
         _hits = meter.CreateCounter<long>("registry_proxy_hits", description: "Requests served from the store");
         _misses = meter.CreateCounter<long>("registry_proxy_misses", description: "Requests whose content came from the upstream");
         _pushedBytes = meter.CreateCounter<long>("registry_proxy_pushed_bytes", "By", "Bytes sent to clients");

@@ -1,3 +1,4 @@
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Referrers;
 using Mirror.Gateway.Diagnostics;
@@ -11,7 +12,7 @@ namespace Mirror.Gateway.Referrers;
 /// <see cref="ReferrersResolver"/>'s index, filtered by the <c>artifactType</c> query parameter when there is
 /// one (then <c>OCI-Filters-Applied: artifactType</c>), or the upstream's refusal.
 /// </summary>
-internal sealed class ReferrersEndpoint(ReferrersResolver referrers)
+internal sealed class ReferrersEndpoint(ReferrersResolver referrers, CacheOutcomes outcomes)
 {
     public const string ArtifactType = "artifactType";
     public const string FiltersApplied = "OCI-Filters-Applied";
@@ -25,7 +26,7 @@ internal sealed class ReferrersEndpoint(ReferrersResolver referrers)
             return;
         }
 
-        CacheOutcomes.Mark(context, lookup.Result);
+        outcomes.Record(context, MirrorMetrics.Referrers, lookup.Result);
         var index = lookup.Index;
         var response = context.Response;
         if (context.Request.Query[ArtifactType] is [{ Length: > 0 } artifactType, ..])
@@ -40,6 +41,7 @@ internal sealed class ReferrersEndpoint(ReferrersResolver referrers)
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(index, context.RequestAborted);
+            outcomes.Sent(context, MirrorMetrics.Referrers, index.Length);
         }
     }
 }

@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Protocol;
 using Mirror.Cache.Signatures;
 using Mirror.Tests.Support;
@@ -57,6 +61,32 @@ internal sealed class ReferrersTests : FakeUpstreamTests
     }
 
     [Test]
+    public async Task Referrers_AskedTwice_CountedAsARequestMissThenHitOfTheirOwnType()
+    {
+        ServeReferrersApi();
+        using var mirror = Mirror(new() { ["mirror:tagttl"] = "5m" });
+        using var client = mirror.CreateClient();
+        var meters = mirror.Services.GetRequiredService<IMeterFactory>();
+        using var requests = new MetricCollector<long>(meters, MirrorMetrics.MeterName, "registry_proxy_requests");
+        using var hits = new MetricCollector<long>(meters, MirrorMetrics.MeterName, "registry_proxy_hits");
+        using var misses = new MetricCollector<long>(meters, MirrorMetrics.MeterName, "registry_proxy_misses");
+        using var pushed = new MetricCollector<long>(meters, MirrorMetrics.MeterName, "registry_proxy_pushed_bytes");
+
+        (await client.GetAsync(ReferrersPath)).Dispose();
+        (await client.GetAsync(ReferrersPath)).Dispose();
+
+        static long Of(MetricCollector<long> counter) =>
+            counter.GetMeasurementSnapshot().Where(m => m.Tags["type"] as string == MirrorMetrics.Referrers).Sum(m => m.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Of(requests), Is.EqualTo(2));
+            Assert.That(Of(misses), Is.EqualTo(1), "the first came from the upstream");
+            Assert.That(Of(hits), Is.EqualTo(1), "the second from the store");
+            Assert.That(Of(pushed), Is.EqualTo(2 * Index.Length));
+        });
+    }
+
+    [Test]
     public async Task Referrers_TagTtlZero_AskedAgain_AndServedStaleWhileTheUpstreamIsDown()
     {
         ServeReferrersApi();
@@ -75,6 +105,7 @@ internal sealed class ReferrersTests : FakeUpstreamTests
             Assert.That(offline.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await offline.Content.ReadAsByteArrayAsync(), Is.EqualTo(Index));
             Assert.That(offline.Headers.GetValues("X-Cache").Single(), Is.EqualTo("STALE"));
+            Assert.That(offline.Headers.Warning.ToString(), Does.Contain("110"), "marked stale as a stale manifest is (RFC 7234 5.5.1)");
         });
     }
 
