@@ -60,6 +60,7 @@ internal static class MirrorApplication
             .AddCheck<StoreHealthCheck>("store")
             .AddCheck<UpstreamHealthCheck>("upstream");
         services.AddHostedService<GatewayStartup>();
+        services.AddHostedService<StartupPagesRelease>();
         WithoutKeyRingWarmUp(services);
         return builder;
     }
