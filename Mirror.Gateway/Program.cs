@@ -12,7 +12,12 @@ if (commandLine.Serve is not { } serve)
 WebApplication app;
 try
 {
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve.Switches, ContentRootPath = AppContext.BaseDirectory });
+    // No reload-on-change watcher on the content root (the binary's directory, which it watches with every directory under
+    // it): nothing is reloaded through configuration (config.yml and REGISTRY_* are read at start, appsettings.json holds
+    // logging defaults), and in a crowded directory the watch delayed the first answer (#22: 240 ms from /tmp). First, so
+    // that a switch of the operator's may still turn it on.
+    string[] switches = ["--hostBuilder:reloadConfigOnChange=false", .. serve.Switches];
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = switches, ContentRootPath = AppContext.BaseDirectory });
     builder.Configuration.AddDistributionConfiguration(serve.ConfigurationFile);
     if (DistributionConfiguration.RefusedSettings(builder.Configuration) is [_, ..] refused)
     {

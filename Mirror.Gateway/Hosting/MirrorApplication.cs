@@ -26,6 +26,14 @@ namespace Mirror.Gateway.Hosting;
 /// <summary>The composition root: every feature's services, and the request pipeline in its order.</summary>
 internal static class MirrorApplication
 {
+    /// <summary>
+    /// The label sets each metric keeps (OpenTelemetry's cardinality limit; more go to one <c>otel_metric_overflow</c>
+    /// series). OpenTelemetry allocates them up front, per instrument: its default of 2000 held about 9 MiB of the
+    /// native build's memory at idle for some 45 instruments whose labels (upstream, type, method, status, route)
+    /// make tens of sets (#22, bench/notes.md).
+    /// </summary>
+    public const int MetricCardinalityLimit = 500;
+
     public static WebApplicationBuilder AddMirror(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -46,11 +54,13 @@ internal static class MirrorApplication
         services.AddStatus();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MirrorMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricCardinalityLimit })
             .AddPrometheusExporter());
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store")
             .AddCheck<UpstreamHealthCheck>("upstream");
         services.AddHostedService<GatewayStartup>();
+        services.AddHostedService<StartupPagesRelease>();
         WithoutKeyRingWarmUp(services);
         return builder;
     }

@@ -1,6 +1,6 @@
 namespace Mirror.Gateway.Hosting;
 
-/// <summary>What the gateway says once at start (<see cref="GatewayStartup"/>). Event ids 2006, 2008, 2020, 2031 and 2040.</summary>
+/// <summary>What the gateway says once at start (<see cref="GatewayStartup"/>). Event ids 2006, 2008, 2020, 2031, 2040, 2042 and 2043.</summary>
 internal static partial class StartupLog
 {
     [LoggerMessage(2006, LogLevel.Warning, "Unknown configuration key {Key}: the mirror does not use it")]
@@ -17,4 +17,10 @@ internal static partial class StartupLog
 
     [LoggerMessage(2040, LogLevel.Warning, "http.debug.addr {Address} listens beyond loopback with authentication on: it serves metrics, health and the status page (repository names, tags, upstream URLs) to anyone who reaches it, without credentials; bind it to 127.0.0.1, or keep it to the monitoring network")]
     public static partial void DebugAddressOpen(ILogger logger, string address);
+
+    [LoggerMessage(2042, LogLevel.Debug, "Gave back {Mebibytes} MiB of the executable's start-up pages; what runs later is read again from the page cache")]
+    public static partial void PagesReleased(ILogger logger, long mebibytes);
+
+    [LoggerMessage(2043, LogLevel.Debug, "Kept the executable's start-up pages: {Reason}")]
+    public static partial void PagesKept(ILogger logger, string reason);
 }
