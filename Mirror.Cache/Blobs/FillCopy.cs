@@ -114,8 +114,9 @@ internal sealed class FillCopy
     }
 
     /// <summary>
-    /// Receives the body into the fill's <see cref="ReceivedChunks"/> (readers copy from there at once), hands
-    /// each chunk to a <see cref="ChunkWriter"/> to hash and write, and resumes where the upstream breaks off; disposes every response it used. True when the whole body is in the file, ready to verify;
+    /// Receives and hashes the body into the fill's <see cref="ReceivedChunks"/> (readers copy from there at
+    /// once), hands each chunk to a <see cref="ChunkWriter"/> for the file, and resumes where the upstream
+    /// breaks off; disposes every response it used. True when the whole body is in the file, ready to verify;
     /// false when the fill already finished (the upstream gave up, or the store faulted).
     /// </summary>
     private async Task<bool> CopyAsync(UpstreamBlob first, BlobWriter writer, long kept, CancellationToken cancellationToken)
@@ -125,7 +126,7 @@ internal sealed class FillCopy
         (_response, _received) = (first, kept);
         try
         {
-            return await PumpAsync(received, chunks, cancellationToken);
+            return await PumpAsync(received, chunks, writer, cancellationToken);
         }
         finally
         {
@@ -135,7 +136,7 @@ internal sealed class FillCopy
     }
 
     /// <summary>Reads the body chunk by chunk into <paramref name="received"/>'s slots until it ends, the fill fails, or the store faults.</summary>
-    private async Task<bool> PumpAsync(ReceivedChunks received, ChunkWriter chunks, CancellationToken cancellationToken)
+    private async Task<bool> PumpAsync(ReceivedChunks received, ChunkWriter chunks, BlobWriter writer, CancellationToken cancellationToken)
     {
         while (!chunks.Faulted)
         {
@@ -163,6 +164,8 @@ internal sealed class FillCopy
                 continue;
             }
 
+            // Hashing this chunk while the chunk writer writes the previous ones: the two overlap.
+            writer.Hash(received.Buffer(slot).Span[..read.Count]);
             _received += read.Count;
             received.Publish(slot, read.Count);
             _fill.Arrived();
