@@ -22,7 +22,6 @@ internal sealed class BlobFill
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BlobWriter? _writer;
     private SafeFileHandle? _following;
-    private ReceivedChunks? _received;
     private long _written;
     private long _answeredAt;
     private long _writtenAtAnswer;
@@ -64,9 +63,6 @@ internal sealed class BlobFill
     /// <summary>How many bytes are in the temp file, readable but not yet verified unless the stage says so.</summary>
     public long Written => Volatile.Read(ref _written);
 
-    /// <summary>How many bytes readers may read (<see cref="Read"/>): those in the file, and those received and not yet written.</summary>
-    public long Available => Math.Max(Written, Volatile.Read(ref _received)?.Received ?? 0);
-
     /// <summary>Completes at the next write or stage change; take it before reading the stage, then await it.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
@@ -88,7 +84,6 @@ internal sealed class BlobFill
         if (Interlocked.Decrement(ref _references) == 0)
         {
             _writer?.Dispose();
-            _received?.Dispose();
             lock (_followed)
             {
                 _followed.ForEach(handle => handle.Dispose());
@@ -182,43 +177,6 @@ internal sealed class BlobFill
     {
         Volatile.Write(ref _written, written);
         Pulse();
-    }
-
-    /// <summary>
-    /// This node receives the blob into memory ahead of its file: readers copy what arrived from there
-    /// (<see cref="ReceivedChunks"/>). <paramref name="kept"/> bytes are in the file already.
-    /// </summary>
-    internal ReceivedChunks Receive(int slots, int size, long kept)
-    {
-        var received = new ReceivedChunks(slots, size, kept);
-        Volatile.Write(ref _received, received);
-        return received;
-    }
-
-    /// <summary>A chunk arrived in memory (<see cref="Receive"/>): readers may take it.</summary>
-    internal void Arrived() => Pulse();
-
-    /// <summary>The temp file holds <paramref name="written"/> bytes, all of which readers had already from memory: no reader needs waking.</summary>
-    internal void Stored(long written) => Volatile.Write(ref _written, written);
-
-    /// <summary>
-    /// Copies bytes at <paramref name="position"/> that the fill has into <paramref name="buffer"/>: from the
-    /// chunks received into memory while they are there, else from the file; 0 when the byte at
-    /// <paramref name="position"/> has not arrived. The caller bounds <paramref name="buffer"/> by <see cref="Available"/>.
-    /// </summary>
-    internal int Read(Span<byte> buffer, long position)
-    {
-        if (Volatile.Read(ref _received)?.Copy(buffer, position) is > 0 and var copied)
-        {
-            return copied;
-        }
-
-        // Page-cache reads are synchronous: the bytes were written moments ago. A file another node writes
-        // may not be as long here yet as it said: 0, and the reader waits for the next change.
-        var written = Written;
-        return position < written
-            ? RandomAccess.Read(ReadHandle!, buffer[..(int)Math.Min(buffer.Length, written - position)], position)
-            : 0;
     }
 
     /// <summary>The node that filled committed the blob: every byte readers follow is verified.</summary>

@@ -69,7 +69,7 @@ public sealed class BlobRangeReader : IDisposable
     /// </summary>
     internal static bool FillReachesFirst(BlobFill fill, long start)
     {
-        var written = fill.Available;
+        var written = fill.Written;
         if (start < written || fill.Stage == FillStage.Verified)
         {
             return true;
@@ -84,21 +84,27 @@ public sealed class BlobRangeReader : IDisposable
     private UpstreamRangeReader Upstream() =>
         new(_fill.Source, _fill.Repository, _fill.Digest, _start, _end, _fill.Services.Metrics);
 
-    /// <summary>The bytes of the range the fill has at <paramref name="position"/>; <c>null</c> when they are not there yet.</summary>
+    /// <summary>The bytes of the range the fill's file has at <paramref name="position"/>; <c>null</c> when they are not there yet.</summary>
     private FillRead? TryRead(Span<byte> buffer, long position)
     {
         // Read the stage before the count: once it says verified, every byte is written.
         var verified = _fill.Stage == FillStage.Verified;
-        var available = _fill.Available;
-        var end = verified ? Math.Min(_end, available) : _end;
+        var written = _fill.Written;
+        var end = verified ? Math.Min(_end, written) : _end;
         if (position >= end)
         {
             return FillRead.Of(0);
         }
 
-        if (position < available && _fill.Read(buffer[..(int)Math.Min(buffer.Length, Math.Min(end, available) - position)], position) is > 0 and var read)
+        if (position < written)
         {
-            return FillRead.Of(read);
+            var count = (int)Math.Min(buffer.Length, Math.Min(end, written) - position);
+            // Page-cache reads are synchronous: the bytes were written moments ago.
+            var read = RandomAccess.Read(_fill.ReadHandle!, buffer[..count], position);
+            if (read > 0)
+            {
+                return FillRead.Of(read);
+            }
         }
 
         return null;

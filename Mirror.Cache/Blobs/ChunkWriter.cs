@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using Mirror.Cache.Storage;
 
@@ -6,31 +7,28 @@ namespace Mirror.Cache.Blobs;
 /// <summary>
 /// Appends a fill's chunks to its temp file on a task of its own, so that writing one chunk overlaps
 /// receiving and hashing the next: writing fresh page cache costs as much CPU as hashing here, and
-/// overlapping the two made a cold 512 MiB fill about 1.3x faster (bench/notes.md). The chunks wait in
-/// their <see cref="ReceivedChunks"/> slots, whose number bounds a fill's memory; each slot is freed once written.
+/// overlapping the two made a cold 512 MiB fill about 1.3x faster (bench/notes.md). At most
+/// <see cref="Capacity"/> chunks wait, which bounds a fill's memory; each chunk's buffer comes from
+/// <see cref="ArrayPool{T}.Shared"/> and goes back once written.
 /// </summary>
 internal sealed class ChunkWriter
 {
-    /// <summary>How many chunks a fill holds received and not yet written: one being received, one being written, eight waiting.</summary>
-    public const int Capacity = 10;
+    public const int Capacity = 8;
 
-    // Unbounded: the slots bound it (the receiver takes a free one before each read).
-    private readonly Channel<int> _chunks = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<(byte[] Buffer, int Count)> _chunks = Channel.CreateBounded<(byte[], int)>(
+        new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private readonly ReceivedChunks _received;
     private readonly BlobWriter _writer;
     private readonly Action<long> _written;
     private readonly Action<Exception> _faulted;
     private readonly Task _writing;
     private volatile Exception? _fault;
 
-    /// <param name="received">The slots the chunks wait in.</param>
     /// <param name="writer">The temp file.</param>
     /// <param name="written">Called after each append with the file's new length.</param>
     /// <param name="faulted">Called once, when an append fails (disk full, permissions); later chunks are dropped.</param>
-    public ChunkWriter(ReceivedChunks received, BlobWriter writer, Action<long> written, Action<Exception> faulted)
+    public ChunkWriter(BlobWriter writer, Action<long> written, Action<Exception> faulted)
     {
-        _received = received;
         _writer = writer;
         _written = written;
         _faulted = faulted;
@@ -40,8 +38,9 @@ internal sealed class ChunkWriter
     /// <summary>Whether an append failed.</summary>
     public bool Faulted => _fault is not null;
 
-    /// <summary>Queues the chunk the receiver published in <paramref name="slot"/>; the slot is freed once written.</summary>
-    public void Add(int slot) => _chunks.Writer.TryWrite(slot);
+    /// <summary>Queues a chunk, waiting while <see cref="Capacity"/> are queued; the buffer is the writer's from here on.</summary>
+    public ValueTask AddAsync(byte[] buffer, int count, CancellationToken cancellationToken) =>
+        _chunks.Writer.WriteAsync((buffer, count), cancellationToken);
 
     /// <summary>Writes what is queued and stops; true when every chunk reached the file. Safe to call twice.</summary>
     public async Task<bool> CompleteAsync()
@@ -53,13 +52,13 @@ internal sealed class ChunkWriter
 
     private async Task WriteAsync()
     {
-        await foreach (var slot in _chunks.Reader.ReadAllAsync())
+        await foreach (var (buffer, count) in _chunks.Reader.ReadAllAsync())
         {
             try
             {
                 if (_fault is null)
                 {
-                    _writer.Append(_received.Chunk(slot));
+                    _writer.Append(buffer.AsSpan(0, count));
                     _written(_writer.Length);
                 }
             }
@@ -70,7 +69,7 @@ internal sealed class ChunkWriter
             }
             finally
             {
-                _received.Written(slot);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mirror.Cache.Concurrency;
 using Mirror.Cache.Diagnostics;
 using Mirror.Cache.Storage;
@@ -114,19 +115,18 @@ internal sealed class FillCopy
     }
 
     /// <summary>
-    /// Receives and hashes the body into the fill's <see cref="ReceivedChunks"/> (readers copy from there at
-    /// once), hands each chunk to a <see cref="ChunkWriter"/> for the file, and resumes where the upstream
-    /// breaks off; disposes every response it used. True when the whole body is in the file, ready to verify;
-    /// false when the fill already finished (the upstream gave up, or the store faulted).
+    /// Receives and hashes the body, hands each chunk to a <see cref="ChunkWriter"/> for the file, and
+    /// resumes where the upstream breaks off; disposes every response it used. True when the whole body is
+    /// in the file, ready to verify; false when the fill already finished (the upstream gave up, or the store
+    /// faulted).
     /// </summary>
     private async Task<bool> CopyAsync(UpstreamBlob first, BlobWriter writer, long kept, CancellationToken cancellationToken)
     {
-        var received = _fill.Receive(ChunkWriter.Capacity, _services.Options.BufferSize, kept);
-        var chunks = new ChunkWriter(received, writer, _fill.Stored, OnStoreFault);
+        var chunks = new ChunkWriter(writer, _fill.Wrote, OnStoreFault);
         (_response, _received) = (first, kept);
         try
         {
-            return await PumpAsync(received, chunks, writer, cancellationToken);
+            return await PumpAsync(chunks, writer, cancellationToken);
         }
         finally
         {
@@ -135,27 +135,27 @@ internal sealed class FillCopy
         }
     }
 
-    /// <summary>Reads the body chunk by chunk into <paramref name="received"/>'s slots until it ends, the fill fails, or the store faults.</summary>
-    private async Task<bool> PumpAsync(ReceivedChunks received, ChunkWriter chunks, BlobWriter writer, CancellationToken cancellationToken)
+    /// <summary>Reads the body chunk by chunk into <paramref name="chunks"/> until it ends, the fill fails, or the store faults.</summary>
+    private async Task<bool> PumpAsync(ChunkWriter chunks, BlobWriter writer, CancellationToken cancellationToken)
     {
         while (!chunks.Faulted)
         {
-            var slot = await received.TakeAsync(cancellationToken);
+            var chunk = ArrayPool<byte>.Shared.Rent(_services.Options.BufferSize);
             BodyRead read;
             try
             {
-                read = await _response!.Body!.ReadAsync(received.Buffer(slot), cancellationToken);
+                read = await _response!.Body!.ReadAsync(chunk, cancellationToken);
             }
             catch
             {
-                received.Untake(slot);
+                ArrayPool<byte>.Shared.Return(chunk);
                 throw;
             }
 
             _services.Metrics.Pulled(_fill.Source.Name, MirrorMetrics.Blob, read.Count);
             if (read.Count == 0 || read.Failed || Overruns(read.Count))
             {
-                received.Untake(slot);
+                ArrayPool<byte>.Shared.Return(chunk);
                 if (await EndOrResumeAsync(read, chunks, cancellationToken) is { } copied)
                 {
                     return copied;
@@ -165,11 +165,9 @@ internal sealed class FillCopy
             }
 
             // Hashing this chunk while the chunk writer writes the previous ones: the two overlap.
-            writer.Hash(received.Buffer(slot).Span[..read.Count]);
+            writer.Hash(chunk.AsSpan(0, read.Count));
             _received += read.Count;
-            received.Publish(slot, read.Count);
-            _fill.Arrived();
-            chunks.Add(slot);
+            await chunks.AddAsync(chunk, read.Count, cancellationToken);
         }
 
         return false;

@@ -68,10 +68,10 @@ public sealed class FillReader : IDisposable
     private FillRead? TryRead(Span<byte> buffer, long position, long end, bool verified)
     {
         // Read after the stage: once it says verified, every byte is written.
-        var available = _fill.Available;
+        var written = _fill.Written;
         if (verified)
         {
-            end = Math.Min(end, available);
+            end = Math.Min(end, written);
         }
 
         if (position >= end)
@@ -80,15 +80,19 @@ public sealed class FillReader : IDisposable
         }
 
         // Unverified bytes may all go out except the response's last; of a blob of unknown length any
-        // byte that arrived may be the last, so one is always held back.
-        var readable = verified ? end : Math.Min(end - 1, _fill.Length is null ? available - 1 : available);
+        // written byte may be the last, so one is always held back.
+        var readable = verified ? end : Math.Min(end - 1, _fill.Length is null ? written - 1 : written);
         if (position < readable)
         {
-            var read = _fill.Read(buffer[..(int)Math.Min(buffer.Length, readable - position)], position);
+            var count = (int)Math.Min(buffer.Length, readable - position);
+            // Page-cache reads are synchronous: the bytes were written moments ago.
+            var read = RandomAccess.Read(_fill.ReadHandle!, buffer[..count], position);
             if (read > 0)
             {
                 return FillRead.Of(read);
             }
+
+            // A file another node writes, not yet as long here as it said: wait for the next change.
         }
 
         return null;
