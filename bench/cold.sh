@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The cold rows alone, with their limits, in one run: a cold BIG_MIB blob fetched by one client from the
-# upstream registry directly (the limit of any relay), through distribution's proxy and through the mirror
+# upstream registry directly (the limit of any relay), through a plain .NET relay (bench/relay: Kestrel and
+# HttpClient, nothing stored; the limit of a .NET mirror here) and one that hashes each chunk before sending
+# it (what verifying in line costs), through distribution's proxy and through the mirror
 # (and through a second build of the mirror, for an A/B, when REV_A is given); ten clients on one cold blob
 # through each; and `dd` of BIG_MIB into the store's filesystem, first-touch and recycled. Alternating,
 # ROUNDS rounds, a fresh blob per program, round and case; the per-round ratios are printed with their
@@ -33,11 +35,13 @@ if [ -n "$A_REV" ]; then
   dotnet build "$W/a-src/Mirror.Gateway" -c Release -nologo -clp:ErrorsOnly >/dev/null
   A_DLL=$W/a-src/Mirror.Gateway/bin/Release/net10.0/Mirror.Gateway.dll
 fi
+dotnet build "$ROOT/bench/relay" -c Release -nologo -clp:ErrorsOnly >/dev/null
+RELAY_DLL=$ROOT/bench/relay/bin/Release/net10.0/relay.dll
 cc -O2 -o "$W/fetch" "$ROOT/bench/fetch.c"
 
 start() { local name=$1; shift; setsid "$@" >"$W/$name.log" 2>&1 & PIDS+=("$!"); }
 wait_http() { for _ in $(seq 300); do curl -s -o /dev/null "http://$1/v2/" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-UP=127.0.0.1:5301; MIR=127.0.0.1:5302; DIST=127.0.0.1:5303; MIRA=127.0.0.1:5304
+UP=127.0.0.1:5301; MIR=127.0.0.1:5302; DIST=127.0.0.1:5303; MIRA=127.0.0.1:5304; RELAY=127.0.0.1:5305; RELAYH=127.0.0.1:5306
 registry_yml() { # FILE ADDR STORE [REMOTE]
   printf 'version: 0.1\nlog: {level: info}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: "%s"}\n' "$3" "$2" >"$1"
   [ -z "${4:-}" ] || echo "proxy: {remoteurl: \"http://$4\"}" >>"$1"
@@ -46,17 +50,22 @@ registry_yml "$W/up.yml" "$UP" "$W/up-store"; start up docker-registry serve "$W
 registry_yml "$W/dist.yml" "$DIST" "$W/dist-store" "$UP"; start dist docker-registry serve "$W/dist.yml"
 printf 'http: {addr: "%s"}\nstorage: {filesystem: {rootdirectory: %s}}\nproxy: {remoteurl: "http://%s"}\n' "$MIR" "$W/mirror-store" "$UP" >"$W/mirror.yml"
 start mirror dotnet "$B_DLL" "$W/mirror.yml"
-PROGRAMS=(upstream dist mirror)
+RELAY_UPSTREAM=http://$UP start relay dotnet "$RELAY_DLL" --urls "http://$RELAY"
+RELAY_UPSTREAM=http://$UP RELAY_HASH=1 start relayhash dotnet "$RELAY_DLL" --urls "http://$RELAYH"
+PROGRAMS=(upstream relay relayhash dist mirror)
+declare -A PID_OF=([upstream]=${PIDS[0]} [dist]=${PIDS[1]} [mirror]=${PIDS[2]} [relay]=${PIDS[3]} [relayhash]=${PIDS[4]})
 if [ -n "$A_REV" ]; then
   printf 'http: {addr: "%s"}\nstorage: {filesystem: {rootdirectory: %s}}\nproxy: {remoteurl: "http://%s"}\n' "$MIRA" "$W/mirror-a-store" "$UP" >"$W/mirror-a.yml"
   start mirrora dotnet "$A_DLL" "$W/mirror-a.yml"
   PROGRAMS+=(mirrora)
+  PID_OF[mirrora]=${PIDS[5]}
 fi
-for a in $UP $DIST $MIR; do wait_http "$a"; done
+for a in $UP $DIST $MIR $RELAY $RELAYH; do wait_http "$a"; done
 [ -z "$A_REV" ] || wait_http "$MIRA"
-pid_of() { case $1 in upstream) echo "${PIDS[0]}" ;; dist) echo "${PIDS[1]}" ;; mirror) echo "${PIDS[2]}" ;; mirrora) echo "${PIDS[3]}" ;; esac; }
+pid_of() { echo "${PID_OF[$1]}"; }
 ticks_of() { awk '{ print $14 + $15 }' "/proc/$(pid_of "$1")/stat"; }  # CPU time in clock ticks (10 ms)
-addr_of() { case $1 in upstream) echo "$UP" ;; dist) echo "$DIST" ;; mirror) echo "$MIR" ;; mirrora) echo "$MIRA" ;; esac; }
+addr_of() { case $1 in upstream) echo "$UP" ;; dist) echo "$DIST" ;; mirror) echo "$MIR" ;; mirrora) echo "$MIRA" ;; relay) echo "$RELAY" ;; relayhash) echo "$RELAYH" ;; esac; }
+stores() { case $1 in upstream | relay | relayhash) return 1 ;; esac; }  # relays store nothing: one client, and any blob is cold to them
 
 # A blob of random bytes written straight into the upstream's store (distribution's filesystem layout: the
 # data under its digest, a link in the repository), which is much cheaper than pushing it on a loaded machine.
@@ -72,7 +81,7 @@ blob() {
 }
 cpu_ticks() {
   local total=0 pid
-  for pid in $(pgrep -f 'docker-registry serve|Mirror.Gateway.dll'); do
+  for pid in $(pgrep -f 'docker-registry serve|Mirror.Gateway.dll|relay.dll'); do
     total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
@@ -98,11 +107,11 @@ for p in "${PROGRAMS[@]}"; do :>"$W/one.$p"; :>"$W/ten.$p"; done
 for round in $(seq "$ROUNDS"); do
   echo "round $round" >&2
   for p in "${PROGRAMS[@]}"; do
-    if [ "$p" = upstream ]; then b=$WARM; else b=$(blob); fi  # the upstream reads its file from the page cache either way
+    if stores "$p"; then b=$(blob); else b=$WARM; fi  # the upstream reads its file from the page cache either way
     settle; l=$(load); before=$(gets "$b"); c=$(ticks_of "$p")
     t=$("$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b")
     settle; echo "$t $(( $(gets "$b") - before )) $l $(( $(ticks_of "$p") - c ))" >>"$W/one.$p"
-    [ "$p" != upstream ] || continue
+    stores "$p" || continue
     b=$(blob); settle; l=$(load); before=$(gets "$b"); c=$(ticks_of "$p")
     s=$(date +%s%N); fetches=()
     for _ in $(seq 10); do "$W/fetch" "http://$(addr_of "$p")/v2/bench/blobs/blobs/$b" >/dev/null & fetches+=("$!"); done
@@ -127,17 +136,17 @@ gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1073741824 }'; }
 echo
 echo "one client (GiB/s per round; upstream GETs; load average):"
 for p in "${PROGRAMS[@]}"; do
-  printf '  %-8s median %s GiB/s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(gib "$(awk '{print $3}' "$W/one.$p" | median)")" \
+  printf '  %-9s median %s GiB/s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(gib "$(awk '{print $3}' "$W/one.$p" | median)")" \
     "$(awk '{ printf "%.2f ", $3 / 1073741824 }' "$W/one.$p")" "$(awk '{ printf "%s ", $4 }' "$W/one.$p")" "$(awk '{ printf "%s ", $5 }' "$W/one.$p")" "$(awk '{ printf "%.2f ", $6 / 100 }' "$W/one.$p")"
 done
 echo "ten clients (wall s per round; upstream GETs; load average):"
 for p in "${PROGRAMS[@]}"; do
-  [ "$p" != upstream ] || continue
-  printf '  %-8s median %s s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(awk '{print $1}' "$W/ten.$p" | median)" \
+  stores "$p" || continue
+  printf '  %-9s median %s s; rounds %s; gets %s; load %s; CPU s %s\n' "$p" "$(awk '{print $1}' "$W/ten.$p" | median)" \
     "$(awk '{ printf "%s ", $1 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $2 }' "$W/ten.$p")" "$(awk '{ printf "%s ", $3 }' "$W/ten.$p")" "$(awk '{ printf "%.2f ", $4 / 100 }' "$W/ten.$p")"
 done
 for p in "${PROGRAMS[@]}"; do
-  case $p in upstream | dist) continue ;; esac
+  case $p in upstream | relay | relayhash | dist) continue ;; esac
   r1=$(paste "$W/one.$p" "$W/one.dist" | awk '{ printf "%.2f\n", $3 / $9 }')
   r10=$(paste "$W/ten.$p" "$W/ten.dist" | awk '{ printf "%.2f\n", $1 / $5 }')
   echo "$p / dist: one client $(echo "$r1" | median)x (rounds $(echo "$r1" | spread)); ten clients wall $(echo "$r10" | median)x (rounds $(echo "$r10" | spread))"
@@ -176,6 +185,9 @@ awk '{ printf "  %s %s (load %s)\n", $1, $2, $3 }' "$W/dd"
   printf '| CPU-seconds of the program itself (1 client; 10 clients), background work included | | %s; %s | %s; %s' "$(cpu one.dist 6)" "$(cpu ten.dist 4)" "$(cpu one.mirror 6)" "$(cpu ten.mirror 4)"
   [ -z "$A_REV" ] || printf ' | %s; %s' "$(cpu one.mirrora 6)" "$(cpu ten.mirrora 4)"; echo " |"
   echo "| load average at each measurement, 1 client (mirror) | | | $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $5 }' "$W/one.mirror") | |"
+  echo
+  echo "The limits of a .NET mirror on this machine (\`bench/relay\`, one client, storing nothing): a plain Kestrel and HttpClient"
+  echo "relay $(row relay 3); the same relay hashing each chunk before sending it $(row relayhash 3)."
   echo
   echo "\`dd if=/dev/zero bs=256K\` of ${BIG_MIB} MiB into the store's filesystem, three files, each after deleting the one before:"
   awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "." }' "$W/dd"
